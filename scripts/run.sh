@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Quick start, part one: installs what is missing, builds everything, starts a local PostgreSQL
+# (with pgvector), applies the migrations and serves the hub on http://127.0.0.1:3000.
+#
+# Environment (all optional):
+#   SPIN_VARIABLE_DB_URL  use this database instead of the local cluster (any Postgres with pgvector)
+#   HUB_LISTEN            address to listen on (default 127.0.0.1:3000)
+#   HUB_DATA_DIR          local state: cluster, secrets, compile cache (default <repo>/.data)
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+export HUB_DATA_DIR="${HUB_DATA_DIR:-$repo/.data}"
+
+scripts/setup.sh
+scripts/build.sh
+
+if [[ -z "${SPIN_VARIABLE_DB_URL:-}" ]]; then
+    scripts/pg.sh start
+    SPIN_VARIABLE_DB_URL="$(scripts/pg.sh url)"
+    export SPIN_VARIABLE_DB_URL
+fi
+# The database's host:port, for the components' outbound allow-list.
+if [[ -z "${SPIN_VARIABLE_DB_HOST:-}" ]]; then
+    hostport="${SPIN_VARIABLE_DB_URL#*://}"
+    hostport="${hostport##*@}"
+    hostport="${hostport%%/*}"
+    hostport="${hostport%%\?*}"
+    [[ "$hostport" == *:* ]] || hostport="$hostport:5432"
+    export SPIN_VARIABLE_DB_HOST="$hostport"
+fi
+
+target/release/hub-runner migrate --dir migrations
+echo "run: serving on http://${HUB_LISTEN:-127.0.0.1:3000} (Ctrl-C stops it)" >&2
+exec target/release/hub-runner start -f spin.toml --listen "${HUB_LISTEN:-127.0.0.1:3000}" \
+    --cache-dir "$HUB_DATA_DIR/wasm-cache"

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Quick start, part two: the whole test suite. Installs what is missing, checks formatting and
+# lints, builds the runner and components, starts a private test database (its own cluster, so a
+# running dev hub is not disturbed), runs every test and prints "N passed, N failed".
+set -uo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+log_dir="$repo/tests/output"
+mkdir -p "$log_dir"
+failures=0
+step() { echo "== $*" >&2; }
+
+set -e
+scripts/setup.sh
+set +e
+
+step "cargo fmt --check"
+cargo fmt --all --check || failures=$((failures + 1))
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy --quiet --workspace --all-targets -- -D warnings || failures=$((failures + 1))
+step "cargo clippy (wasm32-wasip2 components)"
+cargo clippy --quiet --target wasm32-wasip2 $(for m in components/*/Cargo.toml; do printf -- '-p %s ' "$(sed -n 's/^name = "\(.*\)"$/\1/p' "$m" | head -n1)"; done) -p hub-conformance -- -D warnings \
+    || failures=$((failures + 1))
+
+step "build"
+set -e
+scripts/build.sh
+cargo build --quiet --target wasm32-wasip2 --release -p hub-conformance
+
+step "test database"
+export HUB_DATA_DIR="$repo/.data/test"
+export HUB_PG_PORT="${HUB_TEST_PG_PORT:-54339}"
+export HUB_PG_FAST=1
+scripts/pg.sh start >/dev/null
+HUB_TEST_DB_URL="$(scripts/pg.sh url postgres)"
+export HUB_TEST_DB_URL
+set +e
+
+step "cargo test"
+cargo test --workspace --no-fail-fast 2>&1 | tee "$log_dir/cargo-test.log"
+test_status=${PIPESTATUS[0]}
+
+# Sum the "test result: ... N passed; M failed; ..." lines of every test binary.
+read -r passed failed < <(awk '/^test result:/ {
+        for (i = 1; i <= NF; i++) {
+            if ($(i) ~ /^passed;?$/) p += $(i - 1)
+            if ($(i) ~ /^failed;?$/) f += $(i - 1)
+        }
+    } END { print p + 0, f + 0 }' "$log_dir/cargo-test.log")
+if [[ $test_status -ne 0 && $failed -eq 0 ]]; then
+    # A build error or crash: no "test result" line for it.
+    failed=1
+fi
+failed=$((failed + failures))
+echo
+echo "${passed} passed, ${failed} failed"
+[[ $failed -eq 0 ]]

@@ -1,0 +1,94 @@
+//! The glue every hub component shares over `spin-sdk`.
+//!
+//! Shared crates are plain Rust (architecture.md); this is the one exception, on purpose: the
+//! few lines that turn the API's types into Spin responses and open the database would otherwise
+//! be repeated in every component. It holds no logic of its own.
+#![deny(missing_docs)]
+
+use hub_http::{ApiError, CONTENT_TYPE_JSON};
+use serde::Serialize;
+use spin_sdk::http::Response;
+use spin_sdk::pg4::Connection;
+
+/// A JSON response with `status`.
+pub fn json<T: Serialize + ?Sized>(status: u16, value: &T) -> Response {
+    match hub_http::json_body(value) {
+        Ok(body) => Response::builder()
+            .status(status)
+            .header("content-type", CONTENT_TYPE_JSON)
+            .header("cache-control", "no-store")
+            .body(body)
+            .build(),
+        Err(err) => error(&err),
+    }
+}
+
+/// The API's error response for `err` (logging internal causes, never sending them).
+pub fn error(err: &ApiError) -> Response {
+    if err.status() >= 500 {
+        eprintln!(
+            "error {}: {} ({})",
+            err.status(),
+            err.message(),
+            err.error_id().unwrap_or("-")
+        );
+    }
+    let mut builder = Response::builder();
+    builder.status(err.status());
+    for (name, value) in err.headers() {
+        builder.header(name, value);
+    }
+    builder.header("cache-control", "no-store");
+    builder.body(err.body()).build()
+}
+
+/// Why the database could not be opened, without the connection string (it holds a password).
+#[derive(Debug)]
+pub enum DbOpenError {
+    /// The `db_url` variable is missing from the component's manifest entry or has no value.
+    NotConfigured(String),
+    /// The database did not accept the connection.
+    Unreachable(String),
+}
+
+impl std::fmt::Display for DbOpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NotConfigured(m) => write!(f, "database not configured: {m}"),
+            Self::Unreachable(m) => write!(f, "database unreachable: {m}"),
+        }
+    }
+}
+
+/// Opens a connection to the database named by the component variable `db_url`.
+pub fn open_db() -> Result<Connection, DbOpenError> {
+    let url = spin_sdk::variables::get("db_url")
+        .map_err(|e| DbOpenError::NotConfigured(format!("{e:?}")))?;
+    Connection::open(&url).map_err(|e| DbOpenError::Unreachable(redact(&format!("{e:?}"), &url)))
+}
+
+/// Removes `secret` (and its password part) from `text`.
+fn redact(text: &str, secret: &str) -> String {
+    let mut out = text.replace(secret, "***");
+    if let Some(password) = secret
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .and_then(|(userinfo, _)| userinfo.split_once(':'))
+        .map(|(_, p)| p)
+        .filter(|p| !p.is_empty())
+    {
+        out = out.replace(password, "***");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_url_and_password() {
+        let url = "postgres://hub:s3cret@db:5432/hub";
+        let text = format!("could not connect to {url} (password s3cret rejected)");
+        let out = super::redact(&text, url);
+        assert!(!out.contains("s3cret"), "{out}");
+    }
+}

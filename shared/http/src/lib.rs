@@ -1,0 +1,37 @@
+//! HTTP/JSON conventions shared by every AI Hub component.
+//!
+//! This crate is the one place that defines what the API looks like on the wire
+//! (see `docs/api-conventions.md`):
+//!
+//! - [`ApiError`]: a status code plus the error body
+//!   `{"error":{"code":"snake_case","message":"...","details":{...}}}`, with
+//!   constructors for the common cases and the response headers an error implies
+//!   (`Content-Type`, `Allow` for 405, `Retry-After` for 429).
+//! - [`json_body`] and [`parse_json_body`]: success bodies out, request bodies in
+//!   (content type, size limit and parse errors mapped to the right [`ApiError`]).
+//! - [`Page`]: the list shape `{"items":[...],"next_cursor":...}`.
+//!
+//! It is plain Rust without any Spin dependency, so components use it with whatever
+//! response type their SDK has, and it unit-tests natively.
+//!
+//! ```
+//! use hub_http::ApiError;
+//!
+//! let err = ApiError::not_found("chat 42 not found");
+//! assert_eq!(err.status(), 404);
+//! assert_eq!(
+//!     err.body(),
+//!     br#"{"error":{"code":"not_found","message":"chat 42 not found"}}"#
+//! );
+//! ```
+#![deny(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+mod error;
+mod json;
+
+pub use error::ApiError;
+pub use json::{JSON_BODY_LIMIT, Page, json_body, parse_json_body};
+
+/// The `Content-Type` of every JSON body the API sends (errors and successes).
+pub const CONTENT_TYPE_JSON: &str = "application/json";
