@@ -164,10 +164,14 @@ impl Host {
             let pre = linker
                 .instantiate_pre(&component)
                 .map_err(anyhow::Error::from)
-                .with_context(|| format!("component {id:?}: it imports something the runner does not provide"))?;
-            let pre = ProxyPre::new(pre).map_err(anyhow::Error::from).with_context(|| {
-                format!("component {id:?}: it does not export wasi:http/incoming-handler")
-            })?;
+                .with_context(|| {
+                    format!("component {id:?}: it imports something the runner does not provide")
+                })?;
+            let pre = ProxyPre::new(pre)
+                .map_err(anyhow::Error::from)
+                .with_context(|| {
+                    format!("component {id:?}: it does not export wasi:http/incoming-handler")
+                })?;
             tracing::info!(component = %id, ms = started.elapsed().as_millis() as u64, "component ready");
             components.insert(
                 id.clone(),

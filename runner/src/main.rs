@@ -26,7 +26,11 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "hub-runner", version, about = "Runs the hub's Spin components locally")]
+#[command(
+    name = "hub-runner",
+    version,
+    about = "Runs the hub's Spin components locally"
+)]
 struct Cli {
     /// Log format.
     #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
@@ -191,7 +195,10 @@ async fn start(args: StartArgs) -> Result<()> {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_logs(&cli.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("hub-runner: cannot start the async runtime: {e}");

@@ -141,7 +141,10 @@ enum RawFiles {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code, reason = "read so that `spin build` keys are validated, used by Spin only")]
+#[allow(
+    dead_code,
+    reason = "read so that `spin build` keys are validated, used by Spin only"
+)]
 struct RawBuild {
     command: toml::Value,
     #[serde(default)]
@@ -235,9 +238,12 @@ fn valid_variable_name(name: &str) -> bool {
 fn valid_component_id(id: &str) -> bool {
     let mut chars = id.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
-        && id
-            .split('-')
-            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && id.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
 }
 
 /// Reads and validates the manifest at `path`. Relative paths in it are resolved against its folder.
@@ -248,7 +254,11 @@ pub fn load(path: &Path) -> Result<App> {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
-    let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
     parse(&text, &dir).with_context(|| format!("invalid manifest {}", path.display()))
 }
 
@@ -261,7 +271,10 @@ pub fn parse(text: &str, dir: &Path) -> Result<App> {
         raw.spin_manifest_version
     );
     let _ = (&raw.application.description, &raw.application.authors);
-    ensure!(!raw.application.name.trim().is_empty(), "application.name is empty");
+    ensure!(
+        !raw.application.name.trim().is_empty(),
+        "application.name is empty"
+    );
 
     let mut variables = HashMap::new();
     for (name, var) in raw.variables {
@@ -367,8 +380,9 @@ pub fn parse(text: &str, dir: &Path) -> Result<App> {
 
         let mut hosts = Vec::new();
         for entry in c.allowed_outbound_hosts {
-            let template = Template::parse(&entry)
-                .with_context(|| format!("component {id:?}: allowed_outbound_hosts entry {entry:?}"))?;
+            let template = Template::parse(&entry).with_context(|| {
+                format!("component {id:?}: allowed_outbound_hosts entry {entry:?}")
+            })?;
             for reference in template.references() {
                 ensure!(
                     variables.contains_key(reference),
@@ -376,8 +390,9 @@ pub fn parse(text: &str, dir: &Path) -> Result<App> {
                 );
             }
             if template.references().next().is_none() {
-                crate::outbound::AllowedHost::parse(&entry)
-                    .with_context(|| format!("component {id:?}: allowed_outbound_hosts entry {entry:?}"))?;
+                crate::outbound::AllowedHost::parse(&entry).with_context(|| {
+                    format!("component {id:?}: allowed_outbound_hosts entry {entry:?}")
+                })?;
             }
             hosts.push(template);
         }
@@ -441,7 +456,10 @@ pub fn parse(text: &str, dir: &Path) -> Result<App> {
         .and_then(|t| t.http)
         .and_then(|h| h.base)
         .unwrap_or_else(|| "/".to_owned());
-    ensure!(base.starts_with('/'), "application.trigger.http.base must start with '/'");
+    ensure!(
+        base.starts_with('/'),
+        "application.trigger.http.base must start with '/'"
+    );
 
     Ok(App {
         name: raw.application.name,
@@ -496,12 +514,28 @@ db = "{{ db_url }}"
 
     #[test]
     fn names_the_problem() {
-        assert!(error_of("spin_manifest_version = 1\n[application]\nname='x'").contains("must be 2"));
-        assert!(error_of(&MINIMAL.replace("component = \"api\"\n[[", "component = \"nope\"\n[[")).contains("undefined component \"nope\""));
-        assert!(error_of(&MINIMAL.replace("{{ db_url }}", "{{ dburl }}")).contains("undefined application variable \"dburl\""));
-        assert!(error_of(&MINIMAL.replace("postgres://localhost:5432", "localhost")).contains("scheme"));
-        assert!(error_of(&MINIMAL.replace("route = \"/api/...\"", "route = \"api/.../x\"")).contains("route"));
-        assert!(error_of(&MINIMAL.replace("[application]", "[application]\nbogus = 1")).contains("bogus"));
+        assert!(
+            error_of("spin_manifest_version = 1\n[application]\nname='x'").contains("must be 2")
+        );
+        assert!(
+            error_of(&MINIMAL.replace("component = \"api\"\n[[", "component = \"nope\"\n[["))
+                .contains("undefined component \"nope\"")
+        );
+        assert!(
+            error_of(&MINIMAL.replace("{{ db_url }}", "{{ dburl }}"))
+                .contains("undefined application variable \"dburl\"")
+        );
+        assert!(
+            error_of(&MINIMAL.replace("postgres://localhost:5432", "localhost")).contains("scheme")
+        );
+        assert!(
+            error_of(&MINIMAL.replace("route = \"/api/...\"", "route = \"api/.../x\""))
+                .contains("route")
+        );
+        assert!(
+            error_of(&MINIMAL.replace("[application]", "[application]\nbogus = 1"))
+                .contains("bogus")
+        );
         assert!(error_of("this is = not toml =").contains("expected"));
     }
 }

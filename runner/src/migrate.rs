@@ -50,14 +50,21 @@ pub fn load(dir: &Path) -> Result<Vec<Migration>> {
         if version.len() != 14 || !version.chars().all(|c| c.is_ascii_digit()) {
             bail!("migration {file:?}: name must start with a 14-digit timestamp");
         }
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
             bail!("migration {file:?}: name after the timestamp must be lowercase snake_case");
         }
-        let version: i64 = version.parse().with_context(|| format!("migration {file:?}"))?;
+        let version: i64 = version
+            .parse()
+            .with_context(|| format!("migration {file:?}"))?;
         if out.iter().any(|m| m.version == version) {
             bail!("migration {file:?}: version {version} is used twice");
         }
-        let sql = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let sql = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
         out.push(Migration {
             version,
             name: name.to_owned(),
@@ -68,7 +75,7 @@ pub fn load(dir: &Path) -> Result<Vec<Migration>> {
     Ok(out)
 }
 
-const LOCK_KEY: i64 = 0x6875_625f_6d69_67; // "hub_mig"
+const LOCK_KEY: i64 = 0x0068_7562_5f6d_6967; // "hub_mig"
 
 /// Applies what is missing; returns the versions applied now.
 pub async fn run(db_url: &str, dir: &Path) -> Result<Vec<i64>> {
@@ -97,7 +104,9 @@ pub async fn run(db_url: &str, dir: &Path) -> Result<Vec<i64>> {
         .await
         .context("taking the migration lock")?;
     let result = apply(&mut client, &migrations).await;
-    let _ = client.execute("SELECT pg_advisory_unlock($1)", &[&LOCK_KEY]).await;
+    let _ = client
+        .execute("SELECT pg_advisory_unlock($1)", &[&LOCK_KEY])
+        .await;
     result
 }
 
@@ -149,7 +158,10 @@ mod tests {
         std::fs::write(dir.join("20260101000000_add_a.sql"), "SELECT 1;").unwrap();
         std::fs::write(dir.join("README.md"), "ignored").unwrap();
         let m = load(&dir).unwrap();
-        assert_eq!(m.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["add_a", "add_b"]);
+        assert_eq!(
+            m.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),
+            ["add_a", "add_b"]
+        );
         assert_ne!(m[0].checksum, m[1].checksum);
         std::fs::write(dir.join("2026_bad.sql"), "").unwrap();
         assert!(load(&dir).unwrap_err().to_string().contains("14-digit"));

@@ -57,7 +57,9 @@ impl AllowedHost {
     pub fn parse(entry: &str) -> Result<Self> {
         let entry = entry.trim();
         let Some((scheme, rest)) = entry.split_once("://") else {
-            bail!("{entry:?} has no scheme: write <scheme>://<host>[:<port>], e.g. https://api.example.com or *://*:*");
+            bail!(
+                "{entry:?} has no scheme: write <scheme>://<host>[:<port>], e.g. https://api.example.com or *://*:*"
+            );
         };
         let scheme = match scheme {
             "*" => SchemePattern::Any,
@@ -85,14 +87,20 @@ impl AllowedHost {
             Some("*") => PortPattern::Any,
             Some(p) => {
                 if let Some((a, b)) = p.split_once("..") {
-                    let a: u16 = a.parse().with_context(|| format!("{entry:?}: invalid port {p:?}"))?;
-                    let b: u16 = b.parse().with_context(|| format!("{entry:?}: invalid port {p:?}"))?;
+                    let a: u16 = a
+                        .parse()
+                        .with_context(|| format!("{entry:?}: invalid port {p:?}"))?;
+                    let b: u16 = b
+                        .parse()
+                        .with_context(|| format!("{entry:?}: invalid port {p:?}"))?;
                     if a >= b {
                         bail!("{entry:?}: empty port range {p:?}");
                     }
                     PortPattern::Range(a, b - 1)
                 } else {
-                    let n: u16 = p.parse().with_context(|| format!("{entry:?}: invalid port {p:?}"))?;
+                    let n: u16 = p
+                        .parse()
+                        .with_context(|| format!("{entry:?}: invalid port {p:?}"))?;
                     PortPattern::Range(n, n)
                 }
             }
@@ -111,7 +119,10 @@ impl AllowedHost {
             PortPattern::Range(a, b) => (a..=b).contains(&port),
             PortPattern::SchemeDefault => default_port(scheme) == Some(port),
         };
-        let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase();
         let host_ok = match &self.host {
             HostPattern::Any => true,
             HostPattern::Subdomain(suffix) => host.ends_with(suffix.as_str()),
@@ -126,8 +137,9 @@ impl AllowedHost {
 }
 
 fn looks_like_cidr(s: &str) -> bool {
-    s.split_once('/')
-        .is_some_and(|(a, b)| a.parse::<IpAddr>().is_ok() && b.split(':').next().is_some_and(|p| p.parse::<u8>().is_ok()))
+    s.split_once('/').is_some_and(|(a, b)| {
+        a.parse::<IpAddr>().is_ok() && b.split(':').next().is_some_and(|p| p.parse::<u8>().is_ok())
+    })
 }
 
 fn split_host_port(rest: &str) -> (&str, Option<&str>) {
@@ -184,11 +196,19 @@ fn parse_host(host: &str) -> Result<HostPattern> {
 fn in_network(ip: IpAddr, net: IpAddr, prefix: u8) -> bool {
     match (ip, net) {
         (IpAddr::V4(a), IpAddr::V4(b)) => {
-            let mask = if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix)) };
+            let mask = if prefix == 0 {
+                0
+            } else {
+                u32::MAX << (32 - u32::from(prefix))
+            };
             (u32::from(a) & mask) == (u32::from(b) & mask)
         }
         (IpAddr::V6(a), IpAddr::V6(b)) => {
-            let mask = if prefix == 0 { 0 } else { u128::MAX << (128 - u32::from(prefix)) };
+            let mask = if prefix == 0 {
+                0
+            } else {
+                u128::MAX << (128 - u32::from(prefix))
+            };
             (u128::from(a) & mask) == (u128::from(b) & mask)
         }
         _ => false,
@@ -215,10 +235,9 @@ impl AllowedHosts {
                     component.id
                 );
             };
-            entries.push(
-                AllowedHost::parse(&text)
-                    .with_context(|| format!("component {:?}: allowed_outbound_hosts", component.id))?,
-            );
+            entries.push(AllowedHost::parse(&text).with_context(|| {
+                format!("component {:?}: allowed_outbound_hosts", component.id)
+            })?);
         }
         Ok(Self { entries })
     }
@@ -234,26 +253,68 @@ mod tests {
     use super::*;
 
     fn allows(entry: &str, scheme: &str, host: &str, port: u16) -> bool {
-        AllowedHost::parse(entry).unwrap().allows(scheme, host, port)
+        AllowedHost::parse(entry)
+            .unwrap()
+            .allows(scheme, host, port)
     }
 
     #[test]
     fn exact_entries_and_default_ports() {
-        assert!(allows("https://api.example.com", "https", "api.example.com", 443));
-        assert!(!allows("https://api.example.com", "https", "api.example.com", 8443));
-        assert!(!allows("https://api.example.com", "http", "api.example.com", 443));
+        assert!(allows(
+            "https://api.example.com",
+            "https",
+            "api.example.com",
+            443
+        ));
+        assert!(!allows(
+            "https://api.example.com",
+            "https",
+            "api.example.com",
+            8443
+        ));
+        assert!(!allows(
+            "https://api.example.com",
+            "http",
+            "api.example.com",
+            443
+        ));
         assert!(!allows("https://api.example.com", "https", "evil.com", 443));
-        assert!(allows("postgres://localhost", "postgres", "localhost", 5432));
+        assert!(allows(
+            "postgres://localhost",
+            "postgres",
+            "localhost",
+            5432
+        ));
         assert!(allows("http://127.0.0.1:8080", "http", "127.0.0.1", 8080));
     }
 
     #[test]
     fn wildcards_ranges_and_networks() {
         assert!(allows("*://*:*", "https", "anything", 1));
-        assert!(allows("https://*.example.com", "https", "a.b.example.com", 443));
-        assert!(!allows("https://*.example.com", "https", "example.com", 443));
-        assert!(allows("http://localhost:8000..8002", "http", "localhost", 8001));
-        assert!(!allows("http://localhost:8000..8002", "http", "localhost", 8002));
+        assert!(allows(
+            "https://*.example.com",
+            "https",
+            "a.b.example.com",
+            443
+        ));
+        assert!(!allows(
+            "https://*.example.com",
+            "https",
+            "example.com",
+            443
+        ));
+        assert!(allows(
+            "http://localhost:8000..8002",
+            "http",
+            "localhost",
+            8001
+        ));
+        assert!(!allows(
+            "http://localhost:8000..8002",
+            "http",
+            "localhost",
+            8002
+        ));
         assert!(allows("http://10.0.0.0/8:*", "http", "10.1.2.3", 99));
         assert!(!allows("http://10.0.0.0/8:*", "http", "11.1.2.3", 99));
         assert!(allows("*://example.com", "https", "example.com", 443));
@@ -264,7 +325,14 @@ mod tests {
 
     #[test]
     fn malformed_entries_are_refused() {
-        for bad in ["example.com", "https://ex*ample.com", "https://a.com/path", "ftp://a.com", "https://a.com:99999", "https://a.com:9..1"] {
+        for bad in [
+            "example.com",
+            "https://ex*ample.com",
+            "https://a.com/path",
+            "ftp://a.com",
+            "https://a.com:99999",
+            "https://a.com:9..1",
+        ] {
             assert!(AllowedHost::parse(bad).is_err(), "{bad}");
         }
     }

@@ -35,10 +35,13 @@ impl Hooks {
 
 type ResponseFuture = Box<
     dyn Future<
-            Output = Result<(
-                http::Response<WasiBody>,
-                Box<dyn Future<Output = Result<(), Error>> + Send>,
-            ), Error>,
+            Output = Result<
+                (
+                    http::Response<WasiBody>,
+                    Box<dyn Future<Output = Result<(), Error>> + Send>,
+                ),
+                Error,
+            >,
         > + Send,
 >;
 

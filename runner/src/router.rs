@@ -28,10 +28,15 @@ fn with_base(base: &str, route: &str) -> String {
 
 fn parse_spec(based: &str) -> Result<(routefinder::RouteSpec, Option<String>), String> {
     if based.contains("/.../") || (based.contains("...") && !based.ends_with("/...")) {
-        return Err(format!("'...' is allowed only as the last segment: {based:?}"));
+        return Err(format!(
+            "'...' is allowed only as the last segment: {based:?}"
+        ));
     }
     if let Some(prefix) = based.strip_suffix("/...") {
-        Ok((format!("{prefix}/*").as_str().try_into()?, Some(prefix.to_owned())))
+        Ok((
+            format!("{prefix}/*").as_str().try_into()?,
+            Some(prefix.to_owned()),
+        ))
     } else if let Some(prefix) = based.strip_suffix("/*") {
         Ok((based.try_into()?, Some(prefix.to_owned())))
     } else {
@@ -157,13 +162,22 @@ impl RouteMatch {
             ("spin-full-url".to_owned(), full_url.to_owned()),
             ("spin-matched-route".to_owned(), self.matched_route.clone()),
             ("spin-base-path".to_owned(), "/".to_owned()),
-            ("spin-raw-component-route".to_owned(), self.raw_route.clone()),
-            ("spin-component-route".to_owned(), self.component_route.clone()),
+            (
+                "spin-raw-component-route".to_owned(),
+                self.raw_route.clone(),
+            ),
+            (
+                "spin-component-route".to_owned(),
+                self.component_route.clone(),
+            ),
             ("spin-client-addr".to_owned(), client_addr.to_owned()),
         ];
         for (name, value) in &self.params {
             headers.push((
-                format!("spin-path-match-{}", name.to_ascii_lowercase().replace('_', "-")),
+                format!(
+                    "spin-path-match-{}",
+                    name.to_ascii_lowercase().replace('_', "-")
+                ),
                 value.clone(),
             ));
         }
@@ -203,7 +217,6 @@ mod indexmap_lite {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,14 +225,19 @@ mod tests {
     use std::path::Path;
 
     fn params_map(m: &RouteMatch) -> HashMap<&str, &str> {
-        m.params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+        m.params
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
     }
 
     fn app(routes: &[(&str, &str)]) -> App {
         let mut text = String::from("spin_manifest_version = 2\n[application]\nname = \"t\"\n");
         let mut comps = std::collections::BTreeSet::new();
         for (route, comp) in routes {
-            text.push_str(&format!("[[trigger.http]]\nroute = \"{route}\"\ncomponent = \"{comp}\"\n"));
+            text.push_str(&format!(
+                "[[trigger.http]]\nroute = \"{route}\"\ncomponent = \"{comp}\"\n"
+            ));
             comps.insert(*comp);
         }
         for c in comps {
@@ -243,10 +261,16 @@ mod tests {
         assert_eq!(params_map(&m)["id"], "42");
         assert_eq!(r.route("/api/chats/42/x").unwrap().component, "api");
         let m = r.route("/api/x/y/").unwrap();
-        assert_eq!((m.component.as_str(), m.path_info.as_str()), ("api", "/x/y/"));
+        assert_eq!(
+            (m.component.as_str(), m.path_info.as_str()),
+            ("api", "/x/y/")
+        );
         assert_eq!(r.route("/api").unwrap().component, "api");
         let m = r.route("/index.html").unwrap();
-        assert_eq!((m.component.as_str(), m.path_info.as_str()), ("fallback", "/index.html"));
+        assert_eq!(
+            (m.component.as_str(), m.path_info.as_str()),
+            ("fallback", "/index.html")
+        );
         assert_eq!(m.component_route, "");
     }
 

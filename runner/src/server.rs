@@ -16,6 +16,7 @@ use tokio::net::TcpListener;
 
 use crate::host::{HandleError, Host, ResponseBody, full_body};
 use crate::router::Router;
+use wasmtime_wasi_http::p2::bindings::http::types::ErrorCode;
 
 /// What the front needs besides the host.
 pub struct Server {
@@ -24,7 +25,12 @@ pub struct Server {
     max_body_bytes: u64,
 }
 
-fn json_error(status: StatusCode, code: &str, message: &str, request_id: &str) -> Response<ResponseBody> {
+fn json_error(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    request_id: &str,
+) -> Response<ResponseBody> {
     let body = serde_json::json!({
         "error": { "code": code, "message": message, "details": { "request_id": request_id } }
     });
@@ -48,7 +54,11 @@ impl Server {
     }
 
     /// Handles one request from `client`; never fails (errors become JSON responses).
-    pub async fn dispatch<B>(&self, request: Request<B>, client: SocketAddr) -> Response<ResponseBody>
+    pub async fn dispatch<B>(
+        &self,
+        request: Request<B>,
+        client: SocketAddr,
+    ) -> Response<ResponseBody>
     where
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: std::error::Error + Send + Sync + 'static,
@@ -93,7 +103,12 @@ impl Server {
         if declared.is_some_and(|n| n > self.max_body_bytes) {
             let message = format!("request body exceeds {} bytes", self.max_body_bytes);
             return (
-                json_error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", &message, request_id),
+                json_error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    &message,
+                    request_id,
+                ),
                 None,
             );
         }
@@ -128,7 +143,12 @@ impl Server {
             Ok(uri) => parts.uri = uri,
             Err(_) => {
                 return (
-                    json_error(StatusCode::BAD_REQUEST, "bad_request", "invalid Host header", request_id),
+                    json_error(
+                        StatusCode::BAD_REQUEST,
+                        "bad_request",
+                        "invalid Host header",
+                        request_id,
+                    ),
                     None,
                 );
             }
@@ -154,16 +174,23 @@ impl Server {
         let component = route.component.clone();
         let response = match self.host.handle(&component, request).await {
             Ok(response) => response,
-            Err(HandleError::ErrorCode { code, .. })
-                if matches!(code, wasmtime_wasi_http::p2::bindings::http::types::ErrorCode::HttpRequestBodySize(_)) =>
-            {
-                json_error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "request body too large", request_id)
-            }
+            Err(HandleError::ErrorCode {
+                code: ErrorCode::HttpRequestBodySize(_),
+                ..
+            }) => json_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "request body too large",
+                request_id,
+            ),
             Err(e) => {
                 tracing::error!(request_id = %request_id, error = %e, "request failed");
                 let (code, message) = match e {
                     HandleError::Timeout { .. } => ("timeout", "the request took too long"),
-                    _ => ("internal", "internal error; quote the request id when reporting it"),
+                    _ => (
+                        "internal",
+                        "internal error; quote the request id when reporting it",
+                    ),
                 };
                 json_error(StatusCode::INTERNAL_SERVER_ERROR, code, message, request_id)
             }

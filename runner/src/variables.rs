@@ -58,7 +58,10 @@ pub struct ComponentVariables {
 
 impl ComponentVariables {
     /// Renders each of the component's templates against the application's values.
-    pub fn new(component: &crate::manifest::Component, app_values: &HashMap<String, String>) -> Self {
+    pub fn new(
+        component: &crate::manifest::Component,
+        app_values: &HashMap<String, String>,
+    ) -> Self {
         let values = component
             .variables
             .iter()
@@ -68,10 +71,7 @@ impl ComponentVariables {
     }
 
     fn get(&self, name: &str) -> Result<String, variables::Error> {
-        let valid = name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_lowercase())
+        let valid = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
             && name
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
@@ -149,7 +149,10 @@ gone = "{{ unset }}"
     fn environment_overrides_default_and_required_is_enforced() {
         let app = manifest::parse(APP, Path::new("/")).unwrap();
         let err = resolve_app_variables(&app, &HashMap::new()).unwrap_err();
-        assert!(err.to_string().contains("db_url (set SPIN_VARIABLE_DB_URL)"));
+        assert!(
+            err.to_string()
+                .contains("db_url (set SPIN_VARIABLE_DB_URL)")
+        );
         let env = HashMap::from([
             ("SPIN_VARIABLE_DB_URL".to_owned(), "pg://secret".to_owned()),
             ("SPIN_VARIABLE_REGION".to_owned(), "us".to_owned()),
@@ -164,8 +167,17 @@ gone = "{{ unset }}"
         let vars = ComponentVariables::new(&app.components["c"], &values);
         assert_eq!(vars.get("db").unwrap(), "pg://secret");
         assert_eq!(vars.get("where").unwrap(), "in-us");
-        assert!(matches!(vars.get("gone"), Err(variables::Error::Undefined(_))));
-        assert!(matches!(vars.get("nope"), Err(variables::Error::Undefined(_))));
-        assert!(matches!(vars.get("Bad-Name"), Err(variables::Error::InvalidName(_))));
+        assert!(matches!(
+            vars.get("gone"),
+            Err(variables::Error::Undefined(_))
+        ));
+        assert!(matches!(
+            vars.get("nope"),
+            Err(variables::Error::Undefined(_))
+        ));
+        assert!(matches!(
+            vars.get("Bad-Name"),
+            Err(variables::Error::InvalidName(_))
+        ));
     }
 }

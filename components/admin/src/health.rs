@@ -1,7 +1,7 @@
 //! `GET /api/health`: is the database reachable, which migration is applied, which pgvector is there.
 
 use serde::Serialize;
-use spin_sdk::pg4::{Decode, DbValue};
+use spin_sdk::pg4::{DbValue, Decode};
 
 /// The health report (also the 503 body, with `reason`).
 #[derive(Debug, Serialize)]

@@ -1,0 +1,215 @@
+//! `GET /api/health` of the real app (`spin.toml`, the real `admin` component, real PostgreSQL):
+//! ok with the database up, 503 while it is stopped, ok again once it is back — without restarting
+//! the runner — and 503 on a database that has not been migrated.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use hub_tests::{App, AppOptions, TempDir, TestDb, client, runner_binary, spawn_app, workspace_root};
+use serde_json::Value;
+
+/// The project's own `spin.toml`, with its relative paths made absolute so that it can be
+/// started from a temporary folder.
+fn hub_manifest() -> String {
+    let root = workspace_root();
+    let text = std::fs::read_to_string(root.join("spin.toml")).expect("reading spin.toml");
+    text.replace("source = \"target/", &format!("source = \"{}/target/", root.display()))
+        .replace("source = \"static/", &format!("source = \"{}/static/", root.display()))
+}
+
+fn start_hub(db_url: &str, db_host: &str) -> App {
+    spawn_app(
+        AppOptions::new(hub_manifest())
+            .variable("db_url", db_url)
+            .variable("db_host", db_host),
+    )
+}
+
+fn migrate(db_url: &str) {
+    let out = Command::new(runner_binary())
+        .args(["migrate", "--dir"])
+        .arg(workspace_root().join("migrations"))
+        .env("SPIN_VARIABLE_DB_URL", db_url)
+        .output()
+        .expect("running hub-runner migrate");
+    assert!(
+        out.status.success(),
+        "migrate failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+async fn health(app: &App) -> (u16, Value) {
+    let response = client()
+        .get(app.url("/api/health"))
+        .send()
+        .await
+        .expect("GET /api/health");
+    let status = response.status().as_u16();
+    assert_eq!(
+        response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/json")
+    );
+    (status, response.json().await.expect("health body is JSON"))
+}
+
+/// A private PostgreSQL cluster of its own (so stopping it disturbs no other test), stopped on drop.
+struct Cluster {
+    dir: TempDir,
+    port: u16,
+}
+
+impl Cluster {
+    fn pg(&self, args: &[&str]) -> String {
+        let out = Command::new("bash")
+            .arg(workspace_root().join("scripts/pg.sh"))
+            .args(args)
+            .env("HUB_DATA_DIR", self.dir.path())
+            .env("HUB_PG_PORT", self.port.to_string())
+            .env("HUB_PG_FAST", "1")
+            .output()
+            .expect("running scripts/pg.sh");
+        assert!(
+            out.status.success(),
+            "pg.sh {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    fn start() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("finding a free port")
+            .port();
+        let cluster = Self {
+            dir: TempDir::new("pg"),
+            port,
+        };
+        make_traversable(cluster.dir.path());
+        cluster.pg(&["start"]);
+        cluster
+    }
+}
+
+/// The cluster runs as the `postgres` OS user when the tests run as root: it must reach the folder.
+fn make_traversable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755));
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(workspace_root().join("scripts/pg.sh"))
+            .arg("stop")
+            .env("HUB_DATA_DIR", self.dir.path())
+            .env("HUB_PG_PORT", self.port.to_string())
+            .output();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn health_follows_the_database_down_and_back_up() {
+    let cluster = Cluster::start();
+    let db_url = cluster.pg(&["url"]);
+    migrate(&db_url);
+    let app = start_hub(&db_url, &format!("127.0.0.1:{}", cluster.port));
+
+    let (status, body) = health(&app).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["database"]["reachable"], true);
+    assert!(
+        body["database"]["migration_version"]
+            .as_str()
+            .is_some_and(|v| v.len() == 14),
+        "{body}"
+    );
+    assert!(
+        body["database"]["pgvector_version"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("0.")),
+        "{body}"
+    );
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+
+    cluster.pg(&["stop"]);
+    let (status, body) = health(&app).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["status"], "unavailable");
+    assert_eq!(body["database"]["reachable"], false);
+    assert_eq!(body["reason"], "database unreachable");
+    assert!(
+        !body.to_string().contains(&db_url),
+        "the connection string leaked: {body}"
+    );
+
+    cluster.pg(&["start"]);
+    // The pool's broken connections are replaced on the next request.
+    let mut last = (0, Value::Null);
+    for _ in 0..20 {
+        last = health(&app).await;
+        if last.0 == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(last.0, 200, "still unhealthy after restart: {}", last.1);
+    assert!(
+        !app.log().contains(cluster.pg(&["url"]).as_str()),
+        "the runner logged the connection string"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn health_reports_an_unmigrated_database() {
+    let db = TestDb::create().await;
+    let app = start_hub(&db.url(), TestDb::allowed_host().trim_start_matches("postgres://"));
+    let (status, body) = health(&app).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["database"]["reachable"], true);
+    assert_eq!(body["reason"], "database schema not migrated");
+
+    migrate(&db.url());
+    let (status, body) = health(&app).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn health_rejects_other_methods_and_the_app_answers_json_404() {
+    let db = TestDb::create().await;
+    migrate(&db.url());
+    let app = start_hub(&db.url(), TestDb::allowed_host().trim_start_matches("postgres://"));
+    let response = client()
+        .post(app.url("/api/health"))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status().as_u16(), 405);
+    assert_eq!(
+        response.headers().get("allow").and_then(|v| v.to_str().ok()),
+        Some("GET")
+    );
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+
+    let response = client()
+        .get(app.url("/api/no-such-route"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(response.status().as_u16(), 404);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["error"]["code"], "not_found");
+
+    let response = client().get(app.url("/")).send().await.expect("GET /");
+    assert_eq!(response.status().as_u16(), 200);
+    let html = response.text().await.expect("body");
+    assert!(html.contains("/api/health") || html.contains("app.js"), "{html}");
+}
