@@ -1,7 +1,7 @@
 //! `GET /api/health`: is the database reachable, which migration is applied, which pgvector is there.
 
+use hub_db::{Db, DbError};
 use serde::Serialize;
-use spin_sdk::pg4::{DbValue, Decode};
 
 /// The health report (also the 503 body, with `reason`).
 #[derive(Debug, Serialize)]
@@ -42,23 +42,23 @@ SELECT
     (SELECT extversion FROM pg_extension WHERE extname = 'vector') AS pgvector_version
 "#;
 
-fn text(value: Option<&DbValue>) -> Option<String> {
-    value.and_then(|v| Option::<String>::decode(v).ok().flatten())
-}
-
 /// Runs the checks.
 pub fn check() -> Health {
-    let conn = match hub_component::open_db() {
-        Ok(conn) => conn,
+    let db = match hub_component::PgDb::open() {
+        Ok(db) => db,
         Err(e) => {
             eprintln!("health: {e}");
             return Health::unavailable(Database::default(), "database unreachable");
         }
     };
-    let rows = match conn.query(QUERY, &[]) {
+    let rows = match db.query(QUERY, &[]) {
         Ok(rows) => rows,
+        Err(e @ DbError::Unavailable(_)) => {
+            eprintln!("health: {e}");
+            return Health::unavailable(Database::default(), "database unreachable");
+        }
         Err(e) => {
-            eprintln!("health: query failed: {e:?}");
+            eprintln!("health: query failed: {e}");
             let database = Database {
                 reachable: true,
                 ..Database::default()
@@ -66,11 +66,14 @@ pub fn check() -> Health {
             return Health::unavailable(database, "database schema not migrated");
         }
     };
-    let row = rows.rows.first();
+    let text = |column: &str| {
+        rows.first()
+            .and_then(|row| row.get::<Option<String>>(column).ok().flatten())
+    };
     let database = Database {
         reachable: true,
-        migration_version: text(row.and_then(|r| r.first())),
-        pgvector_version: text(row.and_then(|r| r.get(1))),
+        migration_version: text("migration_version"),
+        pgvector_version: text("pgvector_version"),
     };
     if database.migration_version.is_none() {
         return Health::unavailable(database, "no migration applied");

@@ -5,6 +5,9 @@
 //! be repeated in every component. It holds no logic of its own.
 #![deny(missing_docs)]
 
+mod db;
+
+pub use db::PgDb;
 use hub_http::{ApiError, CONTENT_TYPE_JSON};
 use serde::Serialize;
 use spin_sdk::http::Response;

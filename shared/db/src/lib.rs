@@ -1,0 +1,70 @@
+//! Data access for the hub.
+//!
+//! Queries are written against the small [`Db`] trait with typed [`Param`]s and read back as
+//! [`Rows`] of [`Value`]s, so that the crates holding SQL stay plain Rust and unit-test natively
+//! (with [`testing::FakeDb`]); components implement [`Db`] over Spin's `spin:postgres@4.0.0`
+//! connection (`hub-component`).
+//!
+//! Rules that follow from Spin's pg interface (see `docs/architecture.md`):
+//! - a text parameter is bound as a Rust `String`, so it matches only text placeholders: cast in
+//!   SQL (`$1::text::vector`, `$1::text::timestamptz`, `$1::text::inet`);
+//! - a `timestamptz` column cannot be selected as such: select `col AT TIME ZONE 'UTC'` (read as
+//!   [`chrono::DateTime<Utc>`]) or `extract(epoch FROM col)`;
+//! - `numeric` comes back as a decimal string ([`Numeric`]); `jsonb` as bytes ([`serde_json::Value`]).
+#![deny(missing_docs)]
+
+mod error;
+pub mod testing;
+mod value;
+
+pub use error::DbError;
+pub use value::{FromValue, Numeric, Param, Row, Rows, Value};
+
+/// A database connection: what every query function takes.
+pub trait Db {
+    /// Runs a statement that returns rows.
+    fn query(&self, sql: &str, params: &[Param]) -> Result<Rows, DbError>;
+    /// Runs a statement and returns the number of rows it affected.
+    fn execute(&self, sql: &str, params: &[Param]) -> Result<u64, DbError>;
+}
+
+/// Runs `work` inside `BEGIN` … `COMMIT`, rolling back when it fails. The transaction always ends
+/// before this returns (pooled connections are reused, so none may be left open).
+pub fn transaction<T>(
+    db: &dyn Db,
+    work: impl FnOnce(&dyn Db) -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    db.execute("BEGIN", &[])?;
+    match work(db) {
+        Ok(value) => {
+            if let Err(e) = db.execute("COMMIT", &[]) {
+                let _ = db.execute("ROLLBACK", &[]);
+                return Err(e);
+            }
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = db.execute("ROLLBACK", &[]);
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use testing::FakeDb;
+
+    #[test]
+    fn transaction_commits_or_rolls_back() {
+        let db = FakeDb::new();
+        transaction(&db, |db| db.execute("INSERT 1", &[])).unwrap();
+        assert_eq!(db.statements(), ["BEGIN", "INSERT 1", "COMMIT"]);
+
+        let db = FakeDb::new();
+        db.fail_on("INSERT 2", DbError::query(Some("23505"), "duplicate key"));
+        let err = transaction(&db, |db| db.execute("INSERT 2", &[])).unwrap_err();
+        assert!(err.is_unique_violation());
+        assert_eq!(db.statements(), ["BEGIN", "INSERT 2", "ROLLBACK"]);
+    }
+}
