@@ -14,6 +14,7 @@ mod pg;
 mod router;
 mod server;
 mod template;
+mod tls;
 mod variables;
 
 use std::collections::HashMap;
@@ -98,8 +99,14 @@ struct StartArgs {
 }
 
 fn init_logs(format: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("HUB_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // tokio_postgres logs statements with their parameters at debug level: keep it at info unless
+    // asked for by name, so that `HUB_LOG=debug` cannot leak values passed as SQL parameters.
+    let mut directives = std::env::var("HUB_LOG").unwrap_or_else(|_| "info".to_owned());
+    if !directives.contains("tokio_postgres") {
+        directives.push_str(",tokio_postgres=info");
+    }
+    let filter = tracing_subscriber::EnvFilter::try_new(&directives)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tokio_postgres=info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

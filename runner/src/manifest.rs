@@ -286,6 +286,9 @@ pub fn parse(text: &str, dir: &Path) -> Result<App> {
         if var.required && var.default.is_some() {
             bail!("variable {name:?} is required and has a default: choose one");
         }
+        if !var.required && var.default.is_none() {
+            bail!("variable {name:?} needs a default or `required = true`");
+        }
         variables.insert(
             name,
             Variable {
@@ -457,8 +460,8 @@ pub fn parse(text: &str, dir: &Path) -> Result<App> {
         .and_then(|h| h.base)
         .unwrap_or_else(|| "/".to_owned());
     ensure!(
-        base.starts_with('/'),
-        "application.trigger.http.base must start with '/'"
+        base == "/",
+        "application.trigger.http.base {base:?} is not supported (Spin 3 and later have no application-wide base path): put the prefix in each route"
     );
 
     Ok(App {

@@ -1,6 +1,10 @@
 //! `hub-runner migrate`: applies `migrations/*.sql` in order, each once, each in its own
 //! transaction, recorded in `schema_migrations` with a checksum so that an edited migration is
 //! detected instead of silently skipped. Safe to run concurrently (advisory lock) and repeatedly.
+//!
+//! The database is reached like the components reach it (see [`crate::tls`]): `sslmode=disable`
+//! in plain text, `prefer` (the default) with TLS when the server offers it, `require` with TLS
+//! or not at all; the server certificate is verified whenever TLS is used.
 
 use std::path::{Path, PathBuf};
 
@@ -80,14 +84,14 @@ const LOCK_KEY: i64 = 0x0068_7562_5f6d_6967; // "hub_mig"
 /// Applies what is missing; returns the versions applied now.
 pub async fn run(db_url: &str, dir: &Path) -> Result<Vec<i64>> {
     let migrations = load(dir)?;
-    let (mut client, connection) = tokio_postgres::connect(db_url, tokio_postgres::NoTls)
+    let config: tokio_postgres::Config = db_url
+        .parse()
+        .context("cannot connect to the database (check db_url)")?;
+    // TLS exactly as the components' connections get it (`crate::tls`): plain only for
+    // sslmode=disable, verified TLS otherwise.
+    let (mut client, connection) = crate::tls::connect(&config)
         .await
         .context("cannot connect to the database (check db_url)")?;
-    tokio::spawn(async move {
-        if let Err(e) = connection.await {
-            tracing::warn!(error = %e, "migration connection closed");
-        }
-    });
     client
         .batch_execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -107,6 +111,9 @@ pub async fn run(db_url: &str, dir: &Path) -> Result<Vec<i64>> {
     let _ = client
         .execute("SELECT pg_advisory_unlock($1)", &[&LOCK_KEY])
         .await;
+    // Close the session in order (Terminate, TLS close_notify) rather than by process exit.
+    drop(client);
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), connection).await;
     result
 }
 

@@ -4,6 +4,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -163,8 +164,13 @@ impl Server {
             }
         }
         let limit = usize::try_from(self.max_body_bytes).unwrap_or(usize::MAX);
-        let body = Limited::new(body, limit).map_err(|e| {
+        // A body without Content-Length that grows past the limit: the component sees a read
+        // error, and the client gets a 413 whatever the component answered.
+        let overflowed = Arc::new(AtomicBool::new(false));
+        let flag = overflowed.clone();
+        let body = Limited::new(body, limit).map_err(move |e| {
             if e.is::<http_body_util::LengthLimitError>() {
+                flag.store(true, Ordering::Relaxed);
                 wasmtime_wasi_http::Error::HttpRequestBodySize(None)
             } else {
                 wasmtime_wasi_http::Error::InternalError(Some(e.to_string()))
@@ -172,7 +178,20 @@ impl Server {
         });
         let request = Request::from_parts(parts, body);
         let component = route.component.clone();
-        let response = match self.host.handle(&component, request).await {
+        let result = self.host.handle(&component, request).await;
+        if overflowed.load(Ordering::Relaxed) {
+            let message = format!("request body exceeds {} bytes", self.max_body_bytes);
+            return (
+                json_error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    &message,
+                    request_id,
+                ),
+                Some(component),
+            );
+        }
+        let response = match result {
             Ok(response) => response,
             Err(HandleError::ErrorCode {
                 code: ErrorCode::HttpRequestBodySize(_),

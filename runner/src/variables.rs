@@ -133,7 +133,7 @@ name = "t"
 db_url = { required = true, secret = true }
 region = { default = "eu" }
 optional = { default = "" }
-unset = { secret = true }
+unset = { default = "", secret = true }
 [[trigger.http]]
 route = "/..."
 component = "c"
@@ -167,10 +167,7 @@ gone = "{{ unset }}"
         let vars = ComponentVariables::new(&app.components["c"], &values);
         assert_eq!(vars.get("db").unwrap(), "pg://secret");
         assert_eq!(vars.get("where").unwrap(), "in-us");
-        assert!(matches!(
-            vars.get("gone"),
-            Err(variables::Error::Undefined(_))
-        ));
+        assert_eq!(vars.get("gone").unwrap(), "");
         assert!(matches!(
             vars.get("nope"),
             Err(variables::Error::Undefined(_))

@@ -2,12 +2,17 @@
 //! ok with the database up, 503 while it is stopped, ok again once it is back — without restarting
 //! the runner — and 503 on a database that has not been migrated.
 
+// Tests: a failed expectation panics.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use hub_tests::{App, AppOptions, TempDir, TestDb, client, runner_binary, spawn_app, workspace_root};
+use hub_tests::{
+    App, AppOptions, TempDir, TestDb, client, runner_binary, spawn_app, workspace_root,
+};
 use serde_json::Value;
 
 /// The project's own `spin.toml`, with its relative paths made absolute so that it can be
@@ -15,8 +20,14 @@ use serde_json::Value;
 fn hub_manifest() -> String {
     let root = workspace_root();
     let text = std::fs::read_to_string(root.join("spin.toml")).expect("reading spin.toml");
-    text.replace("source = \"target/", &format!("source = \"{}/target/", root.display()))
-        .replace("source = \"static/", &format!("source = \"{}/static/", root.display()))
+    text.replace(
+        "source = \"target/",
+        &format!("source = \"{}/target/", root.display()),
+    )
+    .replace(
+        "source = \"static/",
+        &format!("source = \"{}/static/", root.display()),
+    )
 }
 
 fn start_hub(db_url: &str, db_host: &str) -> App {
@@ -170,7 +181,10 @@ async fn health_follows_the_database_down_and_back_up() {
 #[tokio::test(flavor = "multi_thread")]
 async fn health_reports_an_unmigrated_database() {
     let db = TestDb::create().await;
-    let app = start_hub(&db.url(), TestDb::allowed_host().trim_start_matches("postgres://"));
+    let app = start_hub(
+        &db.url(),
+        TestDb::allowed_host().trim_start_matches("postgres://"),
+    );
     let (status, body) = health(&app).await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["database"]["reachable"], true);
@@ -185,7 +199,10 @@ async fn health_reports_an_unmigrated_database() {
 async fn health_rejects_other_methods_and_the_app_answers_json_404() {
     let db = TestDb::create().await;
     migrate(&db.url());
-    let app = start_hub(&db.url(), TestDb::allowed_host().trim_start_matches("postgres://"));
+    let app = start_hub(
+        &db.url(),
+        TestDb::allowed_host().trim_start_matches("postgres://"),
+    );
     let response = client()
         .post(app.url("/api/health"))
         .send()
@@ -193,7 +210,10 @@ async fn health_rejects_other_methods_and_the_app_answers_json_404() {
         .expect("POST");
     assert_eq!(response.status().as_u16(), 405);
     assert_eq!(
-        response.headers().get("allow").and_then(|v| v.to_str().ok()),
+        response
+            .headers()
+            .get("allow")
+            .and_then(|v| v.to_str().ok()),
         Some("GET")
     );
     let body: Value = response.json().await.expect("JSON");
@@ -211,5 +231,8 @@ async fn health_rejects_other_methods_and_the_app_answers_json_404() {
     let response = client().get(app.url("/")).send().await.expect("GET /");
     assert_eq!(response.status().as_u16(), 200);
     let html = response.text().await.expect("body");
-    assert!(html.contains("/api/health") || html.contains("app.js"), "{html}");
+    assert!(
+        html.contains("/api/health") || html.contains("app.js"),
+        "{html}"
+    );
 }

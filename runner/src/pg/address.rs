@@ -1,7 +1,7 @@
 //! Connection strings: parsing and the `allowed_outbound_hosts` check done before connecting.
 
 use tokio_postgres::Config;
-use tokio_postgres::config::{Host, SslMode};
+use tokio_postgres::config::Host;
 
 use crate::bindings::spin::postgres::postgres::Error;
 
@@ -68,14 +68,7 @@ pub(crate) fn check_address(
         }
     }
 
-    if config.get_ssl_mode() == SslMode::Require {
-        return Err(Error::ConnectionFailed(
-            "sslmode=require: TLS connections to Postgres are not supported by the local runner \
-             (hub-runner connects without TLS; Spin would use TLS here). Use sslmode=disable or \
-             sslmode=prefer for a local database."
-                .to_owned(),
-        ));
-    }
+    // Every sslmode tokio-postgres parses is served: see `crate::tls` for what each does.
     Ok(config)
 }
 
@@ -174,21 +167,17 @@ mod tests {
     }
 
     #[test]
-    fn tls_required_is_refused_clearly() {
+    fn every_sslmode_is_accepted() {
         let allow = |_: &str, _: u16| true;
-        let text = failure(check_address(
-            "postgres://u:s3cret@h/db?sslmode=require",
-            &allow,
-        ));
-        assert!(
-            text.contains("sslmode=require") && text.contains("not supported"),
-            "{text}"
-        );
-        assert!(!text.contains("s3cret"));
-        // prefer (the default) and disable connect in plain text
-        check_address("postgres://u:p@h/db?sslmode=prefer", &allow).unwrap();
-        check_address("postgres://u:p@h/db?sslmode=disable", &allow).unwrap();
-        check_address("postgres://u:p@h/db", &allow).unwrap();
+        for url in [
+            "postgres://u:p@h/db?sslmode=require",
+            "postgres://u:p@h/db?sslmode=prefer",
+            "postgres://u:p@h/db?sslmode=disable",
+            "postgres://u:p@h/db",
+            "host=h sslmode=require",
+        ] {
+            check_address(url, &allow).unwrap();
+        }
     }
 
     #[test]

@@ -11,11 +11,22 @@
 //!    5432) against the component's `allowed_outbound_hosts` for scheme `postgres`; denied:
 //!    `connection-failed("address postgres://HOST[:PORT] is not permitted")`; a Unix-socket host:
 //!    `connection-failed("Unix sockets are not supported on WebAssembly")`;
-//! 3. `sslmode=require`: `connection-failed(...)` saying TLS is not supported by this runner
-//!    (Spin would connect with TLS). `prefer` (the default) and `disable` connect in plain text;
-//! 4. takes a client from the pool of that exact address string (deadpool-postgres, created
+//! 3. takes a client from the pool of that exact address string (deadpool-postgres, created
 //!    on first use, `max_size_per_address` clients, recycling method `Clean` as in Spin);
 //!    connection errors: `connection-failed(<error and its causes>)`.
+//!
+//! TLS is decided as Spin decides it (details in [`crate::tls`], shared with `hub-runner
+//! migrate`): `sslmode=disable` connects in plain text; `prefer` (the default) asks the server
+//! for TLS and stays in plain text only if the server declines; `require` fails if the server
+//! declines (`connection-failed("Error occurred while creating a new object: error performing
+//! TLS handshake\n\nCaused by:\n    0: error performing TLS handshake\n    1: server does not
+//! support TLS")`). Whenever TLS is used the certificate is verified, chain against the
+//! system's roots (`SSL_CERT_FILE` / `SSL_CERT_DIR` honoured) and name against `host`, under
+//! `prefer` too: a server offering TLS with an untrusted certificate is a `connection-failed`
+//! naming the rustls error (`... 1: invalid peer certificate: UnknownIssuer`), never a silent
+//! fallback to plain text. Managed Postgres (Supabase, Neon, RDS, ...) works with
+//! `sslmode=require` when its certificate chains to a trusted root; for a provider's own CA
+//! (such as the one Supabase offers for download), trust it through `SSL_CERT_FILE`.
 //!
 //! Dropping the resource (or the whole request's store) gives the client back to the pool
 //! *as it is*: a transaction left open stays open for the next user, exactly like Spin, so
@@ -177,13 +188,14 @@ impl PgPools {
             return Ok(pool.clone());
         }
         tracing::debug!(config = ?config, "creating Postgres connection pool"); // Debug redacts the password
-        let manager = deadpool_postgres::Manager::from_config(
+        // As Spin: plain for sslmode=disable, a verifying TLS connector otherwise.
+        let manager = crate::tls::deadpool_manager(
             config,
-            tokio_postgres::NoTls,
             deadpool_postgres::ManagerConfig {
                 recycling_method: deadpool_postgres::RecyclingMethod::Clean,
             },
-        );
+        )
+        .map_err(|e| errors::context_text("establishing PostgreSQL connection pool", &e))?;
         let pool = deadpool_postgres::Pool::builder(manager)
             .max_size(self.max_size)
             .build()

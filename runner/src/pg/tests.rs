@@ -35,6 +35,8 @@ struct Reply {
 #[derive(Default)]
 struct Seen {
     startups: usize,
+    /// SSLRequests received (each declined with 'N', as by a server with `ssl=off`).
+    ssl_requests: usize,
     binds: Vec<Vec<Option<Vec<u8>>>>,
     simple_queries: Vec<String>,
 }
@@ -108,10 +110,22 @@ async fn serve(
     script: Arc<HashMap<&'static str, Reply>>,
     seen: Arc<Mutex<Seen>>,
 ) {
-    // Startup message: length, protocol, parameters.
-    let len = socket.read_i32().await.unwrap();
+    // Startup message: length, protocol, parameters; an SSLRequest before it is declined.
+    let Ok(mut len) = socket.read_i32().await else {
+        return;
+    };
     let mut startup = vec![0u8; usize::try_from(len - 4).unwrap()];
     socket.read_exact(&mut startup).await.unwrap();
+    if startup[..] == 80_877_103i32.to_be_bytes() {
+        seen.lock().unwrap().ssl_requests += 1;
+        socket.write_all(b"N").await.unwrap();
+        let Ok(next) = socket.read_i32().await else {
+            return; // sslmode=require gives up here
+        };
+        len = next;
+        startup = vec![0u8; usize::try_from(len - 4).unwrap()];
+        socket.read_exact(&mut startup).await.unwrap();
+    }
     seen.lock().unwrap().startups += 1;
     let mut out = BytesMut::new();
     message(&mut out, b'R', &0i32.to_be_bytes());
@@ -371,6 +385,48 @@ async fn refused_connections_are_connection_failed_without_the_password() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn sslmode_decides_whether_tls_is_asked_for() {
+    let server = FakeServer::start(vec![]).await;
+    let mut state = state_allowing_all();
+    // disable: no SSLRequest at all.
+    let c = open(&mut state, &server.url()).await;
+    HostConnection::drop(&mut state, c).await.unwrap();
+    assert_eq!(server.seen.lock().unwrap().ssl_requests, 0);
+    // prefer (the default): asks, and goes on in plain text when the server declines.
+    for url in [
+        format!("postgres://app:s3cret-pw@127.0.0.1:{}/hub", server.port),
+        format!(
+            "postgres://app:s3cret-pw@127.0.0.1:{}/hub?sslmode=prefer",
+            server.port
+        ),
+    ] {
+        let before = server.seen.lock().unwrap().startups;
+        let c = open(&mut state, &url).await;
+        HostConnection::drop(&mut state, c).await.unwrap();
+        assert_eq!(server.seen.lock().unwrap().startups, before + 1);
+    }
+    assert_eq!(server.seen.lock().unwrap().ssl_requests, 2);
+    // require: a server without TLS is a connection failure, before any startup message.
+    let before = server.seen.lock().unwrap().startups;
+    let url = format!(
+        "postgres://app:s3cret-pw@127.0.0.1:{}/hub?sslmode=require",
+        server.port
+    );
+    match HostConnection::open(&mut state, url).await.unwrap() {
+        Err(Error::ConnectionFailed(t)) => {
+            assert_eq!(
+                t,
+                "Error occurred while creating a new object: error performing TLS handshake\n\n\
+                 Caused by:\n    0: error performing TLS handshake\n    1: server does not support TLS"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.seen.lock().unwrap().ssl_requests, 3);
+    assert_eq!(server.seen.lock().unwrap().startups, before);
 }
 
 #[tokio::test]

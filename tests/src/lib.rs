@@ -1,0 +1,31 @@
+//! Support for the hub's integration tests (`tests/tests/*`): start the real `hub-runner` with a
+//! manifest ([`spawn_app`]), give each test its own database ([`TestDb`]), and stand in for
+//! external HTTP services ([`Upstream`]).
+//!
+//! Prerequisites: `cargo build --release -p hub-runner`, the components under test built with
+//! `cargo build --target wasm32-wasip2 --release -p <component>`, and a PostgreSQL with pgvector
+//! whose admin URL is `HUB_TEST_DB_URL` (default: what `scripts/pg.sh url` prints).
+#![deny(missing_docs)]
+// Test support: a failed precondition (no runner binary, no database) ends the test with a
+// message saying what to do, which is what a panic is for here.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+mod app;
+mod db;
+mod paths;
+mod tempdir;
+mod upstream;
+
+pub use app::{App, AppOptions, Launch, launch, spawn_app};
+pub use db::TestDb;
+pub use paths::{runner_binary, wasm, workspace_root};
+pub use tempdir::TempDir;
+pub use upstream::Upstream;
+
+/// An HTTP client for talking to a local runner: no proxy, no pooling across tests.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("building an HTTP client")
+}
