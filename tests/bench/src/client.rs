@@ -1,0 +1,156 @@
+//! The HTTP/1.1 client both benchmarks use: one keep-alive connection, `GET` only, bodies read to
+//! the end.
+
+use anyhow::{Context, Result, bail};
+use bytes::Bytes;
+use http::{Request, StatusCode, Uri};
+use http_body_util::{BodyExt, Empty};
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+
+/// Where requests go: `http://host:port/path?query`.
+#[derive(Debug, Clone)]
+pub struct Target {
+    host: String,
+    port: u16,
+    /// The `Host` header.
+    authority: String,
+    path_and_query: String,
+}
+
+impl Target {
+    /// Parses an `http://` URL (https is not supported: the runner serves plain HTTP).
+    pub fn parse(url: &str) -> Result<Self> {
+        let uri: Uri = url.parse().with_context(|| format!("invalid URL {url}"))?;
+        match uri.scheme_str() {
+            Some("http") => {}
+            Some(other) => bail!("unsupported scheme {other} in {url} (only http)"),
+            None => bail!("URL without scheme: {url} (expected http://host:port/path)"),
+        }
+        let authority = uri
+            .authority()
+            .with_context(|| format!("URL without host: {url}"))?;
+        let host = authority
+            .host()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
+        let port = authority.port_u16().unwrap_or(80);
+        let path_and_query = uri
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "/".to_owned());
+        Ok(Self {
+            host,
+            port,
+            authority: authority.as_str().to_owned(),
+            path_and_query,
+        })
+    }
+
+    /// `http://{authority}{path}`.
+    pub fn url(&self) -> String {
+        format!("http://{}{}", self.authority, self.path_and_query)
+    }
+}
+
+/// Why a request did not produce a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TransportError {
+    /// TCP connect or the HTTP/1 handshake failed.
+    Connect,
+    /// The connection failed while sending or waiting for the response head (includes a server
+    /// that closed a keep-alive connection).
+    Send,
+    /// The connection failed while reading the response body.
+    Body,
+}
+
+impl TransportError {
+    /// Name used in the JSON report.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Connect => "connect",
+            Self::Send => "send",
+            Self::Body => "body",
+        }
+    }
+}
+
+/// One keep-alive connection; reconnects lazily after a failure.
+pub struct Connection {
+    target: std::sync::Arc<Target>,
+    sender: Option<SendRequest<Empty<Bytes>>>,
+    /// Connections opened so far (1 when keep-alive held for the whole run).
+    pub opened: u64,
+}
+
+impl Connection {
+    /// A connection to `target`, opened on the first request.
+    pub fn new(target: std::sync::Arc<Target>) -> Self {
+        Self {
+            target,
+            sender: None,
+            opened: 0,
+        }
+    }
+
+    async fn connect(&mut self) -> Result<&mut SendRequest<Empty<Bytes>>, TransportError> {
+        if self.sender.as_ref().is_some_and(|s| s.is_closed()) {
+            self.sender = None;
+        }
+        if self.sender.is_none() {
+            let stream = TcpStream::connect((self.target.host.as_str(), self.target.port))
+                .await
+                .map_err(|_| TransportError::Connect)?;
+            let _ = stream.set_nodelay(true);
+            let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+                .await
+                .map_err(|_| TransportError::Connect)?;
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            self.opened += 1;
+            self.sender = Some(sender);
+        }
+        self.sender.as_mut().ok_or(TransportError::Connect)
+    }
+
+    /// Sends `GET` and reads the whole body; returns the status and the body size. After an
+    /// error the connection is dropped and the next call opens a new one.
+    pub async fn get(&mut self) -> Result<(StatusCode, usize), TransportError> {
+        let result = self.get_inner().await;
+        if result.is_err() {
+            self.sender = None;
+        }
+        result
+    }
+
+    async fn get_inner(&mut self) -> Result<(StatusCode, usize), TransportError> {
+        let request = Request::get(self.target.path_and_query.as_str())
+            .header(http::header::HOST, self.target.authority.as_str())
+            .body(Empty::<Bytes>::new())
+            .map_err(|_| TransportError::Send)?;
+        let sender = self.connect().await?;
+        sender.ready().await.map_err(|_| TransportError::Send)?;
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|_| TransportError::Send)?;
+        let status = response.status();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|_| TransportError::Body)?
+            .to_bytes();
+        Ok((status, body.len()))
+    }
+
+    /// Forgets the connection (after a timeout the connection's state is unknown).
+    pub fn reset(&mut self) {
+        self.sender = None;
+    }
+}

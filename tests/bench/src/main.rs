@@ -1,0 +1,52 @@
+//! `hub-bench`: benchmarks of the hub through `hub-runner`. Not a test: `scripts/bench.sh` runs it
+//! and writes `docs/benchmarks.md`.
+//!
+//! ```text
+//! hub-bench load --url http://127.0.0.1:3000/api/health --concurrency 16 --duration 15 --warmup 3
+//! hub-bench startup --runner target/release/hub-runner --manifest spin.toml --url-path /api/health --runs 5
+//! hub-bench report load c1.json c16.json      # Markdown table
+//! hub-bench report startup startup.json
+//! ```
+
+mod client;
+mod cpu;
+mod load;
+mod report;
+mod startup;
+mod stats;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "hub-bench", about = "Benchmarks the hub through hub-runner")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Closed-loop HTTP/1.1 load on one URL; prints a JSON report.
+    Load(load::LoadArgs),
+    /// Time from spawning `hub-runner start` to listening and to the first 200; prints JSON.
+    Startup(startup::StartupArgs),
+    /// Renders JSON reports as Markdown tables.
+    #[command(subcommand)]
+    Report(report::ReportKind),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Load(args) => load::run(args),
+        Command::Startup(args) => startup::run(args),
+        Command::Report(kind) => report::run(kind),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("hub-bench: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
