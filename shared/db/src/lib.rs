@@ -11,13 +11,24 @@
 //! - a `timestamptz` column cannot be selected as such: select `col AT TIME ZONE 'UTC'` (read as
 //!   [`chrono::DateTime<Utc>`]) or `extract(epoch FROM col)`;
 //! - `numeric` comes back as a decimal string ([`Numeric`]); `jsonb` as bytes ([`serde_json::Value`]).
+//!
+//! Queries are grouped by aggregate, one function per query: [`users`], [`sessions`] (login
+//! sessions and their refresh tokens), [`throttle`] (failed-login counters), [`audit`]. Queries
+//! of user-owned rows take an [`Owner`] and check it in their `WHERE` clause.
 #![deny(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod audit;
 mod error;
+mod owner;
+pub mod sessions;
 pub mod testing;
+pub mod throttle;
+pub mod users;
 mod value;
 
 pub use error::DbError;
+pub use owner::Owner;
 pub use value::{FromValue, Numeric, Param, Row, Rows, Value};
 
 /// A database connection: what every query function takes.
