@@ -2,9 +2,13 @@
 //!
 //! Shared crates are plain Rust (architecture.md); this is the one exception, on purpose: the
 //! few lines that turn the API's types into Spin responses and open the database would otherwise
-//! be repeated in every component. It holds no logic of its own.
+//! be repeated in every component. It holds no logic of its own: [`auth`] reads the bearer token
+//! and variables and delegates to `hub-auth` and `hub-db`; [`audit`] writes audit rows without
+//! ever failing the request.
 #![deny(missing_docs)]
 
+pub mod audit;
+pub mod auth;
 mod db;
 
 pub use db::PgDb;
@@ -42,6 +46,10 @@ pub fn error(err: &ApiError) -> Response {
         builder.header(name, value);
     }
     builder.header("cache-control", "no-store");
+    if err.status() == 401 {
+        // RFC 6750: a 401 names the scheme the client should use.
+        builder.header("www-authenticate", "Bearer");
+    }
     builder.body(err.body()).build()
 }
 

@@ -1,0 +1,157 @@
+//! The one authentication mechanism of every component: bearer token → verified
+//! [`UserContext`], with the user's state re-checked in the database on every request.
+//!
+//! ```ignore
+//! let db = PgDb::open()?;
+//! let user = hub_component::auth::authenticate(&req, &db)?;      // 401 unless valid and live
+//! hub_component::auth::require_admin(&user)?;                    // 403 unless admin
+//! let chat = hub_component::auth::found(chats::get(&db, id, owner(&user))?, "chat")?; // 404
+//! ```
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use hub_auth::{AuthError, JwtKeys};
+use hub_db::{Db, DbError, Owner, sessions};
+use hub_http::ApiError;
+use serde_json::json;
+use spin_sdk::http::Request;
+
+pub use hub_auth::UserContext;
+
+/// The variable holding the HS256 secret (a Spin secret; at least 32 bytes).
+pub const JWT_SECRET_VARIABLE: &str = "jwt_secret";
+
+/// Seconds since the epoch, from the host's clock.
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// The JWT keys from the component variable `jwt_secret`. A missing or too short secret is a
+/// deployment error: logged, and a 500 for the client.
+pub fn jwt_keys() -> Result<JwtKeys, ApiError> {
+    let secret = spin_sdk::variables::get(JWT_SECRET_VARIABLE).map_err(|e| {
+        ApiError::internal(format!(
+            "variable {JWT_SECRET_VARIABLE} is not available to this component: {e:?}"
+        ))
+    })?;
+    JwtKeys::from_secret(secret.as_bytes())
+        .map_err(|e| ApiError::internal(format!("variable {JWT_SECRET_VARIABLE}: {e}")))
+}
+
+/// The value of a request header, if it is present and text.
+pub fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.header(name).and_then(|v| v.as_str())
+}
+
+/// The 401 for a credentials problem (the cause goes to the log only).
+pub fn unauthenticated(err: &AuthError) -> ApiError {
+    let reason = match err {
+        AuthError::MissingCredentials => "missing",
+        AuthError::Expired { .. } => "expired",
+        _ => "invalid",
+    };
+    let message = match reason {
+        "missing" => "this request needs an access token (Authorization: Bearer <token>)",
+        "expired" => "the access token has expired; refresh it",
+        _ => "the access token is not valid",
+    };
+    if reason != "missing" {
+        eprintln!("auth: refused a bearer token: {err}");
+    }
+    ApiError::unauthenticated(message).with_details(json!({ "reason": reason }))
+}
+
+/// A database failure as the client sees it: 503 when the database is unreachable, else 500.
+pub fn db_error(err: DbError) -> ApiError {
+    match err {
+        DbError::Unavailable(cause) => {
+            eprintln!("database unavailable: {cause}");
+            ApiError::service_unavailable("the database is unavailable; try again shortly")
+        }
+        other => ApiError::internal(other),
+    }
+}
+
+/// Verifies the request's bearer token (signature, algorithm, issuer, audience, type, expiry)
+/// and then, in the database, that its user is still active and its session still live — so
+/// that deactivating a user, logging out or changing the password takes effect on the very
+/// next request. 401 otherwise.
+pub fn authenticate(req: &Request, db: &dyn Db) -> Result<UserContext, ApiError> {
+    let token =
+        hub_auth::bearer_token(header(req, "authorization")).map_err(|e| unauthenticated(&e))?;
+    let claims = jwt_keys()?
+        .verify(token, now())
+        .map_err(|e| unauthenticated(&e))?;
+    match sessions::active_user(db, claims.sub, claims.sid).map_err(db_error)? {
+        Some(is_admin) => Ok(UserContext {
+            user_id: claims.sub,
+            is_admin,
+            session_id: claims.sid,
+        }),
+        None => Err(ApiError::unauthenticated(
+            "the session has ended or the account is disabled; log in again",
+        )
+        .with_details(json!({ "reason": "session_ended" }))),
+    }
+}
+
+/// 403 unless the user is an admin (as the database said on this request).
+pub fn require_admin(user: &UserContext) -> Result<(), ApiError> {
+    if user.is_admin {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("this needs an administrator"))
+    }
+}
+
+/// The [`Owner`] to pass to queries of the user's own rows.
+pub fn owner(user: &UserContext) -> Owner {
+    Owner::new(user.user_id)
+}
+
+/// The row a query restricted to its owner found, or 404: another user's resource is "not
+/// found", never "forbidden", so that its existence does not leak.
+pub fn found<T>(row: Option<T>, what: &str) -> Result<T, ApiError> {
+    row.ok_or_else(|| ApiError::not_found(format!("{what} not found")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unauthenticated_says_why_without_details_of_the_token() {
+        let err = unauthenticated(&AuthError::Expired { exp: 1, now: 2 });
+        assert_eq!((err.status(), err.code()), (401, "unauthenticated"));
+        assert_eq!(err.details().unwrap()["reason"], "expired");
+        let err = unauthenticated(&AuthError::InvalidToken("bad signature".into()));
+        assert_eq!(err.details().unwrap()["reason"], "invalid");
+        assert!(!err.message().contains("signature"));
+        let err = unauthenticated(&AuthError::MissingCredentials);
+        assert_eq!(err.details().unwrap()["reason"], "missing");
+    }
+
+    #[test]
+    fn admin_and_ownership_helpers() {
+        let user = UserContext {
+            user_id: uuid::Uuid::new_v4(),
+            is_admin: false,
+            session_id: uuid::Uuid::new_v4(),
+        };
+        assert_eq!(require_admin(&user).unwrap_err().status(), 403);
+        assert!(
+            require_admin(&UserContext {
+                is_admin: true,
+                ..user
+            })
+            .is_ok()
+        );
+        assert_eq!(owner(&user).user_id(), user.user_id);
+        assert_eq!(found(None::<u8>, "chat").unwrap_err().status(), 404);
+        assert_eq!(found(Some(1), "chat").unwrap(), 1);
+        assert_eq!(db_error(DbError::Unavailable("x".into())).status(), 503);
+        assert_eq!(db_error(DbError::Other("x".into())).status(), 500);
+    }
+}
