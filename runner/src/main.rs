@@ -5,6 +5,7 @@
 //! headers Spin adds. Nothing in a component may depend on it: what runs here runs under `spin up`.
 
 mod bindings;
+mod create_admin;
 mod host;
 mod manifest;
 mod migrate;
@@ -58,6 +59,19 @@ enum Command {
         /// Folder of `YYYYMMDDHHMMSS_verb_noun.sql` files.
         #[arg(long, default_value = "migrations")]
         dir: PathBuf,
+    },
+    /// Make an account an active admin (created if the email is new). The password is read from
+    /// `HUB_ADMIN_PASSWORD` or the first line of standard input.
+    CreateAdmin {
+        /// The admin's email.
+        #[arg(long)]
+        email: String,
+        /// Display name (default: the part of the email before the @; kept for an existing account).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Database URL (defaults to the app's `db_url` variable from the environment).
+        #[arg(long, env = "SPIN_VARIABLE_DB_URL", hide_env_values = true)]
+        db_url: String,
     },
 }
 
@@ -228,6 +242,25 @@ fn main() -> std::process::ExitCode {
             Command::Migrate { db_url, dir } => migrate::run(&db_url, &dir).await.map(|applied| {
                 println!("migrations applied: {}", applied.len());
             }),
+            Command::CreateAdmin {
+                email,
+                display_name,
+                db_url,
+            } => match create_admin::read_password() {
+                Ok(password) => {
+                    create_admin::run(&db_url, &email, display_name.as_deref(), &password)
+                        .await
+                        .map(|outcome| {
+                            let verb = if outcome.created {
+                                "created"
+                            } else {
+                                "updated"
+                            };
+                            println!("admin {verb}: {}", outcome.id);
+                        })
+                }
+                Err(e) => Err(e),
+            },
         }
     });
     match result {
