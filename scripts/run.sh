@@ -6,6 +6,8 @@
 #   SPIN_VARIABLE_DB_URL  use this database instead of the local cluster (any Postgres with pgvector)
 #   HUB_LISTEN            address to listen on (default 127.0.0.1:3000)
 #   HUB_DATA_DIR          local state: cluster, secrets, compile cache (default <repo>/.data)
+#   SPIN_VARIABLE_JWT_SECRET  the access tokens' signing key (default: generated once into
+#                         $HUB_DATA_DIR/secrets.env, mode 600, and reused on every start)
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -27,6 +29,22 @@ if [[ -z "${SPIN_VARIABLE_DB_HOST:-}" ]]; then
     hostport="${hostport%%\?*}"
     [[ "$hostport" == *:* ]] || hostport="$hostport:5432"
     export SPIN_VARIABLE_DB_HOST="$hostport"
+fi
+
+# The JWT secret: generated once (256 random bits, hex) and kept, so that tokens survive restarts.
+if [[ -z "${SPIN_VARIABLE_JWT_SECRET:-}" ]]; then
+    secrets="$HUB_DATA_DIR/secrets.env"
+    if ! grep -q '^SPIN_VARIABLE_JWT_SECRET=.' "$secrets" 2>/dev/null; then
+        mkdir -p "$HUB_DATA_DIR"
+        (
+            umask 077
+            echo "SPIN_VARIABLE_JWT_SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >>"$secrets"
+        )
+        echo "run: generated a JWT secret in $secrets" >&2
+    fi
+    chmod 600 "$secrets"
+    SPIN_VARIABLE_JWT_SECRET="$(sed -n 's/^SPIN_VARIABLE_JWT_SECRET=//p' "$secrets" | tail -n1)"
+    export SPIN_VARIABLE_JWT_SECRET
 fi
 
 target/release/hub-runner migrate --dir migrations

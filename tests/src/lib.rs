@@ -12,12 +12,14 @@
 
 mod app;
 mod db;
+mod hub;
 mod paths;
 mod tempdir;
 mod upstream;
 
 pub use app::{App, AppOptions, Launch, launch, spawn_app};
 pub use db::TestDb;
+pub use hub::{Hub, TEST_JWT_SECRET, hub_manifest, migrate};
 pub use paths::{runner_binary, wasm, workspace_root};
 pub use tempdir::TempDir;
 pub use upstream::Upstream;

@@ -11,7 +11,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use hub_tests::{
-    App, AppOptions, TempDir, TestDb, client, runner_binary, spawn_app, workspace_root,
+    App, AppOptions, TEST_JWT_SECRET, TempDir, TestDb, client, runner_binary, spawn_app,
+    workspace_root,
 };
 use serde_json::Value;
 
@@ -34,7 +35,8 @@ fn start_hub(db_url: &str, db_host: &str) -> App {
     spawn_app(
         AppOptions::new(hub_manifest())
             .variable("db_url", db_url)
-            .variable("db_host", db_host),
+            .variable("db_host", db_host)
+            .variable("jwt_secret", TEST_JWT_SECRET),
     )
 }
 

@@ -1,0 +1,111 @@
+//! `POST /api/auth/register`.
+//!
+//! Without a bearer token: self-registration, when the `registration` variable is `open`; the
+//! new user is logged in (201 with tokens). With a bearer token: an admin creates an account
+//! (201 with the account only), whatever the policy; only an admin may set `is_admin`.
+
+use hub_auth::{DisplayName, Email, Password, hash_password};
+use hub_component::audit::{self, ClientInfo};
+use hub_component::auth::{authenticate, db_error, header, jwt_keys, require_admin};
+use hub_db::users;
+use hub_http::ApiError;
+use serde::Deserialize;
+use serde_json::json;
+use spin_sdk::http::{Request, Response};
+use uuid::Uuid;
+
+use crate::bootstrap;
+use crate::common::{UserJson, invalid, json, open_db, parse_body, start_session};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Body {
+    email: String,
+    password: String,
+    display_name: Option<String>,
+    is_admin: Option<bool>,
+}
+
+/// Whether anyone may register (`registration = "open"`); anything else, including a typo,
+/// means closed.
+fn registration_open() -> bool {
+    match spin_sdk::variables::get("registration") {
+        Ok(v) if v.trim().eq_ignore_ascii_case("open") => true,
+        Ok(v) if v.trim().eq_ignore_ascii_case("closed") => false,
+        Ok(v) => {
+            eprintln!(
+                "register: variable registration = {v:?} is neither open nor closed; treating it as closed"
+            );
+            false
+        }
+        Err(e) => {
+            eprintln!("register: variable registration unavailable ({e:?}); treating it as closed");
+            false
+        }
+    }
+}
+
+pub fn handle(req: &Request) -> Result<Response, ApiError> {
+    let body: Body = parse_body(req)?;
+    let client = ClientInfo::from_request(req);
+    let db = open_db()?;
+    bootstrap::ensure_first_admin(&db, &client);
+
+    let admin = if header(req, "authorization").is_some() {
+        let caller = authenticate(req, &db)?;
+        require_admin(&caller)?;
+        Some(caller)
+    } else {
+        if !registration_open() {
+            return Err(ApiError::new(
+                403,
+                "registration_closed",
+                "registration is closed; ask an administrator for an account",
+            ));
+        }
+        if body.is_admin.is_some() {
+            return Err(ApiError::forbidden(
+                "only an administrator may set is_admin",
+            ));
+        }
+        None
+    };
+
+    let email = Email::parse(&body.email).map_err(invalid)?;
+    let password = Password::parse(&body.password).map_err(invalid)?;
+    let display_name = match &body.display_name {
+        Some(name) => DisplayName::parse(name).map_err(invalid)?,
+        None => DisplayName::from_email(&email),
+    };
+    let hash = hash_password(&password).map_err(ApiError::internal)?;
+    let new = users::NewUser {
+        id: Uuid::new_v4(),
+        email: email.as_str(),
+        display_name: display_name.as_str(),
+        password_hash: hash.as_str(),
+        is_admin: body.is_admin.unwrap_or(false),
+    };
+    let Some(user) = users::insert(&db, &new).map_err(db_error)? else {
+        return Err(ApiError::new(
+            409,
+            "email_taken",
+            "an account with this email exists already",
+        )
+        .with_details(json!({ "field": "email" })));
+    };
+    audit::record(
+        &db,
+        &client,
+        Some(admin.map_or(user.id, |a| a.user_id)),
+        "auth.register",
+        Some(user.id.to_string()),
+        json!({ "email": user.email, "by_admin": admin.is_some(), "is_admin": user.is_admin }),
+    );
+
+    if admin.is_some() {
+        return Ok(json(201, &json!({ "user": UserJson::from(user) })));
+    }
+    let keys = jwt_keys()?;
+    let tokens = start_session(&db, &keys, user, &client)?;
+    Ok(json(201, &tokens))
+}

@@ -1,0 +1,85 @@
+//! The hub itself under test: the project's `spin.toml` with its real components, on a fresh
+//! database with every migration applied.
+
+use std::process::Command;
+
+use crate::{App, AppOptions, TestDb, runner_binary, spawn_app, workspace_root};
+
+/// The JWT secret the tests start the hub with (tests forge tokens with it).
+pub const TEST_JWT_SECRET: &str = "test-only-jwt-secret-0123456789abcdef-0123456789abcdef";
+
+/// The project's own `spin.toml`, its relative paths made absolute so that it can be started
+/// from a temporary folder.
+pub fn hub_manifest() -> String {
+    let root = workspace_root();
+    let text = std::fs::read_to_string(root.join("spin.toml")).expect("reading spin.toml");
+    text.replace(
+        "source = \"target/",
+        &format!("source = \"{}/target/", target_parent().display()),
+    )
+    .replace(
+        "source = \"static/",
+        &format!("source = \"{}/static/", root.display()),
+    )
+}
+
+/// The folder that holds `target/` (the workspace root unless `CARGO_TARGET_DIR` moves it).
+fn target_parent() -> std::path::PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => {
+            let dir = std::path::PathBuf::from(dir);
+            let dir = if dir.is_absolute() {
+                dir
+            } else {
+                workspace_root().join(dir)
+            };
+            dir.parent().map(std::path::PathBuf::from).unwrap_or(dir)
+        }
+        None => workspace_root(),
+    }
+}
+
+/// Applies `migrations/` with `hub-runner migrate`.
+pub fn migrate(db_url: &str) {
+    let out = Command::new(runner_binary())
+        .args(["migrate", "--dir"])
+        .arg(workspace_root().join("migrations"))
+        .env("SPIN_VARIABLE_DB_URL", db_url)
+        .output()
+        .expect("running hub-runner migrate");
+    assert!(
+        out.status.success(),
+        "migrate failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A running hub on its own migrated database. The app stops before the database is dropped.
+#[derive(Debug)]
+pub struct Hub {
+    /// The runner serving `spin.toml`.
+    pub app: App,
+    /// Its database.
+    pub db: TestDb,
+}
+
+impl Hub {
+    /// Starts the hub with `db_url`, `db_host` and `jwt_secret` ([`TEST_JWT_SECRET`]) set;
+    /// `configure` may add variables (`registration`, `bootstrap_admin_*`, ...).
+    pub async fn spawn(configure: impl FnOnce(AppOptions) -> AppOptions) -> Self {
+        let db = TestDb::create().await;
+        migrate(&db.url());
+        let host = TestDb::allowed_host();
+        let options = AppOptions::new(hub_manifest())
+            .variable("db_url", db.url())
+            .variable("db_host", host.trim_start_matches("postgres://"))
+            .variable("jwt_secret", TEST_JWT_SECRET);
+        let app = spawn_app(configure(options));
+        Self { app, db }
+    }
+
+    /// `http://<addr><path>`.
+    pub fn url(&self, path: &str) -> String {
+        self.app.url(path)
+    }
+}

@@ -1,0 +1,1150 @@
+//! Accounts and tokens through the real app (`spin.toml`, the `auth` component, real PostgreSQL):
+//! register, login, refresh, logout, `/me`, sessions; and everything a client may get wrong or
+//! try on purpose: forged and stale tokens, replayed refresh tokens, brute force, malformed and
+//! oversized bodies, SQL metacharacters, Unicode. Each case checks the documented JSON error and
+//! that nothing changed that should not have.
+
+// Tests: a failed expectation panics.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hub_auth::{AUDIENCE, ISSUER};
+use hub_tests::{Hub, TEST_JWT_SECRET, client, runner_binary};
+use reqwest::header::HeaderMap;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// An answer: status, headers, JSON body (`Null` when empty).
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    body: Value,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts the documented error shape with `status` and `code`.
+    fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!(self.status, status, "{:?}", self.body);
+        assert_eq!(self.body["error"]["code"], code, "{:?}", self.body);
+        assert!(
+            self.body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{:?}",
+            self.body
+        );
+        assert_eq!(self.header("content-type"), Some("application/json"));
+    }
+
+    fn token(&self, name: &str) -> String {
+        self.body[name]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {name} in {:?}", self.body))
+            .to_owned()
+    }
+}
+
+async fn send(request: reqwest::RequestBuilder) -> Answer {
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("body");
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            panic!(
+                "status {status}: body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&bytes)
+            )
+        })
+    };
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn post(hub: &Hub, path: &str, body: Value) -> Answer {
+    send(client().post(hub.url(path)).json(&body)).await
+}
+
+async fn post_as(hub: &Hub, path: &str, token: &str, body: Value) -> Answer {
+    send(client().post(hub.url(path)).bearer_auth(token).json(&body)).await
+}
+
+async fn get_as(hub: &Hub, path: &str, token: &str) -> Answer {
+    send(client().get(hub.url(path)).bearer_auth(token)).await
+}
+
+async fn patch_as(hub: &Hub, path: &str, token: &str, body: Value) -> Answer {
+    send(client().patch(hub.url(path)).bearer_auth(token).json(&body)).await
+}
+
+async fn register(hub: &Hub, email: &str, password: &str) -> Answer {
+    post(
+        hub,
+        "/api/auth/register",
+        json!({ "email": email, "password": password }),
+    )
+    .await
+}
+
+async fn login(hub: &Hub, email: &str, password: &str) -> Answer {
+    post(
+        hub,
+        "/api/auth/login",
+        json!({ "email": email, "password": password }),
+    )
+    .await
+}
+
+async fn refresh(hub: &Hub, token: &str) -> Answer {
+    post(hub, "/api/auth/refresh", json!({ "refresh_token": token })).await
+}
+
+/// Registers and returns the answer (201 asserted).
+async fn new_user(hub: &Hub, email: &str) -> Answer {
+    let answer = register(hub, email, PASSWORD).await;
+    assert_eq!(answer.status, 201, "{:?}", answer.body);
+    answer
+}
+
+async fn count(hub: &Hub, sql: &str) -> i64 {
+    hub.db
+        .client()
+        .await
+        .query_one(sql, &[])
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .get(0)
+}
+
+async fn audit_actions(hub: &Hub) -> Vec<String> {
+    hub.db
+        .client()
+        .await
+        .query("SELECT action FROM audit_logs ORDER BY id", &[])
+        .await
+        .expect("audit_logs")
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+/// Every audit row as text (to check that no secret is in any of them).
+async fn audit_text(hub: &Hub) -> String {
+    hub.db
+        .client()
+        .await
+        .query("SELECT row_to_json(a)::text FROM audit_logs a", &[])
+        .await
+        .expect("audit_logs")
+        .iter()
+        .map(|r| r.get::<_, String>(0))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn claims(user: Uuid, session: Uuid, now: i64) -> Value {
+    json!({
+        "sub": user, "adm": false, "sid": session, "iss": ISSUER, "aud": AUDIENCE,
+        "typ": "access", "iat": now, "nbf": now, "exp": now + 1800, "jti": Uuid::new_v4(),
+    })
+}
+
+fn now() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap()
+}
+
+/// `header.claims.signature`, the signature an HMAC-SHA256 with `secret` whatever the header says.
+fn forge(header: &Value, claims: &Value, secret: &[u8]) -> String {
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let key = jsonwebtoken::EncodingKey::from_secret(secret);
+    let signature =
+        jsonwebtoken::crypto::sign(input.as_bytes(), &key, jsonwebtoken::Algorithm::HS256).unwrap();
+    format!("{input}.{signature}")
+}
+
+/// The `sub` and `sid` of an access token (read without verification).
+fn subject(access_token: &str) -> (Uuid, Uuid) {
+    let payload = access_token.split('.').nth(1).unwrap();
+    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    (
+        claims["sub"].as_str().unwrap().parse().unwrap(),
+        claims["sid"].as_str().unwrap().parse().unwrap(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn register_login_refresh_logout() {
+    let hub = Hub::spawn(|o| o).await;
+
+    // Register: 201, logged in at once.
+    let registered = register(&hub, "ada@example.com", PASSWORD).await;
+    assert_eq!(registered.status, 201, "{:?}", registered.body);
+    assert_eq!(registered.body["token_type"], "Bearer");
+    assert_eq!(registered.body["expires_in"], 1800);
+    assert_eq!(registered.body["refresh_expires_in"], 7 * 24 * 3600);
+    let user = &registered.body["user"];
+    assert_eq!(user["email"], "ada@example.com");
+    assert_eq!(user["display_name"], "ada");
+    assert_eq!(user["is_admin"], false);
+    assert_eq!(user["is_active"], true);
+    assert!(
+        user["created_at"].as_str().unwrap().ends_with('Z'),
+        "{user}"
+    );
+    assert_eq!(registered.header("cache-control"), Some("no-store"));
+    let first_refresh = registered.token("refresh_token");
+    assert_eq!(first_refresh.len(), 43);
+
+    // The stored password is an Argon2id hash; the refresh token only a hash.
+    let hash: String = hub
+        .db
+        .client()
+        .await
+        .query_one("SELECT password_hash FROM app_users", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
+    assert_eq!(
+        count(
+            &hub,
+            "SELECT count(*) FROM refresh_tokens WHERE length(token_hash) = 32"
+        )
+        .await,
+        1
+    );
+
+    // /me with the access token.
+    let me = get_as(&hub, "/api/auth/me", &registered.token("access_token")).await;
+    assert_eq!(me.status, 200, "{:?}", me.body);
+    assert_eq!(me.body["email"], "ada@example.com");
+
+    // Login: a second session.
+    let logged_in = login(&hub, "ada@example.com", PASSWORD).await;
+    assert_eq!(logged_in.status, 200, "{:?}", logged_in.body);
+    assert!(logged_in.body["user"]["last_login_at"].is_string());
+    let access = logged_in.token("access_token");
+    let sessions = get_as(&hub, "/api/auth/sessions", &access).await;
+    assert_eq!(sessions.status, 200, "{:?}", sessions.body);
+    let items = sessions.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items.iter().filter(|s| s["current"] == true).count(), 1);
+
+    // Refresh: new tokens, the old refresh token spent.
+    let refreshed = refresh(&hub, &logged_in.token("refresh_token")).await;
+    assert_eq!(refreshed.status, 200, "{:?}", refreshed.body);
+    let second_refresh = refreshed.token("refresh_token");
+    assert_ne!(second_refresh, logged_in.token("refresh_token"));
+    let me = get_as(&hub, "/api/auth/me", &refreshed.token("access_token")).await;
+    assert_eq!(me.status, 200);
+
+    // Logout: 204; the refresh token and the session's access tokens stop working at once.
+    let out = post(
+        &hub,
+        "/api/auth/logout",
+        json!({ "refresh_token": second_refresh }),
+    )
+    .await;
+    assert_eq!(out.status, 204);
+    refresh(&hub, &second_refresh)
+        .await
+        .assert_error(401, "invalid_refresh_token");
+    let me = get_as(&hub, "/api/auth/me", &refreshed.token("access_token")).await;
+    me.assert_error(401, "unauthenticated");
+    assert_eq!(me.header("www-authenticate"), Some("Bearer"));
+    // The other session (from registration) is untouched.
+    assert_eq!(refresh(&hub, &first_refresh).await.status, 200);
+    // Logout with an unknown token says nothing either way.
+    let out = post(&hub, "/api/auth/logout", json!({ "refresh_token": "nope" })).await;
+    assert_eq!(out.status, 204);
+
+    let actions = audit_actions(&hub).await;
+    for expected in ["auth.register", "auth.login", "auth.logout"] {
+        assert!(actions.iter().any(|a| a == expected), "{actions:?}");
+    }
+    let text = audit_text(&hub).await;
+    for secret in [PASSWORD, &first_refresh, &second_refresh, &access] {
+        assert!(
+            !text.contains(secret),
+            "a secret is in the audit log: {text}"
+        );
+    }
+    assert!(!hub.app.log().contains(PASSWORD));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reusing_a_rotated_refresh_token_revokes_the_whole_family() {
+    let hub = Hub::spawn(|o| o).await;
+    let first = new_user(&hub, "eve@example.com").await;
+    let spent = first.token("refresh_token");
+    let rotated = refresh(&hub, &spent).await;
+    assert_eq!(rotated.status, 200);
+    let live = rotated.token("refresh_token");
+    let access = rotated.token("access_token");
+    assert_eq!(get_as(&hub, "/api/auth/me", &access).await.status, 200);
+
+    // An attacker replays the spent token: refused, and the family ends.
+    refresh(&hub, &spent)
+        .await
+        .assert_error(401, "invalid_refresh_token");
+    refresh(&hub, &live)
+        .await
+        .assert_error(401, "invalid_refresh_token");
+    get_as(&hub, "/api/auth/me", &access)
+        .await
+        .assert_error(401, "unauthenticated");
+    assert_eq!(
+        count(
+            &hub,
+            "SELECT count(*) FROM auth_sessions WHERE revoked_reason = 'reuse_detected'"
+        )
+        .await,
+        1
+    );
+    assert!(
+        audit_actions(&hub)
+            .await
+            .contains(&"auth.refresh_reuse_detected".to_owned())
+    );
+    // A new login still works.
+    let again = login(&hub, "eve@example.com", PASSWORD).await;
+    assert_eq!(again.status, 200);
+
+    // An expired refresh token is refused, without ending its session.
+    hub.db
+        .client()
+        .await
+        .execute(
+            "UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE rotated_at IS NULL",
+            &[],
+        )
+        .await
+        .unwrap();
+    refresh(&hub, &again.token("refresh_token"))
+        .await
+        .assert_error(401, "invalid_refresh_token");
+    assert_eq!(
+        get_as(&hub, "/api/auth/me", &again.token("access_token"))
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_refreshes_with_one_token_rotate_it_at_most_once() {
+    let hub = Hub::spawn(|o| o).await;
+    let token = new_user(&hub, "race@example.com")
+        .await
+        .token("refresh_token");
+    let answers = futures::future::join_all((0..4).map(|_| refresh(&hub, &token))).await;
+    let ok = answers.iter().filter(|a| a.status == 200).count();
+    assert!(ok <= 1, "{answers:?}");
+    for a in answers.iter().filter(|a| a.status != 200) {
+        a.assert_error(401, "invalid_refresh_token");
+    }
+    assert_eq!(
+        count(&hub, "SELECT count(*) FROM refresh_tokens").await,
+        1 + i64::try_from(ok).unwrap()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deactivated_user_is_refused_on_the_next_request() {
+    let hub = Hub::spawn(|o| o).await;
+    let session = new_user(&hub, "mallory@example.com").await;
+    let access = session.token("access_token");
+    assert_eq!(get_as(&hub, "/api/auth/me", &access).await.status, 200);
+
+    hub.db
+        .client()
+        .await
+        .execute("UPDATE app_users SET is_active = false", &[])
+        .await
+        .unwrap();
+    let me = get_as(&hub, "/api/auth/me", &access).await;
+    me.assert_error(401, "unauthenticated");
+    assert_eq!(me.body["error"]["details"]["reason"], "session_ended");
+    refresh(&hub, &session.token("refresh_token"))
+        .await
+        .assert_error(401, "invalid_refresh_token");
+    // The right password of a disabled account gets the same answer as a wrong one.
+    login(&hub, "mallory@example.com", PASSWORD)
+        .await
+        .assert_error(401, "invalid_credentials");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forged_stale_and_malformed_access_tokens_are_refused() {
+    let hub = Hub::spawn(|o| o).await;
+    let session = new_user(&hub, "tok@example.com").await;
+    let (user, sid) = subject(&session.token("access_token"));
+    let now = now();
+    let secret = TEST_JWT_SECRET.as_bytes();
+    let hs256 = json!({"alg": "HS256", "typ": "JWT"});
+    let with = |key: &str, value: Value| {
+        let mut c = claims(user, sid, now);
+        c[key] = value;
+        c
+    };
+    let unsigned = format!(
+        "{}.{}.",
+        URL_SAFE_NO_PAD.encode(json!({"alg": "none", "typ": "JWT"}).to_string()),
+        URL_SAFE_NO_PAD.encode(claims(user, sid, now).to_string())
+    );
+    let valid = forge(&hs256, &claims(user, sid, now), secret);
+    let mut tampered: Vec<String> = valid.split('.').map(str::to_owned).collect();
+    tampered[1] = URL_SAFE_NO_PAD.encode(with("adm", json!(true)).to_string());
+    let tampered = tampered.join(".");
+    let cases: Vec<(&str, String)> = vec![
+        ("alg none", unsigned),
+        (
+            "RS256 header, HMAC with the secret as the public key",
+            forge(
+                &json!({"alg": "RS256", "typ": "JWT"}),
+                &claims(user, sid, now),
+                secret,
+            ),
+        ),
+        (
+            "HS512 header",
+            forge(
+                &json!({"alg": "HS512", "typ": "JWT"}),
+                &claims(user, sid, now),
+                secret,
+            ),
+        ),
+        (
+            "another secret",
+            forge(
+                &hs256,
+                &claims(user, sid, now),
+                b"another-secret-of-sufficient-length-0123",
+            ),
+        ),
+        (
+            "expired",
+            forge(&hs256, &with("exp", json!(now - 3600)), secret),
+        ),
+        (
+            "not yet valid",
+            forge(&hs256, &with("nbf", json!(now + 3600)), secret),
+        ),
+        (
+            "wrong audience",
+            forge(&hs256, &with("aud", json!("other-api")), secret),
+        ),
+        (
+            "wrong issuer",
+            forge(&hs256, &with("iss", json!("evil")), secret),
+        ),
+        (
+            "refresh typ",
+            forge(&hs256, &with("typ", json!("refresh")), secret),
+        ),
+        ("tampered claims", tampered),
+        ("garbage", "not.a.jwt".to_owned()),
+        (
+            "valid signature, unknown session",
+            forge(&hs256, &claims(user, Uuid::new_v4(), now), secret),
+        ),
+        (
+            "valid signature, unknown user",
+            forge(&hs256, &claims(Uuid::new_v4(), sid, now), secret),
+        ),
+    ];
+    assert_eq!(get_as(&hub, "/api/auth/me", &valid).await.status, 200);
+    for (case, token) in cases {
+        let answer = get_as(&hub, "/api/auth/me", &token).await;
+        assert_eq!(answer.status, 401, "{case}: {:?}", answer.body);
+        answer.assert_error(401, "unauthenticated");
+        assert_eq!(answer.header("www-authenticate"), Some("Bearer"), "{case}");
+    }
+    // Without a token, or with another scheme.
+    let answer = send(client().get(hub.url("/api/auth/me"))).await;
+    answer.assert_error(401, "unauthenticated");
+    assert_eq!(answer.body["error"]["details"]["reason"], "missing");
+    let answer = send(
+        client()
+            .get(hub.url("/api/auth/me"))
+            .header("authorization", "Basic dXNlcjpwYXNz"),
+    )
+    .await;
+    answer.assert_error(401, "unauthenticated");
+    let expired = forge(&hs256, &with("exp", json!(now - 3600)), secret);
+    assert_eq!(
+        get_as(&hub, "/api/auth/me", &expired).await.body["error"]["details"]["reason"],
+        "expired"
+    );
+    // A forged admin claim changes nothing: the admin flag comes from the database.
+    let forged_admin = forge(&hs256, &with("adm", json!(true)), secret);
+    let answer = post_as(
+        &hub,
+        "/api/auth/register",
+        &forged_admin,
+        json!({"email": "x@example.com", "password": PASSWORD}),
+    )
+    .await;
+    answer.assert_error(403, "forbidden");
+    assert_eq!(count(&hub, "SELECT count(*) FROM app_users").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_failures_do_not_reveal_whether_the_email_exists() {
+    let hub = Hub::spawn(|o| o).await;
+    new_user(&hub, "known@example.com").await;
+
+    let mut unknown_times = Vec::new();
+    let mut wrong_times = Vec::new();
+    let mut bodies = Vec::new();
+    // Alternate, on separate addresses' worth of failures: stay under the throttle (3 free).
+    for i in 0..3 {
+        let start = Instant::now();
+        let a = login(&hub, &format!("nobody{i}@example.com"), "wrong password").await;
+        unknown_times.push(start.elapsed());
+        a.assert_error(401, "invalid_credentials");
+        bodies.push(a.body);
+        let start = Instant::now();
+        let b = login(&hub, "known@example.com", "wrong password").await;
+        wrong_times.push(start.elapsed());
+        b.assert_error(401, "invalid_credentials");
+        bodies.push(b.body);
+    }
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "{bodies:?}");
+    unknown_times.sort();
+    wrong_times.sort();
+    let (unknown, wrong) = (unknown_times[1], wrong_times[1]);
+    // Both verify an Argon2id hash: the unknown email is not answered much faster.
+    assert!(
+        unknown.as_secs_f64() > wrong.as_secs_f64() * 0.4,
+        "unknown email {unknown:?} vs wrong password {wrong:?}"
+    );
+    let failures = count(
+        &hub,
+        "SELECT count(*) FROM audit_logs WHERE action = 'auth.login_failed'",
+    )
+    .await;
+    assert_eq!(failures, 6);
+    assert!(!audit_text(&hub).await.contains("wrong password"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn brute_force_is_slowed_then_locked() {
+    let hub = Hub::spawn(|o| o).await;
+    new_user(&hub, "victim@example.com").await;
+
+    // Three free failures, the fourth blocks the account for a second.
+    for _ in 0..4 {
+        login(&hub, "victim@example.com", "guess guess")
+            .await
+            .assert_error(401, "invalid_credentials");
+    }
+    // Blocked: even the right password is turned away, with Retry-After.
+    let blocked = login(&hub, "victim@example.com", PASSWORD).await;
+    blocked.assert_error(429, "rate_limited");
+    let retry: u64 = blocked.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=2).contains(&retry), "{retry}");
+    // Case and whitespace do not make another account.
+    login(&hub, "  VICTIM@example.com ", PASSWORD)
+        .await
+        .assert_error(429, "rate_limited");
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    // After the delay, the right password works and clears the account's counter.
+    assert_eq!(
+        login(&hub, "victim@example.com", PASSWORD).await.status,
+        200
+    );
+    assert_eq!(
+        count(
+            &hub,
+            "SELECT count(*) FROM login_throttle WHERE scope = 'account'"
+        )
+        .await,
+        0
+    );
+
+    // Nine failures on record: the tenth locks the account for 15 minutes.
+    hub.db
+        .client()
+        .await
+        .execute(
+            "INSERT INTO login_throttle (scope, key, failures, last_failure_at)
+             VALUES ('account', 'victim@example.com', 9, now())",
+            &[],
+        )
+        .await
+        .unwrap();
+    login(&hub, "victim@example.com", "guess guess")
+        .await
+        .assert_error(401, "invalid_credentials");
+    let locked = login(&hub, "victim@example.com", PASSWORD).await;
+    locked.assert_error(429, "rate_limited");
+    let retry: u64 = locked.header("retry-after").unwrap().parse().unwrap();
+    assert!(retry > 800, "{retry}");
+    assert_eq!(
+        locked.body["error"]["details"]["retry_after_seconds"],
+        retry
+    );
+    assert!(
+        audit_actions(&hub)
+            .await
+            .contains(&"auth.lockout".to_owned())
+    );
+    // Another account from the same address is not locked (its address count is low).
+    new_user(&hub, "bystander@example.com").await;
+    assert_eq!(
+        login(&hub, "bystander@example.com", PASSWORD).await.status,
+        200
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failures_from_one_address_are_throttled_across_accounts() {
+    let hub = Hub::spawn(|o| o).await;
+    hub.db
+        .client()
+        .await
+        .execute(
+            "INSERT INTO login_throttle (scope, key, failures, last_failure_at)
+             VALUES ('address', '127.0.0.1', 49, now())",
+            &[],
+        )
+        .await
+        .unwrap();
+    login(&hub, "someone@example.com", "guess guess")
+        .await
+        .assert_error(401, "invalid_credentials");
+    let answer = login(&hub, "someone-else@example.com", "guess guess").await;
+    answer.assert_error(429, "rate_limited");
+    assert!(answer.header("retry-after").is_some());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn email_case_and_whitespace_are_one_account() {
+    let hub = Hub::spawn(|o| o).await;
+    let created = new_user(&hub, "  Alice.Smith@Example.COM\t").await;
+    assert_eq!(created.body["user"]["email"], "alice.smith@example.com");
+    let again = register(&hub, "alice.smith@EXAMPLE.com", PASSWORD).await;
+    again.assert_error(409, "email_taken");
+    assert_eq!(count(&hub, "SELECT count(*) FROM app_users").await, 1);
+    assert_eq!(
+        login(&hub, " ALICE.SMITH@example.com ", PASSWORD)
+            .await
+            .status,
+        200
+    );
+    // The password is checked as typed: no trimming.
+    login(&hub, "alice.smith@example.com", &format!(" {PASSWORD}"))
+        .await
+        .assert_error(401, "invalid_credentials");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_bodies_get_the_documented_errors_and_change_nothing() {
+    let hub = Hub::spawn(|o| o).await;
+    let raw = |path: &str, content_type: &str, body: Vec<u8>| {
+        client()
+            .post(hub.url(path))
+            .header("content-type", content_type.to_owned())
+            .body(body)
+    };
+    for path in [
+        "/api/auth/register",
+        "/api/auth/login",
+        "/api/auth/refresh",
+        "/api/auth/logout",
+    ] {
+        send(raw(path, "application/json", b"{,}".to_vec()))
+            .await
+            .assert_error(400, "invalid_json");
+        send(raw(path, "application/json", b"".to_vec()))
+            .await
+            .assert_error(400, "invalid_json");
+        send(raw(path, "text/plain", b"{}".to_vec()))
+            .await
+            .assert_error(415, "unsupported_media_type");
+        send(client().post(hub.url(path)).body("{}"))
+            .await
+            .assert_error(415, "unsupported_media_type");
+        send(raw(path, "application/json", b"{}".to_vec()))
+            .await
+            .assert_error(400, "invalid_input");
+        send(raw(path, "application/json", b"[1, 2]".to_vec()))
+            .await
+            .assert_error(400, "invalid_input");
+        let big = format!(
+            "{{\"email\":\"a@example.com\",\"password\":\"{}\"}}",
+            "x".repeat(1024 * 1024)
+        );
+        send(raw(path, "application/json", big.into_bytes()))
+            .await
+            .assert_error(413, "payload_too_large");
+    }
+    let answer = post(&hub, "/api/auth/register", json!({"password": PASSWORD})).await;
+    answer.assert_error(400, "invalid_input");
+    assert!(
+        answer.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("email")
+    );
+    post(
+        &hub,
+        "/api/auth/register",
+        json!({"email": "a@example.com", "password": PASSWORD, "role": "admin"}),
+    )
+    .await
+    .assert_error(400, "invalid_input");
+    post(
+        &hub,
+        "/api/auth/register",
+        json!({"email": 5, "password": PASSWORD}),
+    )
+    .await
+    .assert_error(400, "invalid_input");
+
+    let field_errors = [
+        (
+            json!({"email": "not-an-email", "password": PASSWORD}),
+            "email",
+        ),
+        (json!({"email": "", "password": PASSWORD}), "email"),
+        (
+            json!({"email": "a@example.com", "password": "short"}),
+            "password",
+        ),
+        (
+            json!({"email": "a@example.com", "password": "x".repeat(129)}),
+            "password",
+        ),
+        (
+            json!({"email": "a@example.com", "password": PASSWORD, "display_name": "   "}),
+            "display_name",
+        ),
+        (
+            json!({"email": "a@example.com", "password": PASSWORD, "display_name": "n".repeat(101)}),
+            "display_name",
+        ),
+        (
+            json!({"email": "a@example.com", "password": PASSWORD, "display_name": "bell\u{7}"}),
+            "display_name",
+        ),
+    ];
+    for (body, field) in field_errors {
+        let answer = post(&hub, "/api/auth/register", body.clone()).await;
+        answer.assert_error(400, "invalid_input");
+        assert_eq!(answer.body["error"]["details"]["field"], field, "{body}");
+    }
+    post(
+        &hub,
+        "/api/auth/login",
+        json!({"email": "' OR '1'='1", "password": "x"}),
+    )
+    .await
+    .assert_error(400, "invalid_input");
+
+    // Methods and routes.
+    let answer = send(client().get(hub.url("/api/auth/login"))).await;
+    answer.assert_error(405, "method_not_allowed");
+    assert_eq!(answer.header("allow"), Some("POST"));
+    send(client().delete(hub.url("/api/auth/me")))
+        .await
+        .assert_error(405, "method_not_allowed");
+    send(client().get(hub.url("/api/auth/nothing-here")))
+        .await
+        .assert_error(404, "not_found");
+
+    assert_eq!(count(&hub, "SELECT count(*) FROM app_users").await, 0);
+    assert_eq!(count(&hub, "SELECT count(*) FROM auth_sessions").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sql_metacharacters_and_unicode_are_just_data() {
+    let hub = Hub::spawn(|o| o).await;
+    let cases = [
+        (
+            "o'reilly+test@example.com",
+            "x'); DROP TABLE app_users; --\"\\",
+            "Robert'); DROP TABLE app_users;--",
+        ),
+        (
+            "a%_*@example.com",
+            "%' OR 1=1; --  $1 $$ \\x00",
+            "$1::text; SELECT pg_sleep(5)",
+        ),
+        ("jürgen@exämple.de", "pässwörd🔑🔑🔑", "Zoë 日本 🚀 Ñandú"),
+    ];
+    for (email, password, name) in cases {
+        let answer = post(
+            &hub,
+            "/api/auth/register",
+            json!({"email": email, "password": password, "display_name": name}),
+        )
+        .await;
+        assert_eq!(answer.status, 201, "{email}: {:?}", answer.body);
+        assert_eq!(answer.body["user"]["email"], email.to_lowercase());
+        assert_eq!(answer.body["user"]["display_name"], name);
+        let logged_in = login(&hub, &email.to_uppercase(), password).await;
+        assert_eq!(logged_in.status, 200, "{email}: {:?}", logged_in.body);
+        let me = get_as(&hub, "/api/auth/me", &logged_in.token("access_token")).await;
+        assert_eq!(me.body["display_name"], name);
+        // Wildcards are not patterns: a similar email is not this account.
+        if email.contains(['%', '_']) {
+            login(&hub, &email.replace('%', "x").replace('_', "y"), password)
+                .await
+                .assert_error(401, "invalid_credentials");
+        }
+    }
+    assert_eq!(count(&hub, "SELECT count(*) FROM app_users").await, 3);
+    let refresh_with_quotes = refresh(&hub, "' OR ''='").await;
+    refresh_with_quotes.assert_error(401, "invalid_refresh_token");
+    let names: Vec<String> = hub
+        .db
+        .client()
+        .await
+        .query(
+            "SELECT display_name FROM app_users ORDER BY created_at",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(names[2], "Zoë 日本 🚀 Ñandú");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn patch_me_changes_the_name_and_the_password_ending_other_sessions() {
+    let hub = Hub::spawn(|o| o).await;
+    let here = new_user(&hub, "pat@example.com").await;
+    let elsewhere = login(&hub, "pat@example.com", PASSWORD).await;
+    let access = here.token("access_token");
+
+    let renamed = patch_as(
+        &hub,
+        "/api/auth/me",
+        &access,
+        json!({"display_name": "  Pat Q.  "}),
+    )
+    .await;
+    assert_eq!(renamed.status, 200, "{:?}", renamed.body);
+    assert_eq!(renamed.body["display_name"], "Pat Q.");
+
+    patch_as(&hub, "/api/auth/me", &access, json!({"is_admin": true}))
+        .await
+        .assert_error(400, "invalid_input");
+    patch_as(
+        &hub,
+        "/api/auth/me",
+        &access,
+        json!({"email": "new@example.com"}),
+    )
+    .await
+    .assert_error(400, "invalid_input");
+    let answer = patch_as(
+        &hub,
+        "/api/auth/me",
+        &access,
+        json!({"password": "new password 1"}),
+    )
+    .await;
+    answer.assert_error(400, "invalid_input");
+    assert_eq!(answer.body["error"]["details"]["field"], "current_password");
+    let answer = patch_as(
+        &hub,
+        "/api/auth/me",
+        &access,
+        json!({"password": "new password 1", "current_password": "not it at all"}),
+    )
+    .await;
+    answer.assert_error(403, "invalid_current_password");
+    patch_as(
+        &hub,
+        "/api/auth/me",
+        &access,
+        json!({"password": "short", "current_password": PASSWORD}),
+    )
+    .await
+    .assert_error(400, "invalid_input");
+    let answer = send(
+        client()
+            .patch(hub.url("/api/auth/me"))
+            .bearer_auth(&access)
+            .header("content-type", "text/plain")
+            .body("display_name=x"),
+    )
+    .await;
+    answer.assert_error(415, "unsupported_media_type");
+    // Nothing changed so far but the name.
+    assert_eq!(login(&hub, "pat@example.com", PASSWORD).await.status, 200);
+
+    let changed = patch_as(
+        &hub,
+        "/api/auth/me",
+        &access,
+        json!({"password": "new password 1", "current_password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(changed.status, 200, "{:?}", changed.body);
+    // This session goes on; the other one ended.
+    assert_eq!(get_as(&hub, "/api/auth/me", &access).await.status, 200);
+    assert_eq!(
+        refresh(&hub, &here.token("refresh_token")).await.status,
+        200
+    );
+    get_as(&hub, "/api/auth/me", &elsewhere.token("access_token"))
+        .await
+        .assert_error(401, "unauthenticated");
+    refresh(&hub, &elsewhere.token("refresh_token"))
+        .await
+        .assert_error(401, "invalid_refresh_token");
+    login(&hub, "pat@example.com", PASSWORD)
+        .await
+        .assert_error(401, "invalid_credentials");
+    assert_eq!(
+        login(&hub, "pat@example.com", "new password 1")
+            .await
+            .status,
+        200
+    );
+    let actions = audit_actions(&hub).await;
+    assert!(
+        actions.contains(&"auth.password_changed".to_owned()),
+        "{actions:?}"
+    );
+    assert!(!audit_text(&hub).await.contains("new password 1"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn another_users_session_is_not_found() {
+    let hub = Hub::spawn(|o| o).await;
+    let alice = new_user(&hub, "alice@example.com").await;
+    let bob = new_user(&hub, "bob@example.com").await;
+    let (_, alice_session) = subject(&alice.token("access_token"));
+    let bob_access = bob.token("access_token");
+
+    let path = format!("/api/auth/sessions/{alice_session}");
+    let answer = send(client().delete(hub.url(&path)).bearer_auth(&bob_access)).await;
+    answer.assert_error(404, "not_found");
+    let unknown = format!("/api/auth/sessions/{}", Uuid::new_v4());
+    send(client().delete(hub.url(&unknown)).bearer_auth(&bob_access))
+        .await
+        .assert_error(404, "not_found");
+    send(
+        client()
+            .delete(hub.url("/api/auth/sessions/not-a-uuid"))
+            .bearer_auth(&bob_access),
+    )
+    .await
+    .assert_error(404, "not_found");
+    // Alice is unaffected; she can end her own session.
+    let alice_access = alice.token("access_token");
+    assert_eq!(
+        get_as(&hub, "/api/auth/me", &alice_access).await.status,
+        200
+    );
+    let listed = get_as(&hub, "/api/auth/sessions", &bob_access).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+    let answer = send(client().delete(hub.url(&path)).bearer_auth(&alice_access)).await;
+    assert_eq!(answer.status, 204);
+    get_as(&hub, "/api/auth/me", &alice_access)
+        .await
+        .assert_error(401, "unauthenticated");
+    assert_eq!(get_as(&hub, "/api/auth/me", &bob_access).await.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn closed_registration_bootstrap_admin_and_admin_created_accounts() {
+    let hub = Hub::spawn(|o| {
+        o.variable("registration", "closed")
+            .variable("bootstrap_admin_email", "Root@Example.com")
+            .variable("bootstrap_admin_password", "bootstrap password")
+    })
+    .await;
+    // Nobody can register themself, and the first admin does not come from registering.
+    register(&hub, "first@example.com", PASSWORD)
+        .await
+        .assert_error(403, "registration_closed");
+    assert_eq!(
+        count(
+            &hub,
+            "SELECT count(*) FROM app_users WHERE email = 'first@example.com'"
+        )
+        .await,
+        0
+    );
+
+    let admin = login(&hub, "root@example.com", "bootstrap password").await;
+    assert_eq!(admin.status, 200, "{:?}", admin.body);
+    assert_eq!(admin.body["user"]["is_admin"], true);
+    let admin_access = admin.token("access_token");
+
+    // The admin creates an account: 201 with the account, no tokens.
+    let created = post_as(
+        &hub,
+        "/api/auth/register",
+        &admin_access,
+        json!({"email": "staff@example.com", "password": PASSWORD, "display_name": "Staff"}),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    assert_eq!(created.body["user"]["email"], "staff@example.com");
+    assert!(created.body.get("access_token").is_none());
+    let staff = login(&hub, "staff@example.com", PASSWORD).await;
+    assert_eq!(staff.status, 200);
+    assert_eq!(staff.body["user"]["is_admin"], false);
+
+    // A non-admin cannot.
+    post_as(
+        &hub,
+        "/api/auth/register",
+        &staff.token("access_token"),
+        json!({"email": "other@example.com", "password": PASSWORD}),
+    )
+    .await
+    .assert_error(403, "forbidden");
+    // Only one admin, however often the bootstrap runs.
+    assert_eq!(
+        login(&hub, "root@example.com", "bootstrap password")
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        count(&hub, "SELECT count(*) FROM app_users WHERE is_admin").await,
+        1
+    );
+    assert!(
+        audit_actions(&hub)
+            .await
+            .contains(&"auth.bootstrap_admin".to_owned())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn open_registration_cannot_make_admins() {
+    let hub = Hub::spawn(|o| o.variable("registration", "open")).await;
+    post(
+        &hub,
+        "/api/auth/register",
+        json!({"email": "sneaky@example.com", "password": PASSWORD, "is_admin": true}),
+    )
+    .await
+    .assert_error(403, "forbidden");
+    assert_eq!(count(&hub, "SELECT count(*) FROM app_users").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_admin_subcommand_makes_an_active_admin() {
+    let hub = Hub::spawn(|o| o).await;
+    let run = |email: &str, password: &str| {
+        Command::new(runner_binary())
+            .args([
+                "create-admin",
+                "--email",
+                email,
+                "--display-name",
+                "The Admin",
+            ])
+            .env("SPIN_VARIABLE_DB_URL", hub.db.url())
+            .env("HUB_ADMIN_PASSWORD", password)
+            .output()
+            .expect("running hub-runner create-admin")
+    };
+    let out = run(" Boss@Example.com ", "admin password 1");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("admin created"));
+    let admin = login(&hub, "boss@example.com", "admin password 1").await;
+    assert_eq!(admin.status, 200, "{:?}", admin.body);
+    assert_eq!(admin.body["user"]["is_admin"], true);
+    assert_eq!(admin.body["user"]["display_name"], "The Admin");
+
+    // Again: the same account, a new password, its sessions ended.
+    let out = run("boss@example.com", "admin password 2");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("admin updated"));
+    get_as(&hub, "/api/auth/me", &admin.token("access_token"))
+        .await
+        .assert_error(401, "unauthenticated");
+    assert_eq!(
+        login(&hub, "boss@example.com", "admin password 2")
+            .await
+            .status,
+        200
+    );
+    assert_eq!(count(&hub, "SELECT count(*) FROM app_users").await, 1);
+
+    // Invalid input is refused before anything is written.
+    let out = run("boss@example.com", "short");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("password"));
+    let out = run("not an email", "long enough password");
+    assert!(!out.status.success());
+    assert_eq!(count(&hub, "SELECT count(*) FROM app_users").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_audit_log_never_fails_the_request() {
+    let hub = Hub::spawn(|o| o).await;
+    hub.db
+        .client()
+        .await
+        .batch_execute("ALTER TABLE audit_logs RENAME TO audit_logs_elsewhere")
+        .await
+        .unwrap();
+    let registered = new_user(&hub, "quiet@example.com").await;
+    assert_eq!(login(&hub, "quiet@example.com", PASSWORD).await.status, 200);
+    login(&hub, "quiet@example.com", "wrong password")
+        .await
+        .assert_error(401, "invalid_credentials");
+    let out = post(
+        &hub,
+        "/api/auth/logout",
+        json!({"refresh_token": registered.token("refresh_token")}),
+    )
+    .await;
+    assert_eq!(out.status, 204);
+    assert!(
+        hub.app.log().contains("audit: could not record"),
+        "{}",
+        hub.app.log()
+    );
+}
