@@ -521,20 +521,23 @@ async fn forged_stale_and_malformed_access_tokens_are_refused() {
 #[tokio::test(flavor = "multi_thread")]
 async fn login_failures_do_not_reveal_whether_the_email_exists() {
     let hub = Hub::spawn(|o| o).await;
-    new_user(&hub, "known@example.com").await;
-
+    // One known account per round: each stays within its free failures (3), and the address
+    // within its own (10).
+    const ROUNDS: usize = 5;
+    for i in 0..ROUNDS {
+        new_user(&hub, &format!("known{i}@example.com")).await;
+    }
     let mut unknown_times = Vec::new();
     let mut wrong_times = Vec::new();
     let mut bodies = Vec::new();
-    // Alternate, on separate addresses' worth of failures: stay under the throttle (3 free).
-    for i in 0..3 {
+    for i in 0..ROUNDS {
         let start = Instant::now();
         let a = login(&hub, &format!("nobody{i}@example.com"), "wrong password").await;
         unknown_times.push(start.elapsed());
         a.assert_error(401, "invalid_credentials");
         bodies.push(a.body);
         let start = Instant::now();
-        let b = login(&hub, "known@example.com", "wrong password").await;
+        let b = login(&hub, &format!("known{i}@example.com"), "wrong password").await;
         wrong_times.push(start.elapsed());
         b.assert_error(401, "invalid_credentials");
         bodies.push(b.body);
@@ -542,7 +545,7 @@ async fn login_failures_do_not_reveal_whether_the_email_exists() {
     assert!(bodies.windows(2).all(|w| w[0] == w[1]), "{bodies:?}");
     unknown_times.sort();
     wrong_times.sort();
-    let (unknown, wrong) = (unknown_times[1], wrong_times[1]);
+    let (unknown, wrong) = (unknown_times[ROUNDS / 2], wrong_times[ROUNDS / 2]);
     // Both verify an Argon2id hash: the unknown email is not answered much faster.
     assert!(
         unknown.as_secs_f64() > wrong.as_secs_f64() * 0.4,
@@ -553,7 +556,7 @@ async fn login_failures_do_not_reveal_whether_the_email_exists() {
         "SELECT count(*) FROM audit_logs WHERE action = 'auth.login_failed'",
     )
     .await;
-    assert_eq!(failures, 6);
+    assert_eq!(failures, 2 * i64::try_from(ROUNDS).unwrap());
     assert!(!audit_text(&hub).await.contains("wrong password"));
 }
 
@@ -562,22 +565,43 @@ async fn brute_force_is_slowed_then_locked() {
     let hub = Hub::spawn(|o| o).await;
     new_user(&hub, "victim@example.com").await;
 
-    // Three free failures, the fourth blocks the account for a second.
-    for _ in 0..4 {
+    // Three free failures: no block yet.
+    for _ in 0..3 {
         login(&hub, "victim@example.com", "guess guess")
             .await
             .assert_error(401, "invalid_credentials");
     }
+    assert_eq!(
+        count(
+            &hub,
+            "SELECT count(*) FROM login_throttle WHERE blocked_until IS NOT NULL"
+        )
+        .await,
+        0
+    );
+    // With two more failures on record, the next one (the sixth) blocks the account for 4 s.
+    hub.db
+        .client()
+        .await
+        .execute(
+            "UPDATE login_throttle SET failures = 5 WHERE scope = 'account'",
+            &[],
+        )
+        .await
+        .unwrap();
+    login(&hub, "victim@example.com", "guess guess")
+        .await
+        .assert_error(401, "invalid_credentials");
     // Blocked: even the right password is turned away, with Retry-After.
     let blocked = login(&hub, "victim@example.com", PASSWORD).await;
     blocked.assert_error(429, "rate_limited");
     let retry: u64 = blocked.header("retry-after").unwrap().parse().unwrap();
-    assert!((1..=2).contains(&retry), "{retry}");
+    assert!((1..=4).contains(&retry), "{retry}");
     // Case and whitespace do not make another account.
     login(&hub, "  VICTIM@example.com ", PASSWORD)
         .await
         .assert_error(429, "rate_limited");
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    tokio::time::sleep(Duration::from_millis(4100)).await;
     // After the delay, the right password works and clears the account's counter.
     assert_eq!(
         login(&hub, "victim@example.com", PASSWORD).await.status,
