@@ -75,6 +75,9 @@ if ((pg_rc != 0)); then pg_started=1; fi
 scripts/pg.sh start
 SPIN_VARIABLE_DB_URL="$(scripts/pg.sh url)"
 export SPIN_VARIABLE_DB_URL SPIN_VARIABLE_DB_HOST="127.0.0.1:$pg_port"
+# The app requires a token signing key; any 32+ random bytes do for measuring.
+SPIN_VARIABLE_JWT_SECRET="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
+export SPIN_VARIABLE_JWT_SECRET
 "$runner" migrate --dir migrations >&2
 pg_pid="$(head -n1 "$data/pg/postmaster.pid")"
 

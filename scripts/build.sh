@@ -12,7 +12,7 @@ for manifest in components/*/Cargo.toml; do
     packages+=(-p "$name")
 done
 
-echo "build: components (${#packages[@]} packages / 2)" >&2
+echo "build: $((${#packages[@]} / 2)) components" >&2
 cargo build --quiet --target wasm32-wasip2 --release "${packages[@]}"
 if [[ "${1:-}" != "--components-only" ]]; then
     echo "build: runner" >&2
