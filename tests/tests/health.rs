@@ -11,25 +11,10 @@ use std::process::Command;
 use std::time::Duration;
 
 use hub_tests::{
-    App, AppOptions, TEST_JWT_SECRET, TempDir, TestDb, client, runner_binary, spawn_app,
+    App, AppOptions, TEST_JWT_SECRET, TempDir, TestDb, client, hub_manifest, migrate, spawn_app,
     workspace_root,
 };
 use serde_json::Value;
-
-/// The project's own `spin.toml`, with its relative paths made absolute so that it can be
-/// started from a temporary folder.
-fn hub_manifest() -> String {
-    let root = workspace_root();
-    let text = std::fs::read_to_string(root.join("spin.toml")).expect("reading spin.toml");
-    text.replace(
-        "source = \"target/",
-        &format!("source = \"{}/target/", root.display()),
-    )
-    .replace(
-        "source = \"static/",
-        &format!("source = \"{}/static/", root.display()),
-    )
-}
 
 fn start_hub(db_url: &str, db_host: &str) -> App {
     spawn_app(
@@ -38,20 +23,6 @@ fn start_hub(db_url: &str, db_host: &str) -> App {
             .variable("db_host", db_host)
             .variable("jwt_secret", TEST_JWT_SECRET),
     )
-}
-
-fn migrate(db_url: &str) {
-    let out = Command::new(runner_binary())
-        .args(["migrate", "--dir"])
-        .arg(workspace_root().join("migrations"))
-        .env("SPIN_VARIABLE_DB_URL", db_url)
-        .output()
-        .expect("running hub-runner migrate");
-    assert!(
-        out.status.success(),
-        "migrate failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 async fn health(app: &App) -> (u16, Value) {
