@@ -20,6 +20,7 @@
 
 pub mod audit;
 mod error;
+pub mod models;
 mod owner;
 pub mod sessions;
 pub mod testing;
