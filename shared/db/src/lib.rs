@@ -19,7 +19,9 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod audit;
+pub mod chats;
 mod error;
+pub mod messages;
 pub mod models;
 mod owner;
 pub mod sessions;

@@ -1,0 +1,407 @@
+//! `chat_messages`: the messages of a chat. Every query joins the chat and checks its owner.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::{Db, DbError, FromValue, Owner, Param, Row, Value};
+
+/// The error text of a failed answer whose caller gave none.
+const UNKNOWN_ERROR: &str = "unknown error";
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A system prompt.
+    System,
+    /// The user.
+    User,
+    /// The model.
+    Assistant,
+}
+
+impl Role {
+    /// The stored value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::System => "system",
+            Self::User => "user",
+            Self::Assistant => "assistant",
+        }
+    }
+}
+
+impl FromValue for Role {
+    fn from_value(value: &Value) -> Result<Self, String> {
+        match String::from_value(value)?.as_str() {
+            "system" => Ok(Self::System),
+            "user" => Ok(Self::User),
+            "assistant" => Ok(Self::Assistant),
+            other => Err(format!("unknown role {other:?}")),
+        }
+    }
+}
+
+/// How far a message got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Whole (every user and system message; an answer that ended normally).
+    Complete,
+    /// Still streaming, or cut off (the client went away, the provider stopped mid-answer):
+    /// the content is what was generated.
+    Partial,
+    /// The answer failed; the error text says why.
+    Error,
+}
+
+impl Status {
+    /// The stored value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Complete => "complete",
+            Self::Partial => "partial",
+            Self::Error => "error",
+        }
+    }
+}
+
+impl FromValue for Status {
+    fn from_value(value: &Value) -> Result<Self, String> {
+        match String::from_value(value)?.as_str() {
+            "complete" => Ok(Self::Complete),
+            "partial" => Ok(Self::Partial),
+            "error" => Ok(Self::Error),
+            other => Err(format!("unknown status {other:?}")),
+        }
+    }
+}
+
+/// A stored message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    /// Its id (v7).
+    pub id: Uuid,
+    /// Its chat.
+    pub chat_id: Uuid,
+    /// Who wrote it.
+    pub role: Role,
+    /// The text (Markdown for answers).
+    pub content: String,
+    /// The model that answered (assistant messages).
+    pub model: Option<String>,
+    /// How far it got.
+    pub status: Status,
+    /// Why it failed or was cut off.
+    pub error: Option<String>,
+    /// When it was stored.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed (an answer: when it was finalised).
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Message {
+    fn from_row(row: Row<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            id: row.get("id")?,
+            chat_id: row.get("chat_id")?,
+            role: row.get("role")?,
+            content: row.get("content")?,
+            model: row.get("model")?,
+            status: row.get("status")?,
+            error: row.get("error")?,
+            created_at: row.get("created_at")?,
+            updated_at: row.get("updated_at")?,
+        })
+    }
+}
+
+/// The columns of [`Message`] (table alias `m`), timestamps as UTC `timestamp`.
+const MESSAGE_COLUMNS: &str = r#"m.id, m.chat_id, m.role, m.content, m.model, m.status, m.error,
+    m.created_at AT TIME ZONE 'UTC' AS created_at,
+    m.updated_at AT TIME ZONE 'UTC' AS updated_at"#;
+
+/// The messages of chat `chat_id` of `owner`, oldest first (none when it is not theirs).
+pub fn list(db: &dyn Db, chat_id: Uuid, owner: Owner) -> Result<Vec<Message>, DbError> {
+    let sql = format!(
+        r#"
+SELECT {MESSAGE_COLUMNS}
+FROM chat_messages AS m
+JOIN chats AS c ON c.id = m.chat_id
+WHERE m.chat_id = $1 AND c.user_id = $2
+ORDER BY m.created_at, m.id"#
+    );
+    let rows = db.query(&sql, &[Param::Uuid(chat_id), owner.into()])?;
+    rows.iter().map(Message::from_row).collect()
+}
+
+/// The fields of a message to store.
+#[derive(Debug, Clone, Copy)]
+struct Draft<'a> {
+    role: Role,
+    content: &'a str,
+    model: Option<&'a str>,
+    status: Status,
+    error: Option<&'a str>,
+}
+
+/// Stores a message in chat `chat_id` of `owner` under a fresh v7 id, marking the chat active
+/// (one statement); `None` when the chat is not theirs.
+fn insert(
+    db: &dyn Db,
+    chat_id: Uuid,
+    owner: Owner,
+    draft: Draft<'_>,
+) -> Result<Option<Message>, DbError> {
+    let sql = format!(
+        r#"
+WITH c AS (
+    UPDATE chats SET updated_at = now()
+    WHERE id = $2 AND user_id = $3
+    RETURNING id
+), m AS (
+    INSERT INTO chat_messages (id, chat_id, role, content, model, status, error)
+    SELECT $1, c.id, $4, $5, $6, $7, $8 FROM c
+    RETURNING *
+)
+SELECT {MESSAGE_COLUMNS} FROM m"#
+    );
+    let rows = db.query(
+        &sql,
+        &[
+            Param::Uuid(Uuid::now_v7()),
+            Param::Uuid(chat_id),
+            owner.into(),
+            draft.role.as_str().into(),
+            draft.content.into(),
+            draft.model.into(),
+            draft.status.as_str().into(),
+            draft.error.into(),
+        ],
+    )?;
+    rows.first().map(Message::from_row).transpose()
+}
+
+/// Stores the user's message in their chat `chat_id`; `None` when the chat is not theirs.
+pub fn insert_user(
+    db: &dyn Db,
+    chat_id: Uuid,
+    owner: Owner,
+    content: &str,
+) -> Result<Option<Message>, DbError> {
+    let draft = Draft {
+        role: Role::User,
+        content,
+        model: None,
+        status: Status::Complete,
+        error: None,
+    };
+    insert(db, chat_id, owner, draft)
+}
+
+/// A new answer of a model.
+#[derive(Debug, Clone, Copy)]
+pub struct NewAnswer<'a> {
+    /// The model that answers.
+    pub model: &'a str,
+    /// [`Status::Partial`] when stored as the answer starts (finalised later with
+    /// [`finalize`]), else how it ended.
+    pub status: Status,
+    /// What there is of the answer so far (often empty).
+    pub content: &'a str,
+    /// Why it failed or was cut off.
+    pub error: Option<&'a str>,
+}
+
+/// Stores an answer in chat `chat_id` of `owner`; `None` when the chat is not theirs.
+pub fn insert_assistant(
+    db: &dyn Db,
+    chat_id: Uuid,
+    owner: Owner,
+    answer: &NewAnswer<'_>,
+) -> Result<Option<Message>, DbError> {
+    let draft = Draft {
+        role: Role::Assistant,
+        content: answer.content,
+        model: Some(answer.model),
+        status: answer.status,
+        error: match answer.status {
+            Status::Complete => None,
+            Status::Error => Some(answer.error.unwrap_or(UNKNOWN_ERROR)),
+            Status::Partial => answer.error,
+        },
+    };
+    insert(db, chat_id, owner, draft)
+}
+
+/// Finalises answer `id` of `owner` with its content, how it ended and why (an error text is
+/// dropped for [`Status::Complete`]); whether there was such an answer.
+pub fn finalize(
+    db: &dyn Db,
+    id: Uuid,
+    owner: Owner,
+    content: &str,
+    status: Status,
+    error: Option<&str>,
+) -> Result<bool, DbError> {
+    const SQL: &str = r#"
+UPDATE chat_messages AS m
+SET content = $3, status = $4, error = $5, updated_at = now()
+FROM chats AS c
+WHERE m.id = $1 AND c.user_id = $2 AND c.id = m.chat_id AND m.role = 'assistant'"#;
+    let error = match status {
+        Status::Complete => None,
+        // An error status needs its text (the table requires one).
+        Status::Error => Some(error.unwrap_or(UNKNOWN_ERROR)),
+        Status::Partial => error,
+    };
+    Ok(db.execute(
+        SQL,
+        &[
+            Param::Uuid(id),
+            owner.into(),
+            content.into(),
+            status.as_str().into(),
+            error.into(),
+        ],
+    )? == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Rows;
+    use crate::testing::FakeDb;
+
+    fn message_rows(role: &str, status: &str) -> Rows {
+        let when = chrono::NaiveDate::from_ymd_opt(2026, 11, 27)
+            .and_then(|d| d.and_hms_micro_opt(10, 0, 0, 5))
+            .unwrap();
+        Rows::new(
+            [
+                "id",
+                "chat_id",
+                "role",
+                "content",
+                "model",
+                "status",
+                "error",
+                "created_at",
+                "updated_at",
+            ]
+            .map(String::from)
+            .to_vec(),
+            vec![vec![
+                Value::Uuid(Uuid::now_v7().to_string()),
+                Value::Uuid(Uuid::now_v7().to_string()),
+                Value::Text(role.into()),
+                Value::Text("Hello".into()),
+                Value::Null,
+                Value::Text(status.into()),
+                Value::Null,
+                Value::DateTime(when),
+                Value::DateTime(when),
+            ]],
+        )
+    }
+
+    #[test]
+    fn list_checks_the_owner_in_the_same_query() {
+        let db = FakeDb::new();
+        db.push_rows(message_rows("user", "complete"));
+        let (chat, owner) = (Uuid::now_v7(), Owner::new(Uuid::new_v4()));
+        let messages = list(&db, chat, owner).unwrap();
+        assert_eq!(messages[0].role, Role::User);
+        assert_eq!(messages[0].status, Status::Complete);
+        let (sql, params) = &db.calls()[0];
+        assert!(
+            sql.contains("WHERE m.chat_id = $1 AND c.user_id = $2"),
+            "{sql}"
+        );
+        assert!(sql.contains("ORDER BY m.created_at, m.id"), "{sql}");
+        assert_eq!(params, &[Param::Uuid(chat), Param::Uuid(owner.user_id())]);
+    }
+
+    #[test]
+    fn unknown_stored_values_are_decode_errors() {
+        let db = FakeDb::new();
+        db.push_rows(message_rows("tool", "complete"));
+        let err = list(&db, Uuid::now_v7(), Owner::new(Uuid::new_v4())).unwrap_err();
+        assert_eq!(err.to_string(), "column \"role\": unknown role \"tool\"");
+    }
+
+    #[test]
+    fn inserts_check_the_owner_and_touch_the_chat() {
+        let db = FakeDb::new();
+        let (chat, owner) = (Uuid::now_v7(), Owner::new(Uuid::new_v4()));
+        // No row back: not their chat.
+        assert_eq!(insert_user(&db, chat, owner, "Hi").unwrap(), None);
+        db.push_rows(message_rows("assistant", "partial"));
+        let answer = NewAnswer {
+            model: "gpt-4o-mini",
+            status: Status::Partial,
+            content: "",
+            error: None,
+        };
+        let stored = insert_assistant(&db, chat, owner, &answer)
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.status, Status::Partial);
+
+        let calls = db.calls();
+        let (sql, user) = &calls[0];
+        assert!(sql.contains("WHERE id = $2 AND user_id = $3"), "{sql}");
+        assert!(sql.contains("UPDATE chats SET updated_at = now()"), "{sql}");
+        let Param::Uuid(id) = user[0] else {
+            panic!("{user:?}")
+        };
+        assert_eq!(id.get_version_num(), 7);
+        assert_eq!(
+            user[1..],
+            [
+                Param::Uuid(chat),
+                Param::Uuid(owner.user_id()),
+                Param::Text("user".into()),
+                Param::Text("Hi".into()),
+                Param::Null,
+                Param::Text("complete".into()),
+                Param::Null,
+            ]
+        );
+        let assistant = &calls[1].1;
+        assert_eq!(assistant[3], Param::Text("assistant".into()));
+        assert_eq!(assistant[5], Param::Text("gpt-4o-mini".into()));
+        assert_eq!(assistant[6], Param::Text("partial".into()));
+    }
+
+    #[test]
+    fn finalize_checks_the_owner_and_keeps_errors_consistent() {
+        let db = FakeDb::new();
+        let (id, owner) = (Uuid::now_v7(), Owner::new(Uuid::new_v4()));
+        assert!(finalize(&db, id, owner, "Done", Status::Complete, Some("ignored")).unwrap());
+        finalize(&db, id, owner, "", Status::Error, None).unwrap();
+        finalize(
+            &db,
+            id,
+            owner,
+            "Hal",
+            Status::Partial,
+            Some("client disconnected"),
+        )
+        .unwrap();
+        let calls = db.calls();
+        let (sql, params) = &calls[0];
+        assert!(sql.contains("WHERE m.id = $1 AND c.user_id = $2"), "{sql}");
+        assert!(sql.contains("m.role = 'assistant'"), "{sql}");
+        assert_eq!(
+            params,
+            &[
+                Param::Uuid(id),
+                Param::Uuid(owner.user_id()),
+                Param::Text("Done".into()),
+                Param::Text("complete".into()),
+                Param::Null,
+            ]
+        );
+        assert_eq!(calls[1].1[4], Param::Text("unknown error".into()));
+        assert_eq!(calls[2].1[4], Param::Text("client disconnected".into()));
+    }
+}
