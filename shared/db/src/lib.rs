@@ -27,6 +27,7 @@ mod owner;
 pub mod sessions;
 pub mod testing;
 pub mod throttle;
+pub mod usage;
 pub mod users;
 mod value;
 
