@@ -1,0 +1,749 @@
+//! `docs/openapi.yaml` against the real app: the document is structurally valid OpenAPI 3.1
+//! (required fields, every `$ref` resolves, every operation has responses, every schema is valid
+//! JSON Schema 2020-12); every route of `spin.toml` is covered by a path; and every operation is
+//! driven through the statuses it can cheaply give, each real response checked against the
+//! document (status documented, body valid against the schema of that operation and status,
+//! required headers present and valid).
+
+// Tests: a failed expectation panics.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use hub_tests::{Hub, client, workspace_root};
+use reqwest::Method;
+use reqwest::header::HeaderMap;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const PASSWORD: &str = "correct horse battery staple";
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// The document, as JSON.
+fn document() -> Value {
+    let path = workspace_root().join("docs/openapi.yaml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    serde_norway::from_str(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()))
+}
+
+/// The target of a local `$ref` (`#/...`).
+fn resolve_ref<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
+    doc.pointer(reference.strip_prefix('#')?)
+}
+
+/// `value`, or what its `$ref` points to (followed to the end).
+fn deref<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
+    for _ in 0..16 {
+        match value.get("$ref").and_then(Value::as_str) {
+            Some(r) => {
+                value = resolve_ref(doc, r).unwrap_or_else(|| panic!("unresolved $ref {r}"));
+            }
+            None => return value,
+        }
+    }
+    panic!("$ref chain too long")
+}
+
+/// Every `$ref` in `value`, with the JSON pointer of where it is.
+fn collect_refs(value: &Value, at: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                if key == "$ref"
+                    && let Some(r) = child.as_str()
+                {
+                    out.push((at.to_owned(), r.to_owned()));
+                }
+                let key = key.replace('~', "~0").replace('/', "~1");
+                collect_refs(child, &format!("{at}/{key}"), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                collect_refs(child, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A validator for `schema` (a schema of the document), its `#/components/...` refs resolving
+/// against the document's components.
+fn validator(doc: &Value, schema: &Value) -> jsonschema::Validator {
+    let mut root = json!({ "allOf": [schema] });
+    root["components"] = doc["components"].clone();
+    jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .build(&root)
+        .unwrap_or_else(|e| panic!("schema {schema} does not compile: {e}"))
+}
+
+/// The operations of the document: (path, method, operation).
+fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths is an object") {
+        let item = deref(doc, item);
+        for method in METHODS {
+            if let Some(op) = item.get(method) {
+                out.push((path.clone(), method.to_owned(), op.clone()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn document_is_structurally_valid_openapi_3_1() {
+    let doc = document();
+    let version = doc["openapi"].as_str().expect("openapi is a string");
+    assert!(version.starts_with("3.1."), "openapi: {version}");
+    assert!(doc["info"]["title"].is_string(), "info.title");
+    assert!(doc["info"]["version"].is_string(), "info.version");
+    let paths = doc["paths"].as_object().expect("paths is an object");
+    assert!(!paths.is_empty());
+
+    // Every $ref is local and resolves.
+    let mut refs = Vec::new();
+    collect_refs(&doc, "", &mut refs);
+    assert!(!refs.is_empty());
+    for (at, r) in &refs {
+        assert!(r.starts_with("#/"), "{at}: non-local $ref {r}");
+        assert!(
+            resolve_ref(&doc, r).is_some(),
+            "{at}: $ref {r} resolves to nothing"
+        );
+    }
+
+    // Every component schema is valid JSON Schema 2020-12 and compiles with its refs.
+    let schemas = doc["components"]["schemas"]
+        .as_object()
+        .expect("components.schemas");
+    for (name, schema) in schemas {
+        if let Err(e) = jsonschema::draft202012::meta::validate(schema) {
+            panic!("components.schemas.{name} is not valid JSON Schema 2020-12: {e}");
+        }
+        validator(&doc, schema);
+    }
+    let schemes = doc["components"]["securitySchemes"]
+        .as_object()
+        .expect("components.securitySchemes");
+    assert_eq!(schemes["bearer"]["type"], "http");
+    assert_eq!(schemes["bearer"]["scheme"], "bearer");
+    assert_eq!(schemes["bearer"]["bearerFormat"], "JWT");
+
+    let mut operation_ids = BTreeSet::new();
+    for (path, item) in paths {
+        assert!(path.starts_with('/'), "path {path}");
+        let item = deref(&doc, item);
+        let ops = operations(&doc)
+            .into_iter()
+            .filter(|(p, _, _)| p == path)
+            .collect::<Vec<_>>();
+        assert!(!ops.is_empty(), "{path} has no operation");
+
+        // Every template parameter is declared, in the path, required.
+        let templated: BTreeSet<String> = path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(str::to_owned)
+            .collect();
+        for (_, method, op) in &ops {
+            let declared: BTreeSet<String> = item
+                .get("parameters")
+                .into_iter()
+                .chain(op.get("parameters"))
+                .flat_map(|list| list.as_array().expect("parameters is an array"))
+                .map(|p| deref(&doc, p))
+                .filter(|p| p["in"] == "path")
+                .map(|p| {
+                    assert_eq!(p["required"], true, "{path}: path parameter not required");
+                    p["name"].as_str().expect("parameter name").to_owned()
+                })
+                .collect();
+            assert_eq!(declared, templated, "{method} {path}: path parameters");
+        }
+
+        for (_, method, op) in ops {
+            let at = format!("{method} {path}");
+            let id = op["operationId"].as_str().expect("operationId");
+            assert!(
+                operation_ids.insert(id.to_owned()),
+                "{at}: operationId {id} twice"
+            );
+            let responses = op["responses"].as_object().expect("responses");
+            assert!(!responses.is_empty(), "{at}: no responses");
+            for (status, response) in responses {
+                let valid_key = status == "default"
+                    || (status.len() == 3
+                        && status.starts_with(['1', '2', '3', '4', '5'])
+                        && status[1..].chars().all(|c| c.is_ascii_digit()));
+                assert!(valid_key, "{at}: response key {status}");
+                let response = deref(&doc, response);
+                assert!(
+                    response["description"].is_string(),
+                    "{at} {status}: description"
+                );
+                for media in response
+                    .get("content")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flat_map(|c| c.values())
+                {
+                    if let Some(schema) = media.get("schema") {
+                        validator(&doc, schema);
+                    }
+                }
+            }
+            if let Some(body) = op.get("requestBody") {
+                let body = deref(&doc, body);
+                let content = body["content"].as_object().expect("requestBody.content");
+                assert!(!content.is_empty(), "{at}: requestBody without content");
+                for media in content.values() {
+                    validator(&doc, &media["schema"]);
+                }
+            }
+            for requirement in op
+                .get("security")
+                .or(doc.get("security"))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                for scheme in requirement
+                    .as_object()
+                    .expect("security requirement")
+                    .keys()
+                {
+                    assert!(
+                        schemes.contains_key(scheme),
+                        "{at}: unknown scheme {scheme}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The routes of `spin.toml`'s HTTP triggers.
+fn spin_routes() -> Vec<String> {
+    let text = std::fs::read_to_string(workspace_root().join("spin.toml")).expect("spin.toml");
+    let mut routes = Vec::new();
+    let mut in_trigger = false;
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_trigger = line == "[[trigger.http]]";
+        } else if in_trigger
+            && let Some(value) = line.strip_prefix("route")
+            && let Some(value) = value.trim_start().strip_prefix('=')
+        {
+            routes.push(value.trim().trim_matches('"').to_owned());
+        }
+    }
+    routes
+}
+
+/// The trigger route Spin sends `path` to: an exact route, else the longest wildcard prefix.
+fn spin_route_for<'a>(routes: &'a [String], path: &str) -> Option<&'a String> {
+    if let Some(exact) = routes.iter().find(|r| !r.ends_with("/...") && *r == path) {
+        return Some(exact);
+    }
+    routes
+        .iter()
+        .filter_map(|r| r.strip_suffix("...").map(|prefix| (r, prefix)))
+        .filter(|(_, prefix)| path.starts_with(prefix) || path == prefix.trim_end_matches('/'))
+        .max_by_key(|(_, prefix)| prefix.len())
+        .map(|(r, _)| r)
+}
+
+#[test]
+fn every_spin_route_is_covered_by_the_document() {
+    let doc = document();
+    let routes = spin_routes();
+    assert!(routes.len() >= 3, "{routes:?}");
+    let mut served: BTreeMap<&String, Vec<&String>> = BTreeMap::new();
+    for path in doc["paths"].as_object().unwrap().keys() {
+        let route = spin_route_for(&routes, path)
+            .unwrap_or_else(|| panic!("no spin.toml route serves {path}"));
+        served.entry(route).or_default().push(path);
+    }
+    for route in &routes {
+        assert!(
+            served.contains_key(route),
+            "spin.toml route {route} has no path in docs/openapi.yaml"
+        );
+    }
+}
+
+/// A real answer.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    bytes: Vec<u8>,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes).unwrap_or_else(|e| {
+            panic!(
+                "status {}: not JSON ({e}): {}",
+                self.status,
+                String::from_utf8_lossy(&self.bytes)
+            )
+        })
+    }
+
+    fn token(&self, name: &str) -> String {
+        self.json()[name].as_str().unwrap().to_owned()
+    }
+}
+
+/// Drives the app and checks every answer against the document.
+struct Checker {
+    hub: Hub,
+    doc: Value,
+    /// (path, method, status) seen.
+    seen: BTreeSet<(String, String, u16)>,
+}
+
+impl Checker {
+    fn url(&self, path: &str) -> String {
+        self.hub.url(path)
+    }
+
+    /// Sends `request` and checks the answer against the `method` operation of document path
+    /// `doc_path` (for a 405, `method` is an operation the path has: a 405 is the answer to a
+    /// method the path does not serve).
+    async fn check(
+        &mut self,
+        doc_path: &str,
+        method: &str,
+        request: reqwest::RequestBuilder,
+        expected: u16,
+    ) -> Answer {
+        let (http, request) = request.build_split();
+        let request = request.expect("building the request");
+        let is_head = request.method() == Method::HEAD;
+        let response = http.execute(request).await.expect("request");
+        let answer = Answer {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            bytes: response.bytes().await.expect("body").to_vec(),
+        };
+        let at = format!("{method} {doc_path} -> {}", answer.status);
+        let body_text = String::from_utf8_lossy(&answer.bytes).into_owned();
+        let op = self.doc["paths"][doc_path]
+            .get(method)
+            .unwrap_or_else(|| panic!("{method} {doc_path} is not in the document"));
+        let Some(response) = op["responses"].get(answer.status.to_string()) else {
+            panic!("{at}: status not documented; body {body_text}");
+        };
+        let response = deref(&self.doc, response);
+
+        for (name, header) in response
+            .get("headers")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let header = deref(&self.doc, header);
+            let value = answer.header(name);
+            if header["required"] == true {
+                assert!(value.is_some(), "{at}: no {name} header");
+            }
+            if let (Some(value), Some(schema)) = (value, header.get("schema")) {
+                let errors: Vec<String> = validator(&self.doc, schema)
+                    .iter_errors(&json!(value))
+                    .map(|e| e.to_string())
+                    .collect();
+                assert!(
+                    errors.is_empty(),
+                    "{at}: header {name}: {value}: {errors:?}"
+                );
+            }
+        }
+
+        match response.get("content").and_then(Value::as_object) {
+            None => assert!(
+                answer.bytes.is_empty(),
+                "{at}: undocumented body {body_text}"
+            ),
+            Some(_) if is_head => {
+                assert!(answer.bytes.is_empty(), "{at}: HEAD with a body");
+            }
+            Some(content) => {
+                let content_type = answer.header("content-type").unwrap_or_default();
+                let essence = content_type.split(';').next().unwrap_or_default().trim();
+                let media = content
+                    .get(essence)
+                    .or_else(|| content.get("*/*"))
+                    .unwrap_or_else(|| panic!("{at}: undocumented content type {content_type}"));
+                if essence == "application/json" {
+                    let body = answer.json();
+                    let errors: Vec<String> = validator(&self.doc, &media["schema"])
+                        .iter_errors(&body)
+                        .map(|e| format!("{} at {}", e, e.instance_path))
+                        .collect();
+                    assert!(
+                        errors.is_empty(),
+                        "{at}: {body} does not match: {errors:#?}"
+                    );
+                }
+            }
+        }
+        assert_eq!(answer.status, expected, "{at}: body {body_text}");
+        self.seen
+            .insert((doc_path.to_owned(), method.to_owned(), answer.status));
+        answer
+    }
+}
+
+fn json_post(url: String, body: &Value) -> reqwest::RequestBuilder {
+    client().post(url).json(body)
+}
+
+fn raw(method: Method, url: String, content_type: &str, body: Vec<u8>) -> reqwest::RequestBuilder {
+    client()
+        .request(method, url)
+        .header("content-type", content_type.to_owned())
+        .body(body)
+}
+
+fn too_big() -> Vec<u8> {
+    format!(
+        "{{\"email\":\"a@example.com\",\"password\":\"{}\"}}",
+        "x".repeat(1024 * 1024)
+    )
+    .into_bytes()
+}
+
+/// The body-parsing errors every JSON route gives: 400 (malformed, wrong shape), 413, 415.
+async fn bad_bodies(c: &mut Checker, path: &str, method: Method, token: Option<&str>) {
+    let doc_method = method.as_str().to_ascii_lowercase();
+    let with_token = |r: reqwest::RequestBuilder| match token {
+        Some(t) => r.bearer_auth(t),
+        None => r,
+    };
+    let url = c.url(path);
+    let cases: [(&str, Vec<u8>, u16); 5] = [
+        ("application/json", b"{,}".to_vec(), 400),
+        ("application/json", b"{\"nope\":1}".to_vec(), 400),
+        ("application/json", b"[1]".to_vec(), 400),
+        ("text/plain", b"{}".to_vec(), 415),
+        ("application/json", too_big(), 413),
+    ];
+    for (content_type, body, status) in cases {
+        let request = with_token(raw(method.clone(), url.clone(), content_type, body));
+        c.check(path, &doc_method, request, status).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn real_responses_match_the_document() {
+    let hub = Hub::spawn(|o| {
+        o.variable("bootstrap_admin_email", "root@example.com")
+            .variable("bootstrap_admin_password", "bootstrap password")
+    })
+    .await;
+    let mut c = Checker {
+        hub,
+        doc: document(),
+        seen: BTreeSet::new(),
+    };
+
+    // GET /api/health
+    let url = c.url("/api/health");
+    c.check("/api/health", "get", client().get(&url), 200).await;
+    c.check("/api/health", "get", client().post(&url), 405)
+        .await;
+    c.check("/api/health", "get", client().head(&url), 405)
+        .await;
+
+    // POST /api/auth/register
+    let path = "/api/auth/register";
+    let url = c.url(path);
+    let alice = json!({"email": "alice@example.com", "password": PASSWORD});
+    let registered = c
+        .check(path, "post", json_post(url.clone(), &alice), 201)
+        .await;
+    let alice_access = registered.token("access_token");
+    let alice_refresh = registered.token("refresh_token");
+    c.check(path, "post", json_post(url.clone(), &alice), 409)
+        .await;
+    let short = json!({"email": "b@example.com", "password": "short"});
+    c.check(path, "post", json_post(url.clone(), &short), 400)
+        .await;
+    let sneaky = json!({"email": "c@example.com", "password": PASSWORD, "is_admin": true});
+    c.check(path, "post", json_post(url.clone(), &sneaky), 403)
+        .await;
+    let forged = json_post(url.clone(), &sneaky).bearer_auth("not-a-token");
+    c.check(path, "post", forged, 401).await;
+    let by_user = json_post(url.clone(), &sneaky).bearer_auth(&alice_access);
+    c.check(path, "post", by_user, 403).await;
+    bad_bodies(&mut c, path, Method::POST, None).await;
+    c.check(path, "post", client().get(&url), 405).await;
+
+    // POST /api/auth/login
+    let path = "/api/auth/login";
+    let url = c.url(path);
+    let root = json!({"email": "root@example.com", "password": "bootstrap password"});
+    let admin = c
+        .check(path, "post", json_post(url.clone(), &root), 200)
+        .await;
+    let admin_access = admin.token("access_token");
+    let second = c
+        .check(path, "post", json_post(url.clone(), &alice), 200)
+        .await;
+    let alice_second_access = second.token("access_token");
+    let wrong = json!({"email": "alice@example.com", "password": "wrong password"});
+    c.check(path, "post", json_post(url.clone(), &wrong), 401)
+        .await;
+    let bad_email = json!({"email": "no-at-sign", "password": PASSWORD});
+    c.check(path, "post", json_post(url.clone(), &bad_email), 400)
+        .await;
+    c.hub
+        .db
+        .client()
+        .await
+        .execute(
+            "INSERT INTO login_throttle (scope, key, failures, last_failure_at, blocked_until)
+             VALUES ('account', 'locked@example.com', 10, now(), now() + interval '15 minutes')",
+            &[],
+        )
+        .await
+        .unwrap();
+    let locked = json!({"email": "locked@example.com", "password": PASSWORD});
+    c.check(path, "post", json_post(url.clone(), &locked), 429)
+        .await;
+    bad_bodies(&mut c, path, Method::POST, None).await;
+    c.check(path, "post", client().delete(&url), 405).await;
+
+    // An admin creates an account (the other 201 shape).
+    let staff = json!({"email": "staff@example.com", "password": PASSWORD, "is_admin": false});
+    let created = json_post(c.url("/api/auth/register"), &staff).bearer_auth(&admin_access);
+    let created = c.check("/api/auth/register", "post", created, 201).await;
+    assert!(created.json().get("access_token").is_none());
+
+    // POST /api/auth/refresh
+    let path = "/api/auth/refresh";
+    let url = c.url(path);
+    let body = json!({"refresh_token": alice_refresh});
+    let rotated = c
+        .check(path, "post", json_post(url.clone(), &body), 200)
+        .await;
+    let alice_refresh = rotated.token("refresh_token");
+    let unknown = json!({"refresh_token": "nope"});
+    c.check(path, "post", json_post(url.clone(), &unknown), 401)
+        .await;
+    bad_bodies(&mut c, path, Method::POST, None).await;
+    c.check(path, "post", client().get(&url), 405).await;
+
+    // GET and PATCH /api/auth/me
+    let path = "/api/auth/me";
+    let url = c.url(path);
+    let me = client().get(&url).bearer_auth(&alice_access);
+    c.check(path, "get", me, 200).await;
+    c.check(path, "get", client().get(&url), 401).await;
+    let garbage = client().get(&url).bearer_auth("a.b.c");
+    c.check(path, "get", garbage, 401).await;
+    let rename = json!({"display_name": "Alice A."});
+    let patch = client()
+        .patch(&url)
+        .bearer_auth(&alice_access)
+        .json(&rename);
+    let patched = c.check(path, "patch", patch, 200).await;
+    assert_eq!(patched.json()["display_name"], "Alice A.");
+    let nothing = client()
+        .patch(&url)
+        .bearer_auth(&alice_access)
+        .json(&json!({}));
+    c.check(path, "patch", nothing, 200).await;
+    let half = json!({"current_password": PASSWORD});
+    let patch = client().patch(&url).bearer_auth(&alice_access).json(&half);
+    c.check(path, "patch", patch, 400).await;
+    let wrong_current = json!({"password": "a new password", "current_password": "wrong one"});
+    let patch = client()
+        .patch(&url)
+        .bearer_auth(&alice_access)
+        .json(&wrong_current);
+    c.check(path, "patch", patch, 403).await;
+    let patch = client().patch(&url).json(&rename);
+    c.check(path, "patch", patch, 401).await;
+    bad_bodies(&mut c, path, Method::PATCH, Some(&alice_access)).await;
+    c.check(path, "get", client().put(&url), 405).await;
+
+    // GET /api/auth/sessions
+    let path = "/api/auth/sessions";
+    let url = c.url(path);
+    let listed = client().get(&url).bearer_auth(&alice_access);
+    let listed = c.check(path, "get", listed, 200).await.json();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2);
+    c.check(path, "get", client().get(&url), 401).await;
+    c.check(path, "get", client().post(&url), 405).await;
+
+    // DELETE /api/auth/sessions/{id}: end alice's second session.
+    let path = "/api/auth/sessions/{id}";
+    let second_id = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == false)
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .unwrap();
+    let url = c.url(&format!("/api/auth/sessions/{second_id}"));
+    c.check(path, "delete", client().delete(&url), 401).await;
+    let revoke = client().delete(&url).bearer_auth(&alice_access);
+    c.check(path, "delete", revoke, 204).await;
+    let again = client().delete(&url).bearer_auth(&alice_access);
+    c.check(path, "delete", again, 404).await;
+    let other = c.url(&format!("/api/auth/sessions/{}", Uuid::new_v4()));
+    let other = client().delete(other).bearer_auth(&alice_access);
+    c.check(path, "delete", other, 404).await;
+    let not_uuid = client()
+        .delete(c.url("/api/auth/sessions/not-a-uuid"))
+        .bearer_auth(&alice_access);
+    c.check(path, "delete", not_uuid, 404).await;
+    c.check(path, "delete", client().get(&url), 405).await;
+    // The revoked session's token is refused.
+    let me = client()
+        .get(c.url("/api/auth/me"))
+        .bearer_auth(&alice_second_access);
+    c.check("/api/auth/me", "get", me, 401).await;
+
+    // A password change while the account is throttled: 429.
+    c.hub
+        .db
+        .client()
+        .await
+        .execute(
+            "INSERT INTO login_throttle (scope, key, failures, last_failure_at, blocked_until)
+             VALUES ('account', 'alice@example.com', 10, now(), now() + interval '15 minutes')
+             ON CONFLICT (scope, key) DO UPDATE SET blocked_until = EXCLUDED.blocked_until",
+            &[],
+        )
+        .await
+        .unwrap();
+    let change = json!({"password": "a new password", "current_password": PASSWORD});
+    let patch = client()
+        .patch(c.url("/api/auth/me"))
+        .bearer_auth(&alice_access)
+        .json(&change);
+    c.check("/api/auth/me", "patch", patch, 429).await;
+
+    // POST /api/auth/logout
+    let path = "/api/auth/logout";
+    let url = c.url(path);
+    let body = json!({"refresh_token": alice_refresh});
+    c.check(path, "post", json_post(url.clone(), &body), 204)
+        .await;
+    c.check(path, "post", json_post(url.clone(), &unknown), 204)
+        .await;
+    bad_bodies(&mut c, path, Method::POST, None).await;
+    c.check(path, "post", client().get(&url), 405).await;
+
+    // The static component: the frontend, and the JSON 404 of unknown API routes.
+    let path = "/{path}";
+    let index = c.check(path, "get", client().get(c.url("/")), 200).await;
+    assert!(
+        index
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let script = c
+        .check(path, "get", client().get(c.url("/app.js")), 200)
+        .await;
+    let etag = script.header("etag").unwrap().to_owned();
+    let cached = client().get(c.url("/app.js")).header("if-none-match", etag);
+    c.check(path, "get", cached, 304).await;
+    c.check(path, "get", client().get(c.url("/chats/123")), 200)
+        .await;
+    c.check(path, "head", client().head(c.url("/")), 200).await;
+    let missing = c
+        .check(path, "get", client().get(c.url("/missing.js")), 404)
+        .await;
+    assert!(
+        missing
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    c.check(path, "head", client().head(c.url("/missing.js")), 404)
+        .await;
+    c.check(path, "get", client().get(c.url("/%zz")), 400).await;
+    for api in ["/api/nope", "/v1/models", "/api/auth/nope"] {
+        let answer = c.check(path, "get", client().get(c.url(api)), 404).await;
+        assert_eq!(answer.json()["error"]["code"], "not_found");
+    }
+    c.check(path, "post", client().post(c.url("/api/chats")), 404)
+        .await;
+    c.check(path, "put", client().put(c.url("/api/auth/me/x")), 404)
+        .await;
+    c.check(path, "patch", client().patch(c.url("/v1/chat")), 404)
+        .await;
+    c.check(path, "delete", client().delete(c.url("/api/x")), 404)
+        .await;
+    c.check(path, "post", client().post(c.url("/index.html")), 405)
+        .await;
+    c.check(path, "put", client().put(c.url("/")), 405).await;
+    c.check(path, "patch", client().patch(c.url("/app.js")), 405)
+        .await;
+    c.check(path, "delete", client().delete(c.url("/chats")), 405)
+        .await;
+
+    // Every operation was driven at least once.
+    let doc = c.doc.clone();
+    for (path, method, _) in operations(&doc) {
+        assert!(
+            c.seen.iter().any(|(p, m, _)| *p == path && *m == method),
+            "{method} {path} was never exercised"
+        );
+    }
+    let summary: Vec<String> = c
+        .seen
+        .iter()
+        .map(|(p, m, s)| format!("{} {p} {s}", m.to_ascii_uppercase()))
+        .collect();
+    eprintln!("checked against docs/openapi.yaml:\n{}", summary.join("\n"));
+}
+
+#[test]
+fn the_schemas_refuse_what_the_document_does_not_allow() {
+    let doc = document();
+    let schema = |name: &str| json!({ "$ref": format!("#/components/schemas/{name}") });
+    let valid = |name: &str, value: Value| validator(&doc, &schema(name)).is_valid(&value);
+    assert!(valid(
+        "Error",
+        json!({"error": {"code": "not_found", "message": "no"}})
+    ));
+    assert!(!valid("Error", json!({"error": {"code": "not_found"}})));
+    assert!(!valid(
+        "Error",
+        json!({"error": {"code": "x", "message": "y", "extra": 1}})
+    ));
+    let user = json!({
+        "id": Uuid::new_v4(), "email": "a@example.com", "display_name": "A", "is_admin": false,
+        "is_active": true, "created_at": "2026-11-27T10:15:00Z", "last_login_at": null,
+    });
+    assert!(valid("User", user.clone()));
+    let mut stale = user.clone();
+    stale["created_at"] = json!("yesterday");
+    assert!(!valid("User", stale));
+    let mut bad_id = user.clone();
+    bad_id["id"] = json!("42");
+    assert!(!valid("User", bad_id));
+    let mut extra = user;
+    extra["password_hash"] = json!("x");
+    assert!(!valid("User", extra));
+    assert!(!valid(
+        "UnauthenticatedError",
+        json!({"error": {"code": "unauthenticated", "message": "no"}})
+    ));
+}
