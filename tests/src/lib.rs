@@ -12,6 +12,7 @@
 
 mod app;
 mod db;
+mod fake_providers;
 mod hub;
 mod paths;
 mod tempdir;
@@ -19,6 +20,7 @@ mod upstream;
 
 pub use app::{App, AppOptions, Launch, launch, spawn_app};
 pub use db::TestDb;
+pub use fake_providers::{FAKE_PROVIDER_KEY, FakeProviders, RecordedRequest, Scenario, XSS_TEXT};
 pub use hub::{Hub, TEST_JWT_SECRET, hub_manifest, migrate};
 pub use paths::{runner_binary, wasm, workspace_root};
 pub use tempdir::TempDir;

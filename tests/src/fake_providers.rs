@@ -1,0 +1,901 @@
+//! Fake LLM providers: one local HTTP/1.1 server that answers each provider's real endpoints
+//! by replaying hub-providers' recorded fixtures (`shared/providers/tests/fixtures/<provider>/`,
+//! read at request time), with a per-provider [`Scenario`].
+//!
+//! Every provider lives under its own path prefix (the fixture folder's name), so one server
+//! stands in for all of them; point the hub's base URL at [`FakeProviders::base_url`]:
+//!
+//! | provider | base URL | endpoint answered | key header |
+//! |---|---|---|---|
+//! | OpenAI | `http://<addr>/openai/v1` | `POST /openai/v1/chat/completions` | `authorization: Bearer <key>` |
+//! | Mistral | `http://<addr>/mistral/v1` | `POST /mistral/v1/chat/completions` | `authorization: Bearer <key>` |
+//! | xAI | `http://<addr>/xai/v1` | `POST /xai/v1/chat/completions` | `authorization: Bearer <key>` |
+//! | OpenAI-compatible | `http://<addr>/compatible/v1` | `POST /compatible/v1/chat/completions` | `authorization: Bearer <key>` (or none) |
+//! | Azure OpenAI | `http://<addr>/azure` | `POST /azure/openai/deployments/{d}/chat/completions?api-version=…` | `api-key` |
+//! | Anthropic | `http://<addr>/anthropic` | `POST /anthropic/v1/messages` | `x-api-key` (+ `anthropic-version`) |
+//! | Gemini | `http://<addr>/gemini` | `POST /gemini/v1beta/models/{m}:generateContent`, `…:streamGenerateContent?alt=sse` | `x-goog-api-key` or `?key=` |
+//!
+//! Streaming follows the request: the body's `"stream": true`, or Gemini's streaming endpoint.
+//! A streamed answer is `text/event-stream`, one SSE event per body frame, with the chunk
+//! delay ([`FakeProviders::set_chunk_delay`]) between events.
+//!
+//! A wrong or missing key gets the provider's documented invalid-key answer (`error_401.json`
+//! with the status of its `expected.json`). The scenario is the one set with
+//! [`FakeProviders::set_scenario`], unless the request body carries a marker
+//! ([`Scenario::marker`], e.g. `[[scenario:rate_limit]]`), which wins (the last one in the
+//! body): end-to-end tests that drive the real app choose a scenario through the user's message.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::SinkExt;
+use futures::channel::mpsc;
+use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
+use hub_providers::{ProviderConfig, ProviderKind};
+use hyper::body::{Frame, Incoming};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+
+use crate::paths::workspace_root;
+
+/// The key every fake provider accepts unless started with [`FakeProviders::with_key`].
+pub const FAKE_PROVIDER_KEY: &str = "fake-provider-key";
+
+/// The answer text of [`Scenario::Xss`]: script and event-handler injections in Markdown.
+pub const XSS_TEXT: &str = "Here is the snippet:\n\n<script>alert(1)</script>\n\n\
+     An image: <img src=x onerror=alert(1)> and ![x](x\" onerror=\"alert(1)) and \
+     [a link](javascript:alert(1)).";
+
+/// What a fake provider does with the next requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scenario {
+    /// Replays `response.json` / `stream.sse`.
+    Normal,
+    /// The same answer without usage: `stream_no_usage.sse` where the provider has one, else
+    /// the fixture with its usage fields (and usage-only chunks) removed.
+    NoUsage,
+    /// Answers `error_<status>.json` with the status and headers its `expected.json` gives
+    /// (e.g. 429 with `retry-after`; Gemini's and xAI's 401 fixture is sent with 400).
+    Error(u16),
+    /// Sends the first `after` events of `stream.sse` (a non-streamed answer: half of
+    /// `response.json`), then drops the connection without the end of the body.
+    Disconnect {
+        /// Events sent before the connection is dropped.
+        after: usize,
+    },
+    /// Waits this long before every chunk (and before a non-streamed answer).
+    Slow(Duration),
+    /// Answers [`XSS_TEXT`] in the provider's format, with usage.
+    Xss,
+}
+
+impl Scenario {
+    /// The marker that selects this scenario from a message: `[[scenario:normal]]`,
+    /// `no_usage`, `error_<status>` (`rate_limit` is `error_429`), `disconnect_<n>`,
+    /// `slow_<ms>`, `xss`.
+    pub fn marker(&self) -> String {
+        let name = match self {
+            Self::Normal => "normal".to_owned(),
+            Self::NoUsage => "no_usage".to_owned(),
+            Self::Error(status) => format!("error_{status}"),
+            Self::Disconnect { after } => format!("disconnect_{after}"),
+            Self::Slow(delay) => format!("slow_{}", delay.as_millis()),
+            Self::Xss => "xss".to_owned(),
+        };
+        format!("[[scenario:{name}]]")
+    }
+
+    /// Parses a marker's name (what [`Scenario::marker`] puts between `scenario:` and `]]`).
+    pub fn parse(name: &str) -> Option<Self> {
+        let number = |prefix: &str| {
+            name.strip_prefix(prefix)
+                .and_then(|n| n.parse::<u64>().ok())
+        };
+        Some(match name {
+            "normal" => Self::Normal,
+            "no_usage" => Self::NoUsage,
+            "rate_limit" => Self::Error(429),
+            "xss" => Self::Xss,
+            _ => {
+                if let Some(status) = number("error_") {
+                    Self::Error(u16::try_from(status).ok()?)
+                } else if let Some(after) = number("disconnect_") {
+                    Self::Disconnect {
+                        after: usize::try_from(after).ok()?,
+                    }
+                } else if let Some(ms) = number("slow_") {
+                    Self::Slow(Duration::from_millis(ms))
+                } else {
+                    return None;
+                }
+            }
+        })
+    }
+
+    /// The last marker in `text`, if any.
+    pub fn from_text(text: &str) -> Option<Self> {
+        let start = text.rfind("[[scenario:")? + "[[scenario:".len();
+        let end = text[start..].find("]]")? + start;
+        Self::parse(&text[start..end])
+    }
+}
+
+/// One request a fake provider received. Key headers (`authorization`, `api-key`,
+/// `x-api-key`, `x-goog-api-key`) are recorded as `***`, and so is a `key=` query value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedRequest {
+    /// The provider whose prefix the path starts with, if any.
+    pub provider: Option<ProviderKind>,
+    /// `POST`, ...
+    pub method: String,
+    /// The path and query.
+    pub path: String,
+    /// The headers, names in lower case, secrets as `***`.
+    pub headers: Vec<(String, String)>,
+    /// The JSON body (`Value::Null` when it was not JSON).
+    pub body: Value,
+}
+
+impl RecordedRequest {
+    /// The first value of header `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Debug)]
+struct State {
+    key: String,
+    fixtures: PathBuf,
+    scenarios: Mutex<HashMap<ProviderKind, Scenario>>,
+    chunk_delay: Mutex<Duration>,
+    requests: Mutex<Vec<RecordedRequest>>,
+}
+
+/// The fake providers' server on `127.0.0.1:<free port>`, running on its own thread and
+/// runtime (usable from sync and async tests); stops on drop.
+#[derive(Debug)]
+pub struct FakeProviders {
+    addr: SocketAddr,
+    state: Arc<State>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl FakeProviders {
+    /// Starts the server; every provider accepts [`FAKE_PROVIDER_KEY`].
+    pub fn start() -> Self {
+        Self::with_key(FAKE_PROVIDER_KEY)
+    }
+
+    /// Starts the server; every provider accepts `key`.
+    pub fn with_key(key: &str) -> Self {
+        let listener =
+            std::net::TcpListener::bind("127.0.0.1:0").expect("binding the fake providers");
+        listener
+            .set_nonblocking(true)
+            .expect("non-blocking listener");
+        let addr = listener.local_addr().expect("fake providers' address");
+        let state = Arc::new(State {
+            key: key.to_owned(),
+            fixtures: workspace_root().join("shared/providers/tests/fixtures"),
+            scenarios: Mutex::new(HashMap::new()),
+            chunk_delay: Mutex::new(Duration::ZERO),
+            requests: Mutex::new(Vec::new()),
+        });
+        let (shutdown, stop) = tokio::sync::oneshot::channel();
+        let thread = {
+            let state = state.clone();
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("the fake providers' runtime");
+                runtime.block_on(serve(listener, state, stop));
+            })
+        };
+        Self {
+            addr,
+            state,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        }
+    }
+
+    /// The server's address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The key the providers accept.
+    pub fn key(&self) -> &str {
+        &self.state.key
+    }
+
+    /// The base URL to configure for `kind` (see the module docs).
+    pub fn base_url(&self, kind: ProviderKind) -> String {
+        let prefix = prefix(kind);
+        match kind {
+            ProviderKind::OpenAi
+            | ProviderKind::Mistral
+            | ProviderKind::XAi
+            | ProviderKind::OpenAiCompatible => format!("http://{}/{prefix}/v1", self.addr),
+            ProviderKind::AzureOpenAi | ProviderKind::Anthropic | ProviderKind::Gemini => {
+                format!("http://{}/{prefix}", self.addr)
+            }
+        }
+    }
+
+    /// A hub-providers configuration for `kind` pointing at this server, with its key.
+    pub fn config(&self, kind: ProviderKind) -> ProviderConfig {
+        ProviderConfig::new(kind)
+            .with_base_url(self.base_url(kind))
+            .with_api_key(self.state.key.as_str())
+    }
+
+    /// The fixture folder of `kind`.
+    pub fn fixture_dir(&self, kind: ProviderKind) -> PathBuf {
+        self.state.fixtures.join(prefix(kind))
+    }
+
+    /// `kind`'s `expected.json` (model, deployment, texts, usage, error statuses).
+    pub fn manifest(&self, kind: ProviderKind) -> Value {
+        let path = self.fixture_dir(kind).join("expected.json");
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()))
+    }
+
+    /// Sets `kind`'s scenario for the next requests (a marker in a request still wins).
+    pub fn set_scenario(&self, kind: ProviderKind, scenario: Scenario) {
+        lock(&self.state.scenarios).insert(kind, scenario);
+    }
+
+    /// Sets the delay between the events of every streamed answer (default: none).
+    pub fn set_chunk_delay(&self, delay: Duration) {
+        *lock(&self.state.chunk_delay) = delay;
+    }
+
+    /// The requests received so far, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.state.requests).clone()
+    }
+}
+
+impl Drop for FakeProviders {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The path prefix and fixture folder of `kind`.
+fn prefix(kind: ProviderKind) -> &'static str {
+    match kind {
+        ProviderKind::OpenAi => "openai",
+        ProviderKind::Anthropic => "anthropic",
+        ProviderKind::Gemini => "gemini",
+        ProviderKind::Mistral => "mistral",
+        ProviderKind::XAi => "xai",
+        ProviderKind::AzureOpenAi => "azure",
+        ProviderKind::OpenAiCompatible => "compatible",
+    }
+}
+
+type Body = BoxBody<Bytes, std::io::Error>;
+
+async fn serve(
+    listener: std::net::TcpListener,
+    state: Arc<State>,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+) {
+    let listener =
+        tokio::net::TcpListener::from_std(listener).expect("the fake providers' listener");
+    loop {
+        let stream = tokio::select! {
+            _ = &mut stop => return,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(_) => continue,
+            },
+        };
+        let state = state.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |request| {
+                let state = state.clone();
+                async move { Ok::<_, Infallible>(handle(&state, request).await) }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+/// What a request asks for, once routed.
+struct Call {
+    kind: ProviderKind,
+    stream: bool,
+    authorized: bool,
+    model: String,
+}
+
+async fn handle(state: &State, request: Request<Incoming>) -> Response<Body> {
+    let (parts, body) = request.into_parts();
+    let body = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => Bytes::new(),
+    };
+    let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let path = parts.uri.path();
+    let query = parts.uri.query().unwrap_or_default();
+    let kind = ProviderKind::ALL
+        .into_iter()
+        .find(|k| path.starts_with(&format!("/{}/", prefix(*k))));
+    record(state, &parts, kind, json.clone());
+
+    let Some(kind) = kind else {
+        return plain(
+            StatusCode::NOT_FOUND,
+            "fake providers: unknown provider prefix",
+        );
+    };
+    if parts.method != hyper::Method::POST {
+        return plain(StatusCode::METHOD_NOT_ALLOWED, "fake providers: POST only");
+    }
+    let rest = &path[prefix(kind).len() + 1..];
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let key = state.key.as_str();
+    let body_stream = json.get("stream").and_then(Value::as_bool) == Some(true);
+    let body_model = json
+        .get("model")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let call = match kind {
+        ProviderKind::OpenAi
+        | ProviderKind::Mistral
+        | ProviderKind::XAi
+        | ProviderKind::OpenAiCompatible => {
+            if rest != "/v1/chat/completions" {
+                return plain(StatusCode::NOT_FOUND, "fake providers: no such endpoint");
+            }
+            let auth = header("authorization");
+            Call {
+                kind,
+                stream: body_stream,
+                authorized: auth == Some(format!("Bearer {key}").as_str())
+                    || (kind == ProviderKind::OpenAiCompatible && auth.is_none()),
+                model: body_model,
+            }
+        }
+        ProviderKind::AzureOpenAi => {
+            let deployment = rest
+                .strip_prefix("/openai/deployments/")
+                .and_then(|r| r.strip_suffix("/chat/completions"));
+            let Some(deployment) = deployment.filter(|d| !d.is_empty() && !d.contains('/')) else {
+                return plain(StatusCode::NOT_FOUND, "fake providers: no such endpoint");
+            };
+            if !query.split('&').any(|p| p.starts_with("api-version=")) {
+                return plain(
+                    StatusCode::NOT_FOUND,
+                    "fake providers: api-version is missing",
+                );
+            }
+            Call {
+                kind,
+                stream: body_stream,
+                authorized: header("api-key") == Some(key),
+                model: deployment.to_owned(),
+            }
+        }
+        ProviderKind::Anthropic => {
+            if rest != "/v1/messages" {
+                return plain(StatusCode::NOT_FOUND, "fake providers: no such endpoint");
+            }
+            Call {
+                kind,
+                stream: body_stream,
+                authorized: header("x-api-key") == Some(key)
+                    && header("anthropic-version").is_some(),
+                model: body_model,
+            }
+        }
+        ProviderKind::Gemini => {
+            let Some(model_call) = rest.strip_prefix("/v1beta/models/") else {
+                return plain(StatusCode::NOT_FOUND, "fake providers: no such endpoint");
+            };
+            let (model, stream) = if let Some(m) = model_call.strip_suffix(":streamGenerateContent")
+            {
+                (m, true)
+            } else if let Some(m) = model_call.strip_suffix(":generateContent") {
+                (m, false)
+            } else {
+                return plain(StatusCode::NOT_FOUND, "fake providers: no such endpoint");
+            };
+            if stream && !query.split('&').any(|p| p == "alt=sse") {
+                return plain(
+                    StatusCode::NOT_FOUND,
+                    "fake providers: only alt=sse streams",
+                );
+            }
+            let query_key = format!("key={key}");
+            Call {
+                kind,
+                stream,
+                authorized: header("x-goog-api-key") == Some(key)
+                    || query.split('&').any(|p| p == query_key),
+                model: model.to_owned(),
+            }
+        }
+    };
+
+    let scenario = if !call.authorized {
+        Scenario::Error(401)
+    } else {
+        Scenario::from_text(&String::from_utf8_lossy(&body))
+            .or_else(|| lock(&state.scenarios).get(&kind).cloned())
+            .unwrap_or(Scenario::Normal)
+    };
+    let delay = *lock(&state.chunk_delay);
+    answer(
+        &state.fixtures.join(prefix(call.kind)),
+        &call,
+        &scenario,
+        delay,
+    )
+    .await
+}
+
+fn record(
+    state: &State,
+    parts: &http::request::Parts,
+    provider: Option<ProviderKind>,
+    body: Value,
+) {
+    const SECRET: [&str; 4] = ["authorization", "api-key", "x-api-key", "x-goog-api-key"];
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            let value = if SECRET.contains(&name.as_str()) {
+                "***".to_owned()
+            } else {
+                String::from_utf8_lossy(value.as_bytes()).into_owned()
+            };
+            (name.as_str().to_owned(), value)
+        })
+        .collect();
+    let mut path = parts.uri.path().to_owned();
+    if let Some(query) = parts.uri.query() {
+        let query: Vec<String> = query
+            .split('&')
+            .map(|p| {
+                if p.starts_with("key=") {
+                    "key=***".to_owned()
+                } else {
+                    p.to_owned()
+                }
+            })
+            .collect();
+        path = format!("{path}?{}", query.join("&"));
+    }
+    lock(&state.requests).push(RecordedRequest {
+        provider,
+        method: parts.method.to_string(),
+        path,
+        headers,
+        body,
+    });
+}
+
+async fn answer(
+    dir: &std::path::Path,
+    call: &Call,
+    scenario: &Scenario,
+    delay: Duration,
+) -> Response<Body> {
+    let read = |file: &str| std::fs::read(dir.join(file));
+    if let Scenario::Error(status) = scenario {
+        return error_answer(dir, *status);
+    }
+    if !call.stream {
+        let body = match scenario {
+            Scenario::Xss => xss_response(call.kind, &call.model).into_bytes(),
+            _ => match read("response.json") {
+                Ok(body) => body,
+                Err(e) => {
+                    return plain(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        &format!("fake providers: {e}"),
+                    );
+                }
+            },
+        };
+        let body = match scenario {
+            Scenario::NoUsage => strip_usage_json(&body),
+            _ => body,
+        };
+        if let Scenario::Slow(d) = scenario {
+            tokio::time::sleep(*d).await;
+        }
+        if let Scenario::Disconnect { .. } = scenario {
+            let half = body[..body.len() / 2].to_vec();
+            return streamed(
+                StatusCode::OK,
+                "application/json",
+                vec![half],
+                Duration::ZERO,
+                true,
+            );
+        }
+        return bytes_response(StatusCode::OK, "application/json", body, &[]);
+    }
+    let events = match scenario {
+        Scenario::Xss => xss_stream(call.kind, &call.model),
+        Scenario::NoUsage => match read("stream_no_usage.sse") {
+            Ok(body) => split_events(&body),
+            Err(_) => match read("stream.sse") {
+                Ok(body) => split_events(&body)
+                    .iter()
+                    .filter_map(|e| strip_usage_event(e))
+                    .collect(),
+                Err(e) => {
+                    return plain(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        &format!("fake providers: {e}"),
+                    );
+                }
+            },
+        },
+        _ => match read("stream.sse") {
+            Ok(body) => split_events(&body),
+            Err(e) => {
+                return plain(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    &format!("fake providers: {e}"),
+                );
+            }
+        },
+    };
+    match scenario {
+        Scenario::Disconnect { after } => {
+            let events = events.into_iter().take(*after).collect();
+            streamed(StatusCode::OK, "text/event-stream", events, delay, true)
+        }
+        Scenario::Slow(d) => streamed(StatusCode::OK, "text/event-stream", events, *d, false),
+        _ => streamed(StatusCode::OK, "text/event-stream", events, delay, false),
+    }
+}
+
+/// `error_<status>.json` with the status and headers `expected.json` gives it.
+fn error_answer(dir: &std::path::Path, status: u16) -> Response<Body> {
+    let file = format!("error_{status}.json");
+    let manifest: Option<Value> = std::fs::read(dir.join("expected.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    let entry = manifest.as_ref().and_then(|m| {
+        m["errors"]
+            .as_array()?
+            .iter()
+            .find(|e| e["file"] == file.as_str())
+            .cloned()
+    });
+    let (Some(entry), Ok(body)) = (entry, std::fs::read(dir.join(&file))) else {
+        return plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("fake providers: no fixture {file} in {}", dir.display()),
+        );
+    };
+    let status = entry["status"]
+        .as_u64()
+        .and_then(|s| u16::try_from(s).ok())
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers: Vec<(String, String)> = entry["headers"]
+        .as_object()
+        .map(|h| {
+            h.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    bytes_response(status, "application/json", body, &headers)
+}
+
+fn plain(status: StatusCode, message: &str) -> Response<Body> {
+    bytes_response(status, "text/plain", message.as_bytes().to_vec(), &[])
+}
+
+fn bytes_response(
+    status: StatusCode,
+    content_type: &str,
+    body: Vec<u8>,
+    headers: &[(String, String)],
+) -> Response<Body> {
+    let mut builder = Response::builder()
+        .status(status)
+        .header("content-type", content_type);
+    for (name, value) in headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    builder
+        .body(
+            Full::new(Bytes::from(body))
+                .map_err(|never| match never {})
+                .boxed(),
+        )
+        .expect("a valid response")
+}
+
+/// A chunked answer: one frame per chunk, `delay` between chunks; `cut` ends the body with an
+/// error, which makes hyper drop the connection without the terminating chunk.
+fn streamed(
+    status: StatusCode,
+    content_type: &str,
+    chunks: Vec<Vec<u8>>,
+    delay: Duration,
+    cut: bool,
+) -> Response<Body> {
+    let (mut tx, rx) = mpsc::channel::<Result<Frame<Bytes>, std::io::Error>>(1);
+    tokio::spawn(async move {
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            if i > 0 && !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            if tx.send(Ok(Frame::data(Bytes::from(chunk)))).await.is_err() {
+                return;
+            }
+        }
+        if cut {
+            // Let the last chunk reach the socket before the connection is dropped.
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            let _ = tx
+                .send(Err(std::io::Error::other(
+                    "fake providers: scripted disconnect",
+                )))
+                .await;
+        }
+    });
+    let body = StreamBody::new(rx).boxed();
+    Response::builder()
+        .status(status)
+        .header("content-type", content_type)
+        .header("cache-control", "no-cache")
+        .body(body)
+        .expect("a valid response")
+}
+
+/// The SSE events of a fixture, each with its terminating blank line (`\r\n\r\n` for Gemini,
+/// `\n\n` otherwise); a trailing partial event is kept as is.
+fn split_events(body: &[u8]) -> Vec<Vec<u8>> {
+    let separator: &[u8] = if body.windows(4).any(|w| w == b"\r\n\r\n") {
+        b"\r\n\r\n"
+    } else {
+        b"\n\n"
+    };
+    let mut events = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i + separator.len() <= body.len() {
+        if &body[i..i + separator.len()] == separator {
+            let mut end = i + separator.len();
+            // Extra blank lines belong to the event before them.
+            while body.get(end..end + 1) == Some(b"\n") || body.get(end..end + 2) == Some(b"\r\n") {
+                end += if body[end] == b'\r' { 2 } else { 1 };
+            }
+            events.push(body[start..end].to_vec());
+            start = end;
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    if start < body.len() {
+        events.push(body[start..].to_vec());
+    }
+    events
+}
+
+/// Removes usage from a JSON value: `usage` and `usageMetadata` at any depth.
+fn remove_usage(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.remove("usage");
+            map.remove("usageMetadata");
+            map.values_mut().for_each(remove_usage);
+        }
+        Value::Array(items) => items.iter_mut().for_each(remove_usage),
+        _ => {}
+    }
+}
+
+fn strip_usage_json(body: &[u8]) -> Vec<u8> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(mut value) => {
+            remove_usage(&mut value);
+            value.to_string().into_bytes()
+        }
+        Err(_) => body.to_vec(),
+    }
+}
+
+/// An SSE event without its usage; `None` for a Chat Completions chunk that only carried usage.
+fn strip_usage_event(event: &[u8]) -> Option<Vec<u8>> {
+    let text = String::from_utf8_lossy(event);
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        let Some(data) = line.strip_prefix("data:") else {
+            out.push_str(line);
+            continue;
+        };
+        let ending = &line[line.trim_end_matches(['\r', '\n']).len()..];
+        match serde_json::from_str::<Value>(data.trim()) {
+            Ok(mut value) => {
+                if value["choices"].as_array().is_some_and(Vec::is_empty) {
+                    return None;
+                }
+                remove_usage(&mut value);
+                out.push_str(&format!("data: {value}{ending}"));
+            }
+            Err(_) => out.push_str(line),
+        }
+    }
+    Some(out.into_bytes())
+}
+
+/// [`XSS_TEXT`] in pieces, as a streamed answer would deliver it.
+fn xss_pieces() -> Vec<&'static str> {
+    let mut pieces = Vec::new();
+    let mut rest = XSS_TEXT;
+    while !rest.is_empty() {
+        let mut cut = rest.len().min(24);
+        while !rest.is_char_boundary(cut) {
+            cut += 1;
+        }
+        pieces.push(&rest[..cut]);
+        rest = &rest[cut..];
+    }
+    pieces
+}
+
+fn is_chat_completions(kind: ProviderKind) -> bool {
+    !matches!(kind, ProviderKind::Anthropic | ProviderKind::Gemini)
+}
+
+fn xss_response(kind: ProviderKind, model: &str) -> String {
+    let value = if is_chat_completions(kind) {
+        json!({
+            "id": "chatcmpl-fake-xss", "object": "chat.completion", "created": 1_700_000_000,
+            "model": model,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": XSS_TEXT},
+                         "logprobs": null, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 12, "completion_tokens": 40, "total_tokens": 52}
+        })
+    } else if kind == ProviderKind::Anthropic {
+        json!({
+            "id": "msg_fake_xss", "type": "message", "role": "assistant", "model": model,
+            "content": [{"type": "text", "text": XSS_TEXT}],
+            "stop_reason": "end_turn", "stop_sequence": null,
+            "usage": {"input_tokens": 12, "output_tokens": 40}
+        })
+    } else {
+        json!({
+            "candidates": [{"content": {"parts": [{"text": XSS_TEXT}], "role": "model"},
+                            "finishReason": "STOP", "index": 0}],
+            "usageMetadata": {"promptTokenCount": 12, "candidatesTokenCount": 40, "totalTokenCount": 52},
+            "modelVersion": model
+        })
+    };
+    value.to_string()
+}
+
+fn xss_stream(kind: ProviderKind, model: &str) -> Vec<Vec<u8>> {
+    let data = |value: Value| format!("data: {value}\n\n").into_bytes();
+    let pieces = xss_pieces();
+    if is_chat_completions(kind) {
+        let chunk = |delta: Value, finish: Value, usage: Value| {
+            let choices = if delta.is_null() {
+                json!([])
+            } else {
+                json!([{"index": 0, "delta": delta, "finish_reason": finish}])
+            };
+            data(
+                json!({"id": "chatcmpl-fake-xss", "object": "chat.completion.chunk",
+                        "created": 1_700_000_000, "model": model, "choices": choices, "usage": usage}),
+            )
+        };
+        let mut events = vec![chunk(
+            json!({"role": "assistant", "content": ""}),
+            Value::Null,
+            Value::Null,
+        )];
+        events.extend(
+            pieces
+                .iter()
+                .map(|p| chunk(json!({"content": p}), Value::Null, Value::Null)),
+        );
+        events.push(chunk(json!({}), json!("stop"), Value::Null));
+        events.push(chunk(
+            Value::Null,
+            Value::Null,
+            json!({"prompt_tokens": 12, "completion_tokens": 40, "total_tokens": 52}),
+        ));
+        events.push(b"data: [DONE]\n\n".to_vec());
+        events
+    } else if kind == ProviderKind::Anthropic {
+        let event =
+            |name: &str, value: Value| format!("event: {name}\ndata: {value}\n\n").into_bytes();
+        let mut events = vec![
+            event(
+                "message_start",
+                json!({"type": "message_start", "message": {
+                "id": "msg_fake_xss", "type": "message", "role": "assistant", "model": model,
+                "content": [], "stop_reason": null, "stop_sequence": null,
+                "usage": {"input_tokens": 12, "output_tokens": 1}}}),
+            ),
+            event(
+                "content_block_start",
+                json!({"type": "content_block_start", "index": 0,
+                "content_block": {"type": "text", "text": ""}}),
+            ),
+        ];
+        events.extend(pieces.iter().map(|p| {
+            event(
+                "content_block_delta",
+                json!({"type": "content_block_delta", "index": 0,
+                "delta": {"type": "text_delta", "text": p}}),
+            )
+        }));
+        events.push(event(
+            "content_block_stop",
+            json!({"type": "content_block_stop", "index": 0}),
+        ));
+        events.push(event(
+            "message_delta",
+            json!({"type": "message_delta",
+            "delta": {"stop_reason": "end_turn", "stop_sequence": null},
+            "usage": {"output_tokens": 40}}),
+        ));
+        events.push(event("message_stop", json!({"type": "message_stop"})));
+        events
+    } else {
+        let last = pieces.len().saturating_sub(1);
+        pieces
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let mut candidate =
+                    json!({"content": {"parts": [{"text": p}], "role": "model"}, "index": 0});
+                if i == last {
+                    candidate["finishReason"] = json!("STOP");
+                }
+                format!(
+                    "data: {}\r\n\r\n",
+                    json!({"candidates": [candidate],
+                           "usageMetadata": {"promptTokenCount": 12, "candidatesTokenCount": 40,
+                                             "totalTokenCount": 52},
+                           "modelVersion": model})
+                )
+                .into_bytes()
+            })
+            .collect()
+    }
+}
