@@ -187,7 +187,7 @@ async fn health_rejects_other_methods_and_the_app_answers_json_404() {
             .headers()
             .get("allow")
             .and_then(|v| v.to_str().ok()),
-        Some("GET")
+        Some("GET, HEAD")
     );
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(body["error"]["code"], "method_not_allowed");

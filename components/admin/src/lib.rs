@@ -1,4 +1,4 @@
-//! The `admin` component. Routes: `GET /api/health` (public).
+//! The `admin` component. Routes: `GET`/`HEAD /api/health` (public).
 
 use spin_sdk::http::{IntoResponse, Params, Request, Response, Router};
 
@@ -16,10 +16,22 @@ mod entry {
 fn route(req: Request) -> Response {
     let mut router = Router::new();
     router.get("/api/health", health_route);
+    router.head("/api/health", |req: Request, params: Params| {
+        // The same status and headers as GET, without the body.
+        let full = health_route(req, params);
+        let mut builder = Response::builder();
+        builder.status(*full.status());
+        for (name, value) in full.headers() {
+            if !name.eq_ignore_ascii_case("content-length") {
+                builder.header(name, value.as_str().unwrap_or_default());
+            }
+        }
+        builder.body(Vec::new()).build()
+    });
     router.any("/api/health", |req: Request, _: Params| {
         hub_component::error(&hub_http::ApiError::method_not_allowed(
             &req.method().to_string(),
-            &["GET"],
+            &["GET", "HEAD"],
         ))
     });
     router.handle(req).into_response()
