@@ -30,8 +30,21 @@ cargo build --quiet --target wasm32-wasip2 --release -p hub-conformance
 
 step "test database"
 export HUB_DATA_DIR="$repo/.data/test"
-export HUB_PG_PORT="${HUB_TEST_PG_PORT:-54339}"
 export HUB_PG_FAST=1
+# The port: HUB_TEST_PG_PORT if set; else the port this checkout's test cluster already runs on;
+# else the first free one from 54339 (another checkout's tests may hold 54339).
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+if [[ -n "${HUB_TEST_PG_PORT:-}" ]]; then
+    HUB_PG_PORT="$HUB_TEST_PG_PORT"
+elif scripts/pg.sh status >/dev/null 2>&1 && [[ -r "$HUB_DATA_DIR/pg/postmaster.pid" ]]; then
+    HUB_PG_PORT="$(sed -n 4p "$HUB_DATA_DIR/pg/postmaster.pid")"
+else
+    HUB_PG_PORT=54339
+    while port_in_use "$HUB_PG_PORT" && ((HUB_PG_PORT < 54399)); do
+        HUB_PG_PORT=$((HUB_PG_PORT + 1))
+    done
+fi
+export HUB_PG_PORT
 scripts/pg.sh start >/dev/null
 HUB_TEST_DB_URL="$(scripts/pg.sh url postgres)"
 export HUB_TEST_DB_URL
