@@ -20,8 +20,11 @@ cargo fmt --all --check || failures=$((failures + 1))
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --quiet --workspace --all-targets -- -D warnings || failures=$((failures + 1))
 step "cargo clippy (wasm32-wasip2 components)"
-cargo clippy --quiet --target wasm32-wasip2 $(for m in components/*/Cargo.toml; do printf -- '-p %s ' "$(sed -n 's/^name = "\(.*\)"$/\1/p' "$m" | head -n1)"; done) -p hub-conformance -- -D warnings \
-    || failures=$((failures + 1))
+wasm_packages=(-p hub-conformance)
+for manifest in components/*/Cargo.toml; do
+    wasm_packages+=(-p "$(sed -n 's/^name = "\(.*\)"$/\1/p' "$manifest" | head -n1)")
+done
+cargo clippy --quiet --target wasm32-wasip2 "${wasm_packages[@]}" -- -D warnings || failures=$((failures + 1))
 
 step "build"
 set -e
