@@ -74,6 +74,24 @@ else
     PG_USER=$(id -un)
 fi
 
+# As root, the cluster runs as $PG_USER, who must be able to reach its folders. When the checkout
+# lies below a folder that user cannot search (e.g. /root), the cluster, its socket and its log
+# live under /var/tmp instead, and $DATA_DIR/pg links there (the password stays in $DATA_DIR).
+if ((EUID == 0)) && [[ $PG_USER != root ]]; then
+    probe=$DATA_DIR
+    while [[ ! -e $probe ]]; do probe=$(dirname "$probe"); done
+    if ! (cd / && runuser -u "$PG_USER" -- test -x "$probe"); then
+        outside="/var/tmp/hub-pg-$(printf '%s' "$DATA_DIR" | cksum | cut -d' ' -f1)"
+        mkdir -p "$outside"
+        chmod 755 "$outside"
+        PGDATA_DIR=$outside/pg
+        RUN_DIR=$outside/run
+        LOG_FILE=$outside/pg.log
+        mkdir -p "$DATA_DIR"
+        ln -sfn "$PGDATA_DIR" "$DATA_DIR/pg"
+    fi
+fi
+
 # as_pg CMD...: run a command as $PG_USER, from / so that an unreadable current directory
 # does not matter.
 as_pg() {
