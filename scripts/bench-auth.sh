@@ -79,19 +79,7 @@ section_file="$(mktemp)"
     cat "$table"
 } >"$section_file"
 
-begin="<!-- bench:$section:begin -->"
-end="<!-- bench:$section:end -->"
-new_docs="$(mktemp)"
-if grep -qF "$begin" "$docs" && grep -qF "$end" "$docs"; then
-    awk -v begin="$begin" -v end="$end" -v file="$section_file" '
-        $0 == begin { print; while ((getline line < file) > 0) print line; skip = 1; next }
-        $0 == end { skip = 0 }
-        !skip { print }
-    ' "$docs" >"$new_docs"
-else
-    { cat "$docs"; echo; echo "$begin"; cat "$section_file"; echo "$end"; } >"$new_docs"
-fi
-mv "$new_docs" "$docs"
-chmod 644 "$docs"
-rm -f "$section_file"
+# shellcheck source=scripts/bench-docs.sh
+. "$repo/scripts/bench-docs.sh"
+write_bench_section "$docs" "$section" "$section_file"
 log "wrote $docs"

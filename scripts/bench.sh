@@ -197,31 +197,7 @@ section_file="$(mktemp)"
     "$bench" report startup "$results/startup.json"
 } >"$section_file"
 
-begin="<!-- bench:$section:begin -->"
-end="<!-- bench:$section:end -->"
-mkdir -p "$(dirname "$docs")"
-if [[ ! -f $docs ]]; then
-    cat >"$docs" <<'EOF'
-# Benchmarks
-
-Measured performance of the hub. Each section is written by the script it names, between its own
-`<!-- bench:NAME:begin -->` / `<!-- bench:NAME:end -->` marker comments: re-running a script
-rewrites only its section, so benchmarks can be added as new sections (with their own markers)
-without touching the others. Numbers depend on the machine and on what else ran on it; each
-section records both.
-EOF
-fi
-new_docs="$(mktemp)"
-if grep -qF "$begin" "$docs" && grep -qF "$end" "$docs"; then
-    awk -v begin="$begin" -v end="$end" -v file="$section_file" '
-        $0 == begin { print; while ((getline line < file) > 0) print line; skip = 1; next }
-        $0 == end { skip = 0 }
-        !skip { print }
-    ' "$docs" >"$new_docs"
-else
-    { cat "$docs"; echo; echo "$begin"; cat "$section_file"; echo "$end"; } >"$new_docs"
-fi
-mv "$new_docs" "$docs"
-chmod 644 "$docs"
-rm -f "$section_file"
+# shellcheck source=scripts/bench-docs.sh
+. "$repo/scripts/bench-docs.sh"
+write_bench_section "$docs" "$section" "$section_file"
 log "wrote $docs (raw results in $results)"
