@@ -19,4 +19,5 @@ mod outbound;
 mod postgres;
 mod routing;
 mod streaming;
+mod tick;
 mod variables;

@@ -10,7 +10,7 @@
 //! |-----------|--------------|
 //! | `GET headers` | JSON of the method, uri and every request header |
 //! | `GET sse?n=5&delay_ms=300` | streams `n` server-sent events, pausing between them |
-//! | `GET outbound?url=...` | outbound GET; `{"status","body"}` or `{"error"}` |
+//! | `GET`/`POST outbound?url=...` | outbound GET; `{"status","body"}` or `{"error"}` |
 //! | `GET chain?target=c&path=/p` | outbound GET to `http://c.spin.internal/p` (service chaining) |
 //! | `POST pg` | runs SQL steps on one `pg4::Connection` (see [`pg`]) |
 //! | `GET var?name=x` | `{"value"}` or `{"error":{"kind","message"}}` |
@@ -50,7 +50,7 @@ mod entry {
         let method = request.method();
         match (method, operation.as_str()) {
             (Method::Get, "sse") => sse::stream(&query, out).await,
-            (Method::Get, "outbound") => {
+            (Method::Get | Method::Post, "outbound") => {
                 respond::json(out, 200, &outbound::get(&query).await).await
             }
             (Method::Get, "chain") => respond::json(out, 200, &outbound::chain(&query).await).await,
