@@ -1,0 +1,194 @@
+//! Conversations and their messages (`/api/chats/...`).
+
+use serde::{Deserialize, Deserializer, Serialize};
+use uuid::Uuid;
+
+/// A conversation as lists show it (`GET /api/chats`, `POST /api/chats`, `PATCH`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ChatSummary {
+    /// Its id.
+    pub id: Uuid,
+    /// Its title; `null` until the user or auto-titling sets one.
+    pub title: Option<String>,
+    /// The model chosen for it; `null` means the default model.
+    pub model: Option<String>,
+    /// The temperature chosen for it; `null` means the model's default.
+    pub temperature: Option<f64>,
+    /// When it was created (RFC 3339, UTC).
+    pub created_at: String,
+    /// Its last activity (RFC 3339, UTC): lists are ordered by it.
+    pub updated_at: String,
+}
+
+/// A conversation with its messages, oldest first (`GET /api/chats/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ChatDetail {
+    /// The conversation.
+    #[serde(flatten)]
+    pub chat: ChatSummary,
+    /// Its messages, oldest first.
+    pub messages: Vec<MessageView>,
+}
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum MessageRole {
+    /// Instructions for the model.
+    System,
+    /// The user.
+    User,
+    /// The model.
+    Assistant,
+}
+
+/// How an answer ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum MessageStatus {
+    /// Complete (every user message is).
+    Complete,
+    /// Cut off: what the model generated before its stream broke (or, while streaming, so far).
+    Partial,
+    /// Failed: `error` says why.
+    Error,
+}
+
+/// One message of a conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MessageView {
+    /// Its id (UUID v7: time-ordered).
+    pub id: Uuid,
+    /// The conversation.
+    pub chat_id: Uuid,
+    /// Who wrote it.
+    pub role: MessageRole,
+    /// Its text (Markdown for answers).
+    pub content: String,
+    /// The model that wrote an answer; `null` for the user's messages.
+    pub model: Option<String>,
+    /// How it ended.
+    pub status: MessageStatus,
+    /// Why an answer failed or was cut off.
+    pub error: Option<String>,
+    /// When it was written (RFC 3339, UTC).
+    pub created_at: String,
+}
+
+/// `POST /api/chats`: a new conversation; every field may be left out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct CreateChat {
+    /// A title (1-200 characters); left out, the first exchange titles the chat.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub title: Option<String>,
+    /// An enabled model's id; left out, the default model.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub model: Option<String>,
+    /// 0-2; left out, the model's default.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub temperature: Option<f64>,
+}
+
+/// `PATCH /api/chats/{id}`: changes the fields it names. `model` and `temperature` may be
+/// `null` to go back to the default.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateChat {
+    /// The new title (1-200 characters).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub title: Option<String>,
+    /// The model for the next messages, or `null` for the default model.
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub model: Option<Option<String>>,
+    /// The temperature for the next messages, or `null` for the model's default.
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub temperature: Option<Option<f64>>,
+}
+
+/// `POST /api/chats/{id}/messages`: the user's message, answered as a stream of events.
+///
+/// With `regenerate: true` and no `content`, the last user message is answered again; an
+/// answer after it (a failed one, typically) is replaced.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct SendMessage {
+    /// The message (1-100000 characters); required unless `regenerate`.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub content: Option<String>,
+    /// The model for this answer (and the chat's from now on); left out, the chat's model.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub model: Option<String>,
+    /// The temperature for this answer (and the chat's from now on); left out, the chat's.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub temperature: Option<f64>,
+    /// Answer the last user message again instead of adding one.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub regenerate: Option<bool>,
+}
+
+/// Deserialises a field that may be absent (outer `None`, with `#[serde(default)]`), `null`
+/// (`Some(None)`) or a value (`Some(Some(v))`).
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patch_tells_absent_from_null() {
+        let patch: UpdateChat = serde_json::from_str(r#"{"title":"x"}"#).unwrap();
+        assert_eq!((patch.model, patch.temperature), (None, None));
+        let patch: UpdateChat =
+            serde_json::from_str(r#"{"model":null,"temperature":0.5}"#).unwrap();
+        assert_eq!(patch.model, Some(None));
+        assert_eq!(patch.temperature, Some(Some(0.5)));
+        assert!(serde_json::from_str::<UpdateChat>(r#"{"titel":"x"}"#).is_err());
+    }
+
+    #[test]
+    fn details_flatten_the_chat() {
+        let detail = ChatDetail {
+            chat: ChatSummary {
+                id: Uuid::nil(),
+                title: None,
+                model: Some("gpt-4o".into()),
+                temperature: None,
+                created_at: "2026-11-27T10:00:00Z".into(),
+                updated_at: "2026-11-27T10:00:00Z".into(),
+            },
+            messages: vec![],
+        };
+        let json = serde_json::to_value(&detail).unwrap();
+        assert_eq!(json["model"], "gpt-4o");
+        assert_eq!(json["messages"], serde_json::json!([]));
+        assert_eq!(
+            serde_json::to_value(MessageStatus::Partial).unwrap(),
+            "partial"
+        );
+    }
+}

@@ -1,0 +1,88 @@
+//! The events of `POST /api/chats/{id}/messages` (`text/event-stream`).
+//!
+//! Each event is `event: <name>` + `data: <json>`; comment lines (`: keep-alive`) come while the
+//! provider is silent. The order: `message_start`, any number of `delta`, then `usage` (when the
+//! provider reported it), `title` (after the first exchange, when the chat had none), and last
+//! `done` or `error`. The answer is stored whatever happens to the client's connection.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::Money;
+use crate::chats::MessageView;
+
+/// `message_start`: the user's message is stored and the answer begins.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MessageStartEvent {
+    /// The conversation.
+    pub chat_id: Uuid,
+    /// The user's message as stored (for `regenerate`, the one answered again).
+    pub user_message: MessageView,
+    /// The id the answer is stored under.
+    pub assistant_message_id: Uuid,
+    /// The model that answers.
+    pub model: String,
+    /// Its provider (`openai`, `anthropic`, ...).
+    pub provider: String,
+}
+
+/// `delta`: the next piece of the answer's text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DeltaEvent {
+    /// Text to append.
+    pub text: String,
+}
+
+/// `usage`: the tokens the provider reported for this answer and what they cost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UsageEvent {
+    /// Prompt tokens (cached ones included).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub input_tokens: u64,
+    /// Generated tokens.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub output_tokens: u64,
+    /// Prompt tokens served from the provider's cache.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub cached_tokens: u64,
+    /// The cost at the model's prices.
+    pub cost: Money,
+}
+
+/// `title`: the conversation got its automatic title.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TitleEvent {
+    /// The title.
+    pub title: String,
+}
+
+/// `done`: the answer is complete and stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DoneEvent {
+    /// The stored answer.
+    pub message: MessageView,
+    /// Why the model stopped (`stop`, `length`, `content_filter`, ...).
+    pub finish_reason: String,
+}
+
+/// `error`: the answer failed; what was generated is stored as `partial`, or the answer as
+/// `error`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ErrorEvent {
+    /// A stable code: `provider_rejected`, `provider_auth`, `provider_rate_limited`,
+    /// `provider_unavailable`, `provider_incomplete`, `provider_not_configured`, `internal`.
+    pub code: String,
+    /// What happened, for people.
+    pub message: String,
+    /// Seconds to wait before retrying, when the provider said.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub retry_after: Option<u64>,
+    /// The stored answer (status `error` or `partial`), when it could be stored.
+    pub assistant_message: Option<MessageView>,
+}

@@ -1,0 +1,53 @@
+//! The bodies of the hub's HTTP API: what the components send and accept, in one place.
+//!
+//! Plain serde types, no logic. The components build them from their database rows; the
+//! frontend gets the same shapes as TypeScript declarations generated from these types (with
+//! the `ts` feature, see the crate's tests), so that the two cannot drift apart unnoticed.
+//! Conventions (api-conventions.md): `snake_case` keys, timestamps as RFC 3339 UTC strings,
+//! money as a decimal string with its currency, request bodies reject unknown fields.
+#![deny(missing_docs)]
+
+mod chats;
+mod events;
+mod models;
+mod usage;
+
+pub use chats::{
+    ChatDetail, ChatSummary, CreateChat, MessageRole, MessageStatus, MessageView, SendMessage,
+    UpdateChat, double_option,
+};
+pub use events::{DeltaEvent, DoneEvent, ErrorEvent, MessageStartEvent, TitleEvent, UsageEvent};
+pub use models::{ModelInfo, ModelList};
+pub use usage::{UsagePeriod, UsageTotals};
+
+use serde::{Deserialize, Serialize};
+
+/// An amount of money: an exact decimal string (never a float) and its currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Money {
+    /// The amount, e.g. `"0.004215"`.
+    pub amount: String,
+    /// ISO 4217 code; the hub prices everything in `USD`.
+    pub currency: String,
+}
+
+impl Money {
+    /// An amount in US dollars.
+    pub fn usd(amount: impl Into<String>) -> Self {
+        Self {
+            amount: amount.into(),
+            currency: "USD".to_owned(),
+        }
+    }
+}
+
+/// A page of a list (`?limit=`, `?cursor=`): the items and the cursor of the next page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Page<T> {
+    /// The items, newest first unless the route says otherwise.
+    pub items: Vec<T>,
+    /// The opaque cursor of the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
