@@ -2,6 +2,7 @@
 //! login throttle.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use hub_api::{AuthTokens, UserView};
 use hub_auth::{
     ACCESS_TOKEN_TTL_SECS, AuthError, JwtKeys, REFRESH_TOKEN_TTL_SECS, RefreshToken,
     ThrottlePolicy, UserContext, Verdict,
@@ -42,40 +43,16 @@ pub fn time(t: DateTime<Utc>) -> String {
 }
 
 /// An account as the API shows it.
-#[derive(Debug, Serialize)]
-pub struct UserJson {
-    id: Uuid,
-    email: String,
-    display_name: String,
-    is_admin: bool,
-    is_active: bool,
-    created_at: String,
-    last_login_at: Option<String>,
-}
-
-impl From<User> for UserJson {
-    fn from(u: User) -> Self {
-        Self {
-            id: u.id,
-            email: u.email,
-            display_name: u.display_name,
-            is_admin: u.is_admin,
-            is_active: u.is_active,
-            created_at: time(u.created_at),
-            last_login_at: u.last_login_at.map(time),
-        }
+pub fn user_view(u: User) -> UserView {
+    UserView {
+        id: u.id,
+        email: u.email,
+        display_name: u.display_name,
+        is_admin: u.is_admin,
+        is_active: u.is_active,
+        created_at: time(u.created_at),
+        last_login_at: u.last_login_at.map(time),
     }
-}
-
-/// The answer of login, refresh and self-registration.
-#[derive(Debug, Serialize)]
-pub struct TokensJson {
-    access_token: String,
-    token_type: &'static str,
-    expires_in: i64,
-    refresh_token: String,
-    refresh_expires_in: i64,
-    user: UserJson,
 }
 
 /// Issues an access token for `user` and builds the answer with `refresh`.
@@ -84,15 +61,15 @@ pub fn tokens(
     context: &UserContext,
     refresh: &RefreshToken,
     user: User,
-) -> Result<TokensJson, ApiError> {
+) -> Result<AuthTokens, ApiError> {
     let access = keys.issue(context, now()).map_err(ApiError::internal)?;
-    Ok(TokensJson {
+    Ok(AuthTokens {
         access_token: access.token,
-        token_type: "Bearer",
+        token_type: "Bearer".to_owned(),
         expires_in: ACCESS_TOKEN_TTL_SECS,
         refresh_token: refresh.expose().to_owned(),
         refresh_expires_in: REFRESH_TOKEN_TTL_SECS,
-        user: user.into(),
+        user: user_view(user),
     })
 }
 
@@ -102,7 +79,7 @@ pub fn start_session(
     keys: &JwtKeys,
     user: User,
     client: &ClientInfo,
-) -> Result<TokensJson, ApiError> {
+) -> Result<AuthTokens, ApiError> {
     let refresh = RefreshToken::generate().map_err(ApiError::internal)?;
     let context = UserContext {
         user_id: user.id,

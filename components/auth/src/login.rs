@@ -5,12 +5,12 @@
 //! dummy hash). Failures count per account and per client address; a blocked key is a 429 with
 //! `Retry-After`, whatever the password.
 
+use hub_api::Login;
 use hub_auth::{Email, verify_dummy, verify_password};
 use hub_component::audit::{self, ClientInfo};
 use hub_component::auth::{db_error, jwt_keys};
 use hub_db::{throttle, users};
 use hub_http::ApiError;
-use serde::Deserialize;
 use serde_json::json;
 use spin_sdk::http::{Request, Response};
 
@@ -18,13 +18,6 @@ use crate::bootstrap;
 use crate::common::{
     check_throttle, invalid, json, open_db, parse_body, record_failure, start_session,
 };
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Body {
-    email: String,
-    password: String,
-}
 
 fn invalid_credentials() -> ApiError {
     ApiError::new(
@@ -35,7 +28,7 @@ fn invalid_credentials() -> ApiError {
 }
 
 pub fn handle(req: &Request) -> Result<Response, ApiError> {
-    let body: Body = parse_body(req)?;
+    let body: Login = parse_body(req)?;
     let email = Email::parse(&body.email).map_err(invalid)?;
     let client = ClientInfo::from_request(req);
     let db = open_db()?;

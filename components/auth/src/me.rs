@@ -1,16 +1,18 @@
 //! `GET /api/auth/me` and `PATCH /api/auth/me`.
 
+use hub_api::UpdateMe;
 use hub_auth::{DisplayName, Password, hash_password, verify_password};
 use hub_component::audit::{self, ClientInfo};
 use hub_component::auth::{authenticate, db_error, found, owner};
 use hub_db::sessions::{self, RevokeReason};
 use hub_db::{transaction, users};
 use hub_http::ApiError;
-use serde::Deserialize;
 use serde_json::json;
 use spin_sdk::http::{Request, Response};
 
-use crate::common::{UserJson, check_throttle, invalid, json, open_db, parse_body, record_failure};
+use crate::common::{
+    check_throttle, invalid, json, open_db, parse_body, record_failure, user_view,
+};
 
 /// The caller's account.
 pub fn get(req: &Request) -> Result<Response, ApiError> {
@@ -20,15 +22,7 @@ pub fn get(req: &Request) -> Result<Response, ApiError> {
         users::find_by_id(&db, caller.user_id).map_err(db_error)?,
         "account",
     )?;
-    Ok(json(200, &UserJson::from(user)))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Patch {
-    display_name: Option<String>,
-    password: Option<String>,
-    current_password: Option<String>,
+    Ok(json(200, &user_view(user)))
 }
 
 /// Changes the fields it names. A new `password` needs `current_password`, and ends every other
@@ -36,7 +30,7 @@ struct Patch {
 pub fn patch(req: &Request) -> Result<Response, ApiError> {
     let db = open_db()?;
     let caller = authenticate(req, &db)?;
-    let body: Patch = parse_body(req)?;
+    let body: UpdateMe = parse_body(req)?;
     let client = ClientInfo::from_request(req);
 
     let display_name = body
@@ -126,5 +120,5 @@ pub fn patch(req: &Request) -> Result<Response, ApiError> {
             json!({ "other_sessions_revoked": revoked }),
         );
     }
-    Ok(json(200, &UserJson::from(user)))
+    Ok(json(200, &user_view(user)))
 }

@@ -4,27 +4,18 @@
 //! new user is logged in (201 with tokens). With a bearer token: an admin creates an account
 //! (201 with the account only), whatever the policy; only an admin may set `is_admin`.
 
+use hub_api::{CreatedUser, RegisterUser};
 use hub_auth::{DisplayName, Email, Password, hash_password};
 use hub_component::audit::{self, ClientInfo};
 use hub_component::auth::{authenticate, db_error, header, jwt_keys, require_admin};
 use hub_db::users;
 use hub_http::ApiError;
-use serde::Deserialize;
 use serde_json::json;
 use spin_sdk::http::{Request, Response};
 use uuid::Uuid;
 
 use crate::bootstrap;
-use crate::common::{UserJson, invalid, json, open_db, parse_body, start_session};
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Body {
-    email: String,
-    password: String,
-    display_name: Option<String>,
-    is_admin: Option<bool>,
-}
+use crate::common::{invalid, json, open_db, parse_body, start_session, user_view};
 
 /// Whether anyone may register (`registration = "open"`); anything else, including a typo,
 /// means closed.
@@ -46,7 +37,7 @@ fn registration_open() -> bool {
 }
 
 pub fn handle(req: &Request) -> Result<Response, ApiError> {
-    let body: Body = parse_body(req)?;
+    let body: RegisterUser = parse_body(req)?;
     let client = ClientInfo::from_request(req);
     let db = open_db()?;
     bootstrap::ensure_first_admin(&db, &client);
@@ -103,7 +94,12 @@ pub fn handle(req: &Request) -> Result<Response, ApiError> {
     );
 
     if admin.is_some() {
-        return Ok(json(201, &json!({ "user": UserJson::from(user) })));
+        return Ok(json(
+            201,
+            &CreatedUser {
+                user: user_view(user),
+            },
+        ));
     }
     let keys = jwt_keys()?;
     let tokens = start_session(&db, &keys, user, &client)?;

@@ -1,25 +1,15 @@
 //! `GET /api/auth/sessions` and `DELETE /api/auth/sessions/{id}`: the caller's own sessions.
 
+use hub_api::SessionView;
 use hub_component::audit::{self, ClientInfo};
 use hub_component::auth::{authenticate, db_error, owner};
 use hub_db::sessions::{self, RevokeReason};
 use hub_http::{ApiError, Page};
-use serde::Serialize;
 use serde_json::json;
 use spin_sdk::http::{Request, Response};
 use uuid::Uuid;
 
 use crate::common::{json, no_content, open_db, time};
-
-#[derive(Debug, Serialize)]
-struct SessionJson {
-    id: Uuid,
-    created_at: String,
-    last_refreshed_at: Option<String>,
-    client_addr: Option<String>,
-    user_agent: Option<String>,
-    current: bool,
-}
 
 /// The caller's live sessions, newest first (one page: a user has few).
 pub fn list(req: &Request) -> Result<Response, ApiError> {
@@ -28,7 +18,7 @@ pub fn list(req: &Request) -> Result<Response, ApiError> {
     let items = sessions::list_live(&db, owner(&caller))
         .map_err(db_error)?
         .into_iter()
-        .map(|s| SessionJson {
+        .map(|s| SessionView {
             current: s.id == caller.session_id,
             id: s.id,
             created_at: time(s.created_at),

@@ -1,22 +1,16 @@
 //! `POST /api/auth/refresh` and `POST /api/auth/logout`.
 
+use hub_api::RefreshTokenBody;
 use hub_auth::{REFRESH_TOKEN_TTL_SECS, RefreshToken, UserContext, hash_refresh_token};
 use hub_component::audit::{self, ClientInfo};
 use hub_component::auth::{db_error, jwt_keys};
 use hub_db::sessions::{self, RevokeReason, Rotation};
 use hub_db::users;
 use hub_http::ApiError;
-use serde::Deserialize;
 use serde_json::json;
 use spin_sdk::http::{Request, Response};
 
 use crate::common::{json, no_content, open_db, parse_body, tokens};
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Body {
-    refresh_token: String,
-}
 
 fn invalid_refresh_token() -> ApiError {
     ApiError::new(
@@ -29,7 +23,7 @@ fn invalid_refresh_token() -> ApiError {
 /// Rotates the refresh token: the presented one is spent, a new one comes back with a new
 /// access token. Presenting a spent token again ends its whole session.
 pub fn refresh(req: &Request) -> Result<Response, ApiError> {
-    let body: Body = parse_body(req)?;
+    let body: RefreshTokenBody = parse_body(req)?;
     let client = ClientInfo::from_request(req);
     let db = open_db()?;
     let successor = RefreshToken::generate().map_err(ApiError::internal)?;
@@ -75,7 +69,7 @@ pub fn refresh(req: &Request) -> Result<Response, ApiError> {
 /// Ends the session of the refresh token (any token of the session, spent or not). Always 204:
 /// an unknown token reveals nothing.
 pub fn logout(req: &Request) -> Result<Response, ApiError> {
-    let body: Body = parse_body(req)?;
+    let body: RefreshTokenBody = parse_body(req)?;
     let client = ClientInfo::from_request(req);
     let db = open_db()?;
     let presented = hash_refresh_token(&body.refresh_token);

@@ -7,11 +7,17 @@
 //! money as a decimal string with its currency, request bodies reject unknown fields.
 #![deny(missing_docs)]
 
+mod auth;
 mod chats;
 mod events;
 mod models;
+#[cfg(feature = "ts")]
+pub mod typescript;
 mod usage;
 
+pub use auth::{
+    AuthTokens, CreatedUser, Login, RefreshTokenBody, RegisterUser, SessionView, UpdateMe, UserView,
+};
 pub use chats::{
     ChatDetail, ChatSummary, CreateChat, MessageRole, MessageStatus, MessageView, SendMessage,
     UpdateChat, double_option,

@@ -1,0 +1,65 @@
+//! The TypeScript declarations of every API type (feature `ts`), for the frontend's
+//! `static/src/api/types.gen.ts`. The hub-tests test `api_types` compares that file with
+//! [`declarations`] and rewrites it with `UPDATE_API_TYPES=1`.
+
+use ts_rs::{Config, TS};
+
+use crate::*;
+
+/// One `export type` per API type, in a fixed order, with a header saying where it comes from.
+pub fn declarations() -> String {
+    let cfg = Config::new();
+    let mut out = String::from(
+        "// Generated from the Rust types of the crate hub-api (shared/api); do not edit.\n\
+         // Regenerate: UPDATE_API_TYPES=1 cargo test -p hub-tests --test api_types\n",
+    );
+    let mut add = |docs: Option<String>, decl: String| {
+        out.push('\n');
+        if let Some(docs) = docs {
+            out.push_str(&docs);
+        }
+        out.push_str("export ");
+        out.push_str(&decl);
+        out.push('\n');
+    };
+    macro_rules! declare {
+        ($($ty:ty),* $(,)?) => {
+            $( add(<$ty as TS>::docs(), <$ty as TS>::decl(&cfg)); )*
+        };
+    }
+    declare!(
+        Money,
+        Page<()>,
+        // Accounts and sessions
+        UserView,
+        AuthTokens,
+        CreatedUser,
+        RegisterUser,
+        Login,
+        RefreshTokenBody,
+        UpdateMe,
+        SessionView,
+        // Conversations
+        ChatSummary,
+        ChatDetail,
+        MessageRole,
+        MessageStatus,
+        MessageView,
+        CreateChat,
+        UpdateChat,
+        SendMessage,
+        // The events of the answer stream
+        MessageStartEvent,
+        DeltaEvent,
+        UsageEvent,
+        TitleEvent,
+        DoneEvent,
+        ErrorEvent,
+        // Models and usage
+        ModelInfo,
+        ModelList,
+        UsagePeriod,
+        UsageTotals,
+    );
+    out
+}

@@ -1,0 +1,554 @@
+// Generated from the Rust types of the crate hub-api (shared/api); do not edit.
+// Regenerate: UPDATE_API_TYPES=1 cargo test -p hub-tests --test api_types
+
+/**
+ * An amount of money: an exact decimal string (never a float) and its currency.
+ */
+export type Money = { 
+/**
+ * The amount, e.g. `"0.004215"`.
+ */
+amount: string, 
+/**
+ * ISO 4217 code; the hub prices everything in `USD`.
+ */
+currency: string, };
+
+/**
+ * A page of a list (`?limit=`, `?cursor=`): the items and the cursor of the next page.
+ */
+export type Page<T> = { 
+/**
+ * The items, newest first unless the route says otherwise.
+ */
+items: Array<T>, 
+/**
+ * The opaque cursor of the next page; `null` on the last page.
+ */
+next_cursor: string | null, };
+
+/**
+ * An account as the API shows it (`GET /api/auth/me`, and inside [`AuthTokens`]).
+ */
+export type UserView = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * The email address (normalised to lower case).
+ */
+email: string, 
+/**
+ * The name shown to people.
+ */
+display_name: string, 
+/**
+ * Whether the user is an administrator.
+ */
+is_admin: boolean, 
+/**
+ * Whether the account may log in.
+ */
+is_active: boolean, 
+/**
+ * When it was created (RFC 3339, UTC).
+ */
+created_at: string, 
+/**
+ * The last successful login (RFC 3339, UTC); `null` before the first.
+ */
+last_login_at: string | null, };
+
+/**
+ * The answer of login, refresh and self-registration: a new access token and refresh token.
+ */
+export type AuthTokens = { 
+/**
+ * The access token (a JWT): `Authorization: Bearer <access_token>`.
+ */
+access_token: string, 
+/**
+ * Always `Bearer`.
+ */
+token_type: string, 
+/**
+ * Seconds until the access token expires.
+ */
+expires_in: number, 
+/**
+ * The refresh token: spent by `POST /api/auth/refresh`, which answers a new one.
+ */
+refresh_token: string, 
+/**
+ * Seconds until the refresh token expires.
+ */
+refresh_expires_in: number, 
+/**
+ * The account.
+ */
+user: UserView, };
+
+/**
+ * The answer when an administrator creates an account (`POST /api/auth/register` with a
+ * bearer token): the account only, nobody is logged in.
+ */
+export type CreatedUser = { 
+/**
+ * The new account.
+ */
+user: UserView, };
+
+/**
+ * `POST /api/auth/register`.
+ */
+export type RegisterUser = { 
+/**
+ * The email address.
+ */
+email: string, 
+/**
+ * The password (8 to 128 characters).
+ */
+password: string, 
+/**
+ * The name shown to people; left out, the email's local part.
+ */
+display_name?: string, 
+/**
+ * Make the account an administrator (only an administrator may set it).
+ */
+is_admin?: boolean, };
+
+/**
+ * `POST /api/auth/login`.
+ */
+export type Login = { 
+/**
+ * The email address.
+ */
+email: string, 
+/**
+ * The password.
+ */
+password: string, };
+
+/**
+ * `POST /api/auth/refresh` and `POST /api/auth/logout`: a refresh token.
+ */
+export type RefreshTokenBody = { 
+/**
+ * The refresh token from the last login or refresh.
+ */
+refresh_token: string, };
+
+/**
+ * `PATCH /api/auth/me`: changes the fields it names.
+ */
+export type UpdateMe = { 
+/**
+ * The new display name.
+ */
+display_name?: string, 
+/**
+ * A new password (needs `current_password`; ends every other session).
+ */
+password?: string, 
+/**
+ * The current password, to change the password.
+ */
+current_password?: string, };
+
+/**
+ * One of the caller's live sessions (`GET /api/auth/sessions`).
+ */
+export type SessionView = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * When it started (RFC 3339, UTC).
+ */
+created_at: string, 
+/**
+ * Its last refresh (RFC 3339, UTC).
+ */
+last_refreshed_at: string | null, 
+/**
+ * The client address it started from.
+ */
+client_addr: string | null, 
+/**
+ * The user agent it started with.
+ */
+user_agent: string | null, 
+/**
+ * Whether it is the session of the request.
+ */
+current: boolean, };
+
+/**
+ * A conversation as lists show it (`GET /api/chats`, `POST /api/chats`, `PATCH`).
+ */
+export type ChatSummary = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * Its title; `null` until the user or auto-titling sets one.
+ */
+title: string | null, 
+/**
+ * The model chosen for it; `null` means the default model.
+ */
+model: string | null, 
+/**
+ * The temperature chosen for it; `null` means the model's default.
+ */
+temperature: number | null, 
+/**
+ * When it was created (RFC 3339, UTC).
+ */
+created_at: string, 
+/**
+ * Its last activity (RFC 3339, UTC): lists are ordered by it.
+ */
+updated_at: string, };
+
+/**
+ * A conversation with its messages, oldest first (`GET /api/chats/{id}`).
+ */
+export type ChatDetail = { 
+/**
+ * Its messages, oldest first.
+ */
+messages: Array<MessageView>, 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * Its title; `null` until the user or auto-titling sets one.
+ */
+title: string | null, 
+/**
+ * The model chosen for it; `null` means the default model.
+ */
+model: string | null, 
+/**
+ * The temperature chosen for it; `null` means the model's default.
+ */
+temperature: number | null, 
+/**
+ * When it was created (RFC 3339, UTC).
+ */
+created_at: string, 
+/**
+ * Its last activity (RFC 3339, UTC): lists are ordered by it.
+ */
+updated_at: string, };
+
+/**
+ * Who wrote a message.
+ */
+export type MessageRole = "system" | "user" | "assistant";
+
+/**
+ * How an answer ended.
+ */
+export type MessageStatus = "complete" | "partial" | "error";
+
+/**
+ * One message of a conversation.
+ */
+export type MessageView = { 
+/**
+ * Its id (UUID v7: time-ordered).
+ */
+id: string, 
+/**
+ * The conversation.
+ */
+chat_id: string, 
+/**
+ * Who wrote it.
+ */
+role: MessageRole, 
+/**
+ * Its text (Markdown for answers).
+ */
+content: string, 
+/**
+ * The model that wrote an answer; `null` for the user's messages.
+ */
+model: string | null, 
+/**
+ * How it ended.
+ */
+status: MessageStatus, 
+/**
+ * Why an answer failed or was cut off.
+ */
+error: string | null, 
+/**
+ * When it was written (RFC 3339, UTC).
+ */
+created_at: string, };
+
+/**
+ * `POST /api/chats`: a new conversation; every field may be left out.
+ */
+export type CreateChat = { 
+/**
+ * A title (1-200 characters); left out, the first exchange titles the chat.
+ */
+title?: string, 
+/**
+ * An enabled model's id; left out, the default model.
+ */
+model?: string, 
+/**
+ * 0-2; left out, the model's default.
+ */
+temperature?: number, };
+
+/**
+ * `PATCH /api/chats/{id}`: changes the fields it names. `model` and `temperature` may be
+ * `null` to go back to the default.
+ */
+export type UpdateChat = { 
+/**
+ * The new title (1-200 characters).
+ */
+title?: string, 
+/**
+ * The model for the next messages, or `null` for the default model.
+ */
+model?: string | null | null, 
+/**
+ * The temperature for the next messages, or `null` for the model's default.
+ */
+temperature?: number | null | null, };
+
+/**
+ * `POST /api/chats/{id}/messages`: the user's message, answered as a stream of events.
+ *
+ * With `regenerate: true` and no `content`, the last user message is answered again; an
+ * answer after it (a failed one, typically) is replaced.
+ */
+export type SendMessage = { 
+/**
+ * The message (1-100000 characters); required unless `regenerate`.
+ */
+content?: string, 
+/**
+ * The model for this answer (and the chat's from now on); left out, the chat's model.
+ */
+model?: string, 
+/**
+ * The temperature for this answer (and the chat's from now on); left out, the chat's.
+ */
+temperature?: number, 
+/**
+ * Answer the last user message again instead of adding one.
+ */
+regenerate?: boolean, };
+
+/**
+ * `message_start`: the user's message is stored and the answer begins.
+ */
+export type MessageStartEvent = { 
+/**
+ * The conversation.
+ */
+chat_id: string, 
+/**
+ * The user's message as stored (for `regenerate`, the one answered again).
+ */
+user_message: MessageView, 
+/**
+ * The id the answer is stored under.
+ */
+assistant_message_id: string, 
+/**
+ * The model that answers.
+ */
+model: string, 
+/**
+ * Its provider (`openai`, `anthropic`, ...).
+ */
+provider: string, };
+
+/**
+ * `delta`: the next piece of the answer's text.
+ */
+export type DeltaEvent = { 
+/**
+ * Text to append.
+ */
+text: string, };
+
+/**
+ * `usage`: the tokens the provider reported for this answer and what they cost.
+ */
+export type UsageEvent = { 
+/**
+ * Prompt tokens (cached ones included).
+ */
+input_tokens: number, 
+/**
+ * Generated tokens.
+ */
+output_tokens: number, 
+/**
+ * Prompt tokens served from the provider's cache.
+ */
+cached_tokens: number, 
+/**
+ * The cost at the model's prices.
+ */
+cost: Money, };
+
+/**
+ * `title`: the conversation got its automatic title.
+ */
+export type TitleEvent = { 
+/**
+ * The title.
+ */
+title: string, };
+
+/**
+ * `done`: the answer is complete and stored.
+ */
+export type DoneEvent = { 
+/**
+ * The stored answer.
+ */
+message: MessageView, 
+/**
+ * Why the model stopped (`stop`, `length`, `content_filter`, ...).
+ */
+finish_reason: string, };
+
+/**
+ * `error`: the answer failed; what was generated is stored as `partial`, or the answer as
+ * `error`.
+ */
+export type ErrorEvent = { 
+/**
+ * A stable code: `provider_rejected`, `provider_auth`, `provider_rate_limited`,
+ * `provider_unavailable`, `provider_incomplete`, `provider_not_configured`, `internal`.
+ */
+code: string, 
+/**
+ * What happened, for people.
+ */
+message: string, 
+/**
+ * Seconds to wait before retrying, when the provider said.
+ */
+retry_after: number | null, 
+/**
+ * The stored answer (status `error` or `partial`), when it could be stored.
+ */
+assistant_message: MessageView | null, };
+
+/**
+ * An enabled model.
+ */
+export type ModelInfo = { 
+/**
+ * The hub's id of the model (what chats and messages name).
+ */
+id: string, 
+/**
+ * Its provider's id (`openai`, `anthropic`, `gemini`, `mistral`, `xai`, `azure_openai`,
+ * `openai_compatible`).
+ */
+provider: string, 
+/**
+ * Its provider's name, for people.
+ */
+provider_name: string, 
+/**
+ * Its name, for people.
+ */
+display_name: string, 
+/**
+ * Whether it is the default model.
+ */
+is_default: boolean, 
+/**
+ * Its context window in tokens, when known.
+ */
+context_window: number | null, 
+/**
+ * Whether it takes a temperature (reasoning models do not).
+ */
+supports_temperature: boolean, 
+/**
+ * Price per million prompt tokens.
+ */
+input_price_per_million: Money, 
+/**
+ * Price per million generated tokens.
+ */
+output_price_per_million: Money, };
+
+/**
+ * `GET /api/models`: the enabled models, grouped by provider, and the default one.
+ */
+export type ModelList = { 
+/**
+ * The enabled models.
+ */
+items: Array<ModelInfo>, 
+/**
+ * The default model's id; `null` when none is enabled.
+ */
+default_model: string | null, };
+
+/**
+ * The period of a usage summary (`?period=`).
+ */
+export type UsagePeriod = "day" | "week" | "month" | "all";
+
+/**
+ * Tokens, cost and requests of one user in one period.
+ */
+export type UsageTotals = { 
+/**
+ * The period.
+ */
+period: UsagePeriod, 
+/**
+ * Its start (RFC 3339, UTC; inclusive).
+ */
+from: string, 
+/**
+ * Its end (RFC 3339, UTC; exclusive): now.
+ */
+until: string, 
+/**
+ * Prompt tokens (cached ones included).
+ */
+input_tokens: number, 
+/**
+ * Generated tokens.
+ */
+output_tokens: number, 
+/**
+ * Prompt tokens served from a provider's cache.
+ */
+cached_tokens: number, 
+/**
+ * Requests to providers.
+ */
+requests: number, 
+/**
+ * What they cost.
+ */
+cost: Money, };
