@@ -12,7 +12,8 @@ failures=0
 step() { echo "== $*" >&2; }
 
 set -e
-scripts/setup.sh
+# Chromium too: the browser tests (tests/tests/browser.rs) are part of the suite.
+HUB_SETUP_BROWSER=1 scripts/setup.sh
 set +e
 
 step "cargo fmt --check"
@@ -25,6 +26,12 @@ for manifest in components/*/Cargo.toml; do
     wasm_packages+=(-p "$(sed -n 's/^name = "\(.*\)"$/\1/p' "$manifest" | head -n1)")
 done
 cargo clippy --quiet --target wasm32-wasip2 "${wasm_packages[@]}" -- -D warnings || failures=$((failures + 1))
+
+step "frontend: tsc --noEmit, eslint"
+if [[ -f static/package.json ]]; then
+    (cd static && npm run --silent typecheck) || failures=$((failures + 1))
+    (cd static && npm run --silent lint) || failures=$((failures + 1))
+fi
 
 step "build"
 set -e

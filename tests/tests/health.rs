@@ -204,8 +204,9 @@ async fn health_rejects_other_methods_and_the_app_answers_json_404() {
     let response = client().get(app.url("/")).send().await.expect("GET /");
     assert_eq!(response.status().as_u16(), 200);
     let html = response.text().await.expect("body");
+    // The web app's shell: its root element and its hashed entry script.
     assert!(
-        html.contains("/api/health") || html.contains("app.js"),
+        html.contains("<div id=\"root\">") && html.contains("/assets/app-"),
         "{html}"
     );
 }

@@ -1,0 +1,67 @@
+/** Authenticated requests to the API: bearer token, one silent refresh, errors as [`ApiError`]. */
+import { ApiError, SessionExpiredError, errorFromResponse } from "./errors";
+import { accessToken, clearSession, refreshSession } from "./session";
+
+export type Method = "GET" | "POST" | "PATCH" | "DELETE";
+
+export interface RequestOptions {
+  body?: unknown;
+  signal?: AbortSignal;
+  accept?: string;
+}
+
+async function send(method: Method, path: string, options: RequestOptions, token: string | null): Promise<Response> {
+  const headers: Record<string, string> = { accept: options.accept ?? "application/json" };
+  if (token !== null) headers["authorization"] = "Bearer " + token;
+  const init: RequestInit = { method, headers, cache: "no-store" };
+  if (options.body !== undefined) {
+    headers["content-type"] = "application/json";
+    init.body = JSON.stringify(options.body);
+  }
+  if (options.signal) init.signal = options.signal;
+  try {
+    return await fetch(path, init);
+  } catch (err) {
+    if (err instanceof DOMException && err.name === "AbortError") throw err;
+    throw new ApiError(0, "network_error", "the server cannot be reached");
+  }
+}
+
+/**
+ * Sends an authenticated request and returns the successful response. A 401 because the access
+ * token expired or was rejected triggers one refresh and one retry; a 401 after that, or one
+ * saying the session ended, ends the session ([`SessionExpiredError`]).
+ */
+export async function authedFetch(method: Method, path: string, options: RequestOptions = {}): Promise<Response> {
+  let response = await send(method, path, options, await accessToken());
+  if (response.status === 401) {
+    const error = await errorFromResponse(response);
+    if (error.reason === "session_ended" || error.reason === "missing") {
+      clearSession();
+      throw new SessionExpiredError();
+    }
+    const session = await refreshSession();
+    response = await send(method, path, options, session.accessToken);
+    if (response.status === 401) {
+      clearSession();
+      throw new SessionExpiredError();
+    }
+  }
+  if (!response.ok) throw await errorFromResponse(response);
+  return response;
+}
+
+/** An authenticated JSON request; `undefined` for a 204. */
+export async function apiJson<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await authedFetch(method, path, options);
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+/** An unauthenticated JSON request (login, register, logout). */
+export async function publicJson<T>(method: Method, path: string, body: unknown): Promise<T> {
+  const response = await send(method, path, { body }, null);
+  if (!response.ok) throw await errorFromResponse(response);
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}

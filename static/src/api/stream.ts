@@ -1,0 +1,91 @@
+/** `POST /api/chats/{id}/messages`: the answer as a stream of typed events. */
+import { authedFetch } from "./client";
+import { ApiError } from "./errors";
+import { SseParser } from "./sse";
+import type {
+  DeltaEvent,
+  DoneEvent,
+  ErrorEvent,
+  MessageStartEvent,
+  SendMessage,
+  TitleEvent,
+  UsageEvent,
+} from "./types.gen";
+
+export interface StreamHandlers {
+  onStart: (event: MessageStartEvent) => void;
+  onDelta: (event: DeltaEvent) => void;
+  onUsage: (event: UsageEvent) => void;
+  onTitle: (event: TitleEvent) => void;
+  onDone: (event: DoneEvent) => void;
+  onError: (event: ErrorEvent) => void;
+}
+
+function parse(data: string): unknown {
+  return JSON.parse(data);
+}
+
+/**
+ * Sends a message (or `regenerate`) and calls the handlers as events arrive. Resolves when the
+ * stream ends with `done` or `error`; rejects with [`ApiError`] when the request is refused
+ * before the stream starts or the connection breaks, and with an `AbortError` when `signal`
+ * aborts.
+ */
+export async function streamMessage(
+  chatId: string,
+  body: SendMessage,
+  handlers: StreamHandlers,
+  signal: AbortSignal,
+): Promise<void> {
+  const response = await authedFetch("POST", "/api/chats/" + encodeURIComponent(chatId) + "/messages", {
+    body,
+    signal,
+    accept: "text/event-stream",
+  });
+  if (response.body === null) throw new ApiError(0, "stream_incomplete", "the answer stream ended early");
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  const parser = new SseParser();
+  let finished = false;
+  try {
+    while (!finished) {
+      let chunk: ReadableStreamReadResult<string>;
+      try {
+        chunk = await reader.read();
+      } catch (err) {
+        if (err instanceof DOMException && err.name === "AbortError") throw err;
+        throw new ApiError(0, "stream_incomplete", "the connection broke during the answer");
+      }
+      if (chunk.done) break;
+      for (const event of parser.push(chunk.value)) {
+        switch (event.event) {
+          case "message_start":
+            handlers.onStart(parse(event.data) as MessageStartEvent);
+            break;
+          case "delta":
+            handlers.onDelta(parse(event.data) as DeltaEvent);
+            break;
+          case "usage":
+            handlers.onUsage(parse(event.data) as UsageEvent);
+            break;
+          case "title":
+            handlers.onTitle(parse(event.data) as TitleEvent);
+            break;
+          case "done":
+            handlers.onDone(parse(event.data) as DoneEvent);
+            finished = true;
+            break;
+          case "error":
+            handlers.onError(parse(event.data) as ErrorEvent);
+            finished = true;
+            break;
+          default:
+            // Unknown events are ignored: the server may add new ones.
+            break;
+        }
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  if (!finished) throw new ApiError(0, "stream_incomplete", "the connection broke during the answer");
+}

@@ -1,0 +1,88 @@
+import { useState } from "react";
+import type { MessageView } from "../../api/types.gen";
+import { useI18n } from "../../i18n/I18n";
+import { Icon } from "../../components/ui/Icon";
+import { Markdown } from "./Markdown";
+
+interface Props {
+  message: MessageView;
+  /** The display name of the model that wrote it. */
+  modelName: string | null;
+  /** Offer "try again" (the last answer, when it failed). */
+  onRetry?: (() => void) | undefined;
+}
+
+/** One message: the user's as plain text, an answer as Markdown with status and actions. */
+export function MessageItem({ message, modelName, onRetry }: Props) {
+  const { t } = useI18n();
+  const [copied, setCopied] = useState(false);
+  if (message.role === "user") {
+    return (
+      <article className="message message-user" data-testid="message-user" aria-label={t("chat.you")}>
+        <div className="bubble">{message.content}</div>
+      </article>
+    );
+  }
+  const copy = () => {
+    void navigator.clipboard.writeText(message.content).then(() => {
+      setCopied(true);
+      window.setTimeout(() => setCopied(false), 1500);
+    }, () => undefined);
+  };
+  return (
+    <article className="message message-assistant" data-testid="message-assistant" data-status={message.status} aria-label={t("chat.assistant")}>
+      <div className="message-meta">
+        <span className="assistant-mark" aria-hidden="true">
+          <Icon name="spark" size={14} />
+        </span>
+        <span>{modelName ?? message.model ?? t("chat.assistant")}</span>
+      </div>
+      {message.content !== "" && <Markdown text={message.content} />}
+      {message.status === "partial" && <p className="message-note">{t("chat.partial")}</p>}
+      {message.status === "error" && (
+        <p className="notice notice-error" role="alert" data-testid="answer-error">
+          <Icon name="alert" /> {t("chat.failed", { message: message.error ?? "" })}
+        </p>
+      )}
+      <div className="message-actions">
+        {message.content !== "" && (
+          <button type="button" className="btn btn-ghost btn-small" onClick={copy}>
+            <Icon name={copied ? "check" : "copy"} size={15} /> {t(copied ? "chat.copied" : "chat.copy")}
+          </button>
+        )}
+        {onRetry && (
+          <button type="button" className="btn btn-secondary btn-small" onClick={onRetry}>
+            <Icon name="retry" size={15} /> {t("chat.retry")}
+          </button>
+        )}
+      </div>
+    </article>
+  );
+}
+
+/** The answer while it streams: Markdown so far, announced politely when complete. */
+export function StreamingAnswer({ text, modelName }: { text: string; modelName: string | null }) {
+  const { t } = useI18n();
+  return (
+    <article className="message message-assistant streaming" data-testid="message-streaming" aria-label={t("chat.answerRegion")} aria-live="polite" aria-busy="true">
+      <div className="message-meta">
+        <span className="assistant-mark" aria-hidden="true">
+          <Icon name="spark" size={14} />
+        </span>
+        <span>{modelName ?? t("chat.assistant")}</span>
+      </div>
+      {text === "" ? (
+        <p className="thinking">
+          <span className="dots" aria-hidden="true">
+            <span />
+            <span />
+            <span />
+          </span>
+          {t("chat.thinking")}
+        </p>
+      ) : (
+        <Markdown text={text} />
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,61 @@
+import type { ChatSummary, UsageTotals, UserView } from "../../api/types.gen";
+import { useI18n } from "../../i18n/I18n";
+import { Icon } from "../../components/ui/Icon";
+import { ChatList } from "./ChatList";
+import { UsageWidget } from "./UsageWidget";
+import { UserMenu } from "./UserMenu";
+
+interface Props {
+  open: boolean;
+  user: UserView;
+  chats: ChatSummary[];
+  hasMore: boolean;
+  selectedId: string | null;
+  usage: UsageTotals | null;
+  usageFailed: boolean;
+  onNewChat: () => void;
+  onSelect: (id: string) => void;
+  onRename: (id: string, title: string) => Promise<void>;
+  onDelete: (chat: ChatSummary) => void;
+  onLoadMore: () => void;
+  onClose: () => void;
+  onLogout: () => void;
+}
+
+/** Brand, "new chat", the conversation list, the usage widget and the account menu. */
+export function Sidebar(props: Props) {
+  const { t } = useI18n();
+  return (
+    <aside className={props.open ? "sidebar open" : "sidebar"} id="sidebar" aria-label={t("sidebar.conversations")}>
+      <div className="sidebar-head">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            <Icon name="spark" size={18} />
+          </span>
+          <span className="brand-name">{t("app.name")}</span>
+        </div>
+        <button type="button" className="icon-button sidebar-close" aria-label={t("sidebar.close")} onClick={props.onClose}>
+          <Icon name="close" />
+        </button>
+      </div>
+      <button type="button" className="btn btn-primary btn-block new-chat" onClick={props.onNewChat}>
+        <Icon name="plus" /> {t("sidebar.newChat")}
+      </button>
+      <div className="sidebar-scroll">
+        <ChatList
+          chats={props.chats}
+          selectedId={props.selectedId}
+          hasMore={props.hasMore}
+          onSelect={props.onSelect}
+          onRename={props.onRename}
+          onDelete={props.onDelete}
+          onLoadMore={props.onLoadMore}
+        />
+      </div>
+      <div className="sidebar-foot">
+        <UsageWidget usage={props.usage} failed={props.usageFailed} />
+        <UserMenu user={props.user} onLogout={props.onLogout} />
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,52 @@
+// A provider failure is shown with its reason, and "try again" answers (here with another
+// model: the hub under test lets the default model's provider fail, see tests/tests/browser.rs).
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { EN, launch, openPage, registerThroughUi, screenshot, uniqueEmail } from "./helpers.mjs";
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test("a provider error is shown, and retrying answers", async () => {
+  const { page, problems } = await openPage(browser, { colorScheme: "dark" });
+  await registerThroughUi(page, { email: uniqueEmail("retry"), name: "Grace Hopper", labels: EN });
+
+  // The default model's provider fails with a 500.
+  await page.getByLabel(EN.message).fill("Summarise the quarterly report.");
+  await page.keyboard.press("Enter");
+  const failed = page.getByTestId("answer-error").or(page.getByTestId("send-error"));
+  await failed.waitFor();
+  const retry = page.getByRole("button", { name: "Try again" });
+  await retry.waitFor();
+  // The typed message is not lost.
+  await page.getByTestId("message-user").getByText("Summarise the quarterly report.").waitFor();
+  await screenshot(page, "en-13-provider-error");
+
+  // A model of another provider, then retry: the failed answer is replaced.
+  const select = page.getByTestId("model-select");
+  const other = await select.locator("option").evaluateAll((options) => options.map((o) => o.value).find((v) => v.startsWith("claude")));
+  assert.ok(other, "an Anthropic model is listed");
+  await select.selectOption(other);
+  await retry.click();
+  const answer = page.getByTestId("message-assistant").last();
+  await page.waitForFunction(() => {
+    const last = [...document.querySelectorAll("[data-testid=message-assistant]")].pop();
+    return last?.getAttribute("data-status") === "complete";
+  });
+  assert.ok((await answer.innerText()).trim().length > 0);
+  assert.equal(await page.getByTestId("answer-error").count(), 0, "the failed answer was replaced");
+  assert.equal(await page.getByTestId("message-user").count(), 1, "retry does not repeat the question");
+  await screenshot(page, "en-14-retry-answer");
+
+  // After a reload, the stored conversation has the one question and the new answer.
+  await page.reload();
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=message-assistant][data-status=complete]").length === 1);
+  assert.equal(await page.getByTestId("answer-error").count(), 0);
+
+  assert.deepEqual(problems, []);
+});

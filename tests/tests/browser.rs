@@ -1,0 +1,98 @@
+//! Browser tests: the web app in Debian's chromium (driven by playwright-core from
+//! `static/tests/*.test.mjs` under `node --test`) against the real hub with fake LLM providers.
+//!
+//! Each test starts its own hub and runs one test file with `HUB_URL` pointing at it; the
+//! files save a screenshot of every screen under `tests/output/screenshots/`. The tests run one
+//! at a time: a browser and the hub share the machine's cores with the other test binaries.
+//!
+//! Prerequisites (`scripts/test.sh` sees to them): `npm ci` in `static/`, the app built into
+//! `static/site/` (`scripts/build.sh`), and chromium at `/usr/bin/chromium` (or `CHROMIUM_PATH`).
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use hub_providers::ProviderKind;
+use hub_tests::{Hub, Scenario, workspace_root};
+use tokio::sync::Mutex;
+
+/// One browser test at a time.
+static SERIAL: Mutex<()> = Mutex::const_new(());
+
+/// How long one test file may take before it counts as hung.
+const FILE_TIMEOUT: Duration = Duration::from_secs(300);
+
+fn chromium() -> PathBuf {
+    std::env::var_os("CHROMIUM_PATH")
+        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
+}
+
+/// Runs `static/tests/<file>` against `hub` and fails with node's output when it fails.
+async fn run_browser_test(hub: &Hub, file: &str) {
+    let root = workspace_root();
+    let static_dir = root.join("static");
+    assert!(
+        static_dir.join("node_modules/playwright-core").is_dir(),
+        "static/node_modules is missing: run scripts/setup.sh (npm ci in static/)"
+    );
+    assert!(
+        static_dir.join("site/index.html").is_file(),
+        "static/site/index.html is missing: build the app with scripts/build.sh (npm run build in static/)"
+    );
+    assert!(
+        chromium().is_file(),
+        "{} is missing: HUB_SETUP_BROWSER=1 scripts/setup.sh installs Debian's chromium (or set CHROMIUM_PATH)",
+        chromium().display()
+    );
+    let screenshots = root.join("tests/output/screenshots");
+    let mut command = tokio::process::Command::new("node");
+    command
+        .args(["--test", "--test-reporter=spec"])
+        .arg(format!("tests/{file}"))
+        .current_dir(&static_dir)
+        .env("HUB_URL", hub.url("/"))
+        .env("SCREENSHOT_DIR", &screenshots)
+        .env("CHROMIUM_PATH", chromium())
+        .kill_on_drop(true);
+    let output = tokio::time::timeout(FILE_TIMEOUT, command.output())
+        .await
+        .unwrap_or_else(|_| panic!("{file} did not finish within {FILE_TIMEOUT:?}"))
+        .unwrap_or_else(|e| panic!("running node for {file}: {e} (is Node.js installed?)"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "browser test {file} failed ({}); screenshots in {}\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}",
+        output.status,
+        screenshots.display()
+    );
+    // A file whose tests were all skipped or filtered out proves nothing.
+    assert!(
+        stdout.contains("pass 1") || stdout.contains("tests 1"),
+        "browser test {file} ran no test:\n{stdout}"
+    );
+}
+
+#[tokio::test]
+async fn register_login_stream_title_reload_rename_delete() {
+    let _serial = SERIAL.lock().await;
+    let hub = Hub::spawn(|o| o).await;
+    run_browser_test(&hub, "chat-flow.test.mjs").await;
+}
+
+#[tokio::test]
+async fn german_ui_and_xss_in_an_answer_stays_text() {
+    let _serial = SERIAL.lock().await;
+    let hub = Hub::spawn(|o| o).await;
+    run_browser_test(&hub, "xss-german.test.mjs").await;
+}
+
+#[tokio::test]
+async fn provider_error_is_shown_and_retry_answers() {
+    let _serial = SERIAL.lock().await;
+    let hub = Hub::spawn(|o| o).await;
+    // The default model's provider (OpenAI) fails; Anthropic answers normally.
+    hub.providers
+        .set_scenario(ProviderKind::OpenAi, Scenario::Error(500));
+    run_browser_test(&hub, "error-retry.test.mjs").await;
+}
