@@ -1,9 +1,11 @@
 //! The hub itself under test: the project's `spin.toml` with its real components, on a fresh
-//! database with every migration applied.
+//! database with every migration applied, every LLM provider pointed at [`FakeProviders`].
 
 use std::process::Command;
 
-use crate::{App, AppOptions, TestDb, runner_binary, spawn_app, workspace_root};
+use hub_providers::ProviderKind;
+
+use crate::{App, AppOptions, FakeProviders, TestDb, runner_binary, spawn_app, workspace_root};
 
 /// The JWT secret the tests start the hub with (tests forge tokens with it).
 pub const TEST_JWT_SECRET: &str = "test-only-jwt-secret-0123456789abcdef-0123456789abcdef";
@@ -54,28 +56,43 @@ pub fn migrate(db_url: &str) {
     );
 }
 
-/// A running hub on its own migrated database. The app stops before the database is dropped.
+/// A running hub on its own migrated database, with fake providers. The app stops before the
+/// database is dropped.
 #[derive(Debug)]
 pub struct Hub {
     /// The runner serving `spin.toml`.
     pub app: App,
     /// Its database.
     pub db: TestDb,
+    /// The LLM providers every provider's base URL points at.
+    pub providers: FakeProviders,
 }
 
 impl Hub {
-    /// Starts the hub with `db_url`, `db_host` and `jwt_secret` ([`TEST_JWT_SECRET`]) set;
-    /// `configure` may add variables (`registration`, `bootstrap_admin_*`, ...).
+    /// Starts the hub with `db_url`, `db_host` and `jwt_secret` ([`TEST_JWT_SECRET`]) set,
+    /// and every provider's base URL and key set to [`FakeProviders`] (allowed as
+    /// `llm_extra_host`); `configure` may add or replace variables (`registration`,
+    /// `bootstrap_admin_*`, `sse_keepalive_secs`, ...).
     pub async fn spawn(configure: impl FnOnce(AppOptions) -> AppOptions) -> Self {
         let db = TestDb::create().await;
         migrate(&db.url());
+        let providers = FakeProviders::start();
         let host = TestDb::allowed_host();
-        let options = AppOptions::new(hub_manifest())
+        let mut options = AppOptions::new(hub_manifest())
             .variable("db_url", db.url())
             .variable("db_host", host.trim_start_matches("postgres://"))
-            .variable("jwt_secret", TEST_JWT_SECRET);
+            .variable("jwt_secret", TEST_JWT_SECRET)
+            .variable("llm_extra_host", format!("http://{}", providers.addr()));
+        for kind in ProviderKind::ALL {
+            options = options
+                .variable(
+                    &format!("{}_base_url", kind.as_str()),
+                    providers.base_url(kind),
+                )
+                .variable(kind.key_variable(), providers.key());
+        }
         let app = spawn_app(configure(options));
-        Self { app, db }
+        Self { app, db, providers }
     }
 
     /// `http://<addr><path>`.

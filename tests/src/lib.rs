@@ -10,6 +10,7 @@
 // message saying what to do, which is what a panic is for here.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
+mod api;
 mod app;
 mod db;
 mod fake_providers;
@@ -18,6 +19,7 @@ mod paths;
 mod tempdir;
 mod upstream;
 
+pub use api::{Answer, Event, Stream, TEST_PASSWORD, send};
 pub use app::{App, AppOptions, Launch, launch, spawn_app};
 pub use db::TestDb;
 pub use fake_providers::{FAKE_PROVIDER_KEY, FakeProviders, RecordedRequest, Scenario, XSS_TEXT};

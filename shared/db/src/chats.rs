@@ -102,6 +102,51 @@ RETURNING {CHAT_COLUMNS}"#
     rows.first().map(Chat::from_row).transpose()
 }
 
+/// A change of a conversation: each field `None` stays as it is; `model` and `temperature`
+/// may be set to `Some(None)` (back to the default).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ChatChange<'a> {
+    /// A new title (validated by the caller).
+    pub title: Option<&'a str>,
+    /// A new model (an enabled model's id, checked by the caller) or the default.
+    pub model: Option<Option<&'a str>>,
+    /// A new temperature (0..=2, checked by the caller) or the model's default.
+    pub temperature: Option<Option<f64>>,
+}
+
+/// Changes a conversation of `owner` as `change` says; the chat after the change (`None`
+/// when not theirs). A change does not move the chat in the list.
+pub fn update(
+    db: &dyn Db,
+    id: Uuid,
+    owner: Owner,
+    change: &ChatChange<'_>,
+) -> Result<Option<Chat>, DbError> {
+    let sql = format!(
+        r#"
+UPDATE chats SET
+    title = CASE WHEN $3 THEN $4::text ELSE title END,
+    model = CASE WHEN $5 THEN $6::text ELSE model END,
+    temperature = CASE WHEN $7 THEN $8::float8 ELSE temperature END
+WHERE id = $1 AND user_id = $2
+RETURNING {CHAT_COLUMNS}"#
+    );
+    let rows = db.query(
+        &sql,
+        &[
+            Param::Uuid(id),
+            owner.into(),
+            change.title.is_some().into(),
+            change.title.into(),
+            change.model.is_some().into(),
+            change.model.flatten().into(),
+            change.temperature.is_some().into(),
+            change.temperature.flatten().into(),
+        ],
+    )?;
+    rows.first().map(Chat::from_row).transpose()
+}
+
 /// Sets the title of a conversation of `owner` if it has none yet (auto-titling, which must
 /// not overwrite a title the user chose meanwhile); whether it did. The title is cut to
 /// [`TITLE_MAX_CHARS`].

@@ -133,6 +133,48 @@ ORDER BY m.created_at, m.id"#
     rows.iter().map(Message::from_row).collect()
 }
 
+/// The last `limit` messages of chat `chat_id` of `owner`, oldest first: the context sent to
+/// a model (none when the chat is not theirs).
+pub fn recent(
+    db: &dyn Db,
+    chat_id: Uuid,
+    owner: Owner,
+    limit: u32,
+) -> Result<Vec<Message>, DbError> {
+    let sql = format!(
+        r#"
+SELECT * FROM (
+    SELECT {MESSAGE_COLUMNS}
+    FROM chat_messages AS m
+    JOIN chats AS c ON c.id = m.chat_id
+    WHERE m.chat_id = $1 AND c.user_id = $2
+    ORDER BY m.created_at DESC, m.id DESC
+    LIMIT $3
+) AS last
+ORDER BY created_at, id"#
+    );
+    let rows = db.query(
+        &sql,
+        &[Param::Uuid(chat_id), owner.into(), i64::from(limit).into()],
+    )?;
+    rows.iter().map(Message::from_row).collect()
+}
+
+/// Deletes the messages of chat `chat_id` of `owner` that came after message `after` (to
+/// answer it again); how many.
+pub fn delete_after(db: &dyn Db, chat_id: Uuid, owner: Owner, after: Uuid) -> Result<u64, DbError> {
+    const SQL: &str = r#"
+DELETE FROM chat_messages AS m
+USING chats AS c, chat_messages AS a
+WHERE m.chat_id = $1 AND c.id = m.chat_id AND c.user_id = $2
+  AND a.id = $3 AND a.chat_id = m.chat_id
+  AND (m.created_at, m.id) > (a.created_at, a.id)"#;
+    db.execute(
+        SQL,
+        &[Param::Uuid(chat_id), owner.into(), Param::Uuid(after)],
+    )
+}
+
 /// The fields of a message to store.
 #[derive(Debug, Clone, Copy)]
 struct Draft<'a> {

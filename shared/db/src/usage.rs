@@ -28,6 +28,8 @@ pub struct NewUsage<'a> {
     pub latency_ms: Option<u32>,
     /// Time to the first streamed token, in milliseconds.
     pub ttft_ms: Option<u32>,
+    /// Whether the tokens are the hub's estimate (the provider reported none).
+    pub estimated: bool,
 }
 
 /// Whether `text` is a plain non-negative decimal (`0`, `0.004215`), as the cost must be.
@@ -52,9 +54,9 @@ pub fn insert(db: &dyn Db, owner: Owner, usage: &NewUsage<'_>) -> Result<Uuid, D
     const SQL: &str = r#"
 INSERT INTO chat_token_usage (
     id, user_id, chat_id, message_id, provider, model,
-    input_tokens, output_tokens, cached_tokens, cost, latency_ms, ttft_ms
+    input_tokens, output_tokens, cached_tokens, cost, latency_ms, ttft_ms, estimated
 )
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"#;
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"#;
     if !is_plain_decimal(&usage.cost.0) {
         return Err(DbError::Other(format!(
             "cost {:?} is not a non-negative decimal",
@@ -77,6 +79,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"#;
             usage.cost.clone().into(),
             millis(usage.latency_ms),
             millis(usage.ttft_ms),
+            usage.estimated.into(),
         ],
     )?;
     Ok(id)
@@ -151,6 +154,7 @@ mod tests {
             cost: Numeric(cost.to_owned()),
             latency_ms: Some(1234),
             ttft_ms: None,
+            estimated: false,
         }
     }
 
@@ -178,6 +182,7 @@ mod tests {
                 Param::Numeric("0.00672".into()),
                 Param::Int32(1234),
                 Param::Null,
+                Param::Bool(false),
             ]
         );
     }

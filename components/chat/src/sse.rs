@@ -1,0 +1,134 @@
+//! Our side of the stream: server-sent events to the browser, keep-alive comments while the
+//! provider is silent, and a client that may go away at any time.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures::{Sink, SinkExt};
+use serde::Serialize;
+use spin_executor::CancelOnDropToken;
+use spin_sdk::http::{Fields, OutgoingResponse};
+use wasi::clocks::monotonic_clock;
+
+/// The response head of a stream: headers that keep proxies from buffering or caching it.
+pub fn head() -> Result<OutgoingResponse, String> {
+    let headers = [
+        ("content-type", "text/event-stream; charset=utf-8"),
+        ("cache-control", "no-cache, no-store"),
+        ("x-accel-buffering", "no"),
+    ]
+    .map(|(name, value)| (name.to_owned(), value.as_bytes().to_vec()));
+    let fields = Fields::from_list(&headers).map_err(|e| format!("{e:?}"))?;
+    let response = OutgoingResponse::new(fields);
+    response
+        .set_status_code(200)
+        .map_err(|()| "status 200 refused".to_owned())?;
+    Ok(response)
+}
+
+/// One event: `event: <name>` and its JSON on one `data:` line (JSON escapes line breaks).
+pub fn event(name: &str, data: &impl Serialize) -> Vec<u8> {
+    let json = serde_json::to_string(data).unwrap_or_else(|e| {
+        eprintln!("chat: event {name} not serialisable: {e}");
+        "{}".to_owned()
+    });
+    format!("event: {name}\ndata: {json}\n\n").into_bytes()
+}
+
+/// The comment sent while waiting, so that proxies and browsers keep the connection.
+pub const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
+
+/// The events going to the client. Once a write fails (the client went away) nothing more is
+/// written, and the answer goes on to be completed and stored.
+pub struct Events<S> {
+    sink: Pin<Box<S>>,
+    open: bool,
+}
+
+impl<S: Sink<Vec<u8>>> Events<S> {
+    /// Events written to `sink` (the response body).
+    pub fn new(sink: S) -> Self {
+        Self {
+            sink: Box::pin(sink),
+            open: true,
+        }
+    }
+
+    /// Whether the client is still there (as far as the last write knows).
+    pub fn client_connected(&self) -> bool {
+        self.open
+    }
+
+    /// Sends event `name` with `data`.
+    pub async fn send(&mut self, name: &str, data: &impl Serialize) {
+        self.write(event(name, data)).await;
+    }
+
+    /// Sends a keep-alive comment.
+    pub async fn keep_alive(&mut self) {
+        self.write(KEEP_ALIVE.to_vec()).await;
+    }
+
+    async fn write(&mut self, bytes: Vec<u8>) {
+        if self.open && self.sink.send(bytes).await.is_err() {
+            eprintln!("chat: the client went away; the answer is still completed and stored");
+            self.open = false;
+        }
+    }
+
+    /// Ends the body.
+    pub async fn close(mut self) {
+        if self.open {
+            let _ = self.sink.close().await;
+        }
+    }
+}
+
+/// A future that is ready after `duration` (WASI's monotonic clock, polled by Spin's executor).
+pub struct Sleep {
+    deadline: u64,
+    registration: Option<CancelOnDropToken>,
+}
+
+impl Sleep {
+    /// Sleeps for `duration`.
+    pub fn new(duration: Duration) -> Self {
+        let nanos = u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX);
+        Self {
+            deadline: monotonic_clock::now().saturating_add(nanos),
+            registration: None,
+        }
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if monotonic_clock::now() >= self.deadline {
+            return Poll::Ready(());
+        }
+        let pollable = monotonic_clock::subscribe_instant(self.deadline);
+        self.registration =
+            Some(spin_executor::push_waker_and_get_token(pollable, cx.waker().clone()).into());
+        Poll::Pending
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_are_one_data_line_of_json() {
+        let bytes = event("delta", &serde_json::json!({ "text": "a\nb\r\n\n: x" }));
+        let text = String::from_utf8(bytes).unwrap();
+        assert_eq!(
+            text,
+            "event: delta\ndata: {\"text\":\"a\\nb\\r\\n\\n: x\"}\n\n"
+        );
+        assert_eq!(text.matches('\n').count(), 3);
+    }
+}

@@ -1,0 +1,58 @@
+//! Sending a provider request through Spin's outbound HTTP and reading what comes back.
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+use spin_sdk::http::{IncomingResponse, Method, Request};
+
+/// Largest error body read from a provider (error bodies are small JSON documents).
+pub const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// Sends `request` (built by a provider client); the response as soon as its head arrives.
+/// The error is Spin's description of the failure (host not allowed, connection refused, ...).
+pub async fn send(request: http::Request<Vec<u8>>) -> Result<IncomingResponse, String> {
+    let (parts, body) = request.into_parts();
+    let method = match parts.method {
+        http::Method::GET => Method::Get,
+        _ => Method::Post,
+    };
+    let mut builder = Request::builder();
+    builder.method(method).uri(parts.uri.to_string());
+    for (name, value) in &parts.headers {
+        builder.header(
+            name.as_str(),
+            String::from_utf8_lossy(value.as_bytes()).into_owned(),
+        );
+    }
+    builder.body(body);
+    spin_sdk::http::send::<_, IncomingResponse>(builder.build())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// The response's headers as an `http::HeaderMap` (for the providers' error handling).
+pub fn headers(response: &IncomingResponse) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (name, value) in response.headers().entries() {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_bytes(&value),
+        ) {
+            map.append(name, value);
+        }
+    }
+    map
+}
+
+/// Reads a whole body, at most `limit` bytes (the rest is dropped).
+pub async fn read_body(response: &IncomingResponse, limit: usize) -> Vec<u8> {
+    use futures::StreamExt;
+    let mut stream = std::pin::pin!(response.take_body_stream());
+    let mut body = Vec::new();
+    while let Some(Ok(chunk)) = stream.next().await {
+        let room = limit.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= limit {
+            break;
+        }
+    }
+    body
+}

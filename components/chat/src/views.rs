@@ -1,0 +1,66 @@
+//! Database rows as the API shows them (`hub-api`'s types).
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use hub_api::{ChatSummary, MessageRole, MessageStatus, MessageView, ModelInfo, Money};
+use hub_db::chats::Chat;
+use hub_db::messages::{Message, Role, Status};
+use hub_db::models::Model;
+use hub_providers::ProviderKind;
+
+/// RFC 3339 in UTC, to the second (the API's convention; ids give the order).
+pub fn time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A conversation.
+pub fn chat(c: &Chat) -> ChatSummary {
+    ChatSummary {
+        id: c.id,
+        title: c.title.clone(),
+        model: c.model.clone(),
+        temperature: c.temperature,
+        created_at: time(c.created_at),
+        updated_at: time(c.updated_at),
+    }
+}
+
+/// A message.
+pub fn message(m: &Message) -> MessageView {
+    MessageView {
+        id: m.id,
+        chat_id: m.chat_id,
+        role: match m.role {
+            Role::System => MessageRole::System,
+            Role::User => MessageRole::User,
+            Role::Assistant => MessageRole::Assistant,
+        },
+        content: m.content.clone(),
+        model: m.model.clone(),
+        status: match m.status {
+            Status::Complete => MessageStatus::Complete,
+            Status::Partial => MessageStatus::Partial,
+            Status::Error => MessageStatus::Error,
+        },
+        error: m.error.clone(),
+        created_at: time(m.created_at),
+    }
+}
+
+/// An enabled model.
+pub fn model(m: &Model) -> ModelInfo {
+    let provider_name = m
+        .provider
+        .parse::<ProviderKind>()
+        .map_or_else(|_| m.provider.clone(), |k| k.display_name().to_owned());
+    ModelInfo {
+        id: m.model_id.clone(),
+        provider: m.provider.clone(),
+        provider_name,
+        display_name: m.display_name.clone(),
+        is_default: m.is_default,
+        context_window: m.context_window,
+        supports_temperature: m.supports_temperature,
+        input_price_per_million: Money::usd(m.input_price_per_million.0.clone()),
+        output_price_per_million: Money::usd(m.output_price_per_million.0.clone()),
+    }
+}

@@ -1,0 +1,298 @@
+//! Driving the hub's HTTP API from tests: JSON answers, users with tokens, and streamed
+//! (`text/event-stream`) answers read event by event.
+
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use reqwest::header::HeaderMap;
+use serde_json::{Value, json};
+
+use crate::{Hub, client};
+
+/// The password of users made by [`Hub::user`].
+pub const TEST_PASSWORD: &str = "correct horse battery staple";
+
+/// An answer: status, headers, JSON body (`Null` when empty).
+#[derive(Debug)]
+pub struct Answer {
+    /// The status code.
+    pub status: u16,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The JSON body (`Value::Null` when empty).
+    pub body: Value,
+}
+
+impl Answer {
+    /// Header `name` as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts the documented error shape with `status` and `code`.
+    pub fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!(self.status, status, "{:?}", self.body);
+        assert_eq!(self.body["error"]["code"], code, "{:?}", self.body);
+        assert!(
+            self.body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{:?}",
+            self.body
+        );
+        assert_eq!(self.header("content-type"), Some("application/json"));
+    }
+
+    /// Asserts `status` and returns the body.
+    pub fn expect(self, status: u16) -> Value {
+        assert_eq!(self.status, status, "{:?}", self.body);
+        self.body
+    }
+}
+
+/// Sends `request` and reads its JSON answer.
+pub async fn send(request: reqwest::RequestBuilder) -> Answer {
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("body");
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            panic!(
+                "status {status}: body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&bytes)
+            )
+        })
+    };
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// One server-sent event.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// Its `event:` name.
+    pub name: String,
+    /// Its `data:` as JSON.
+    pub data: Value,
+    /// When it arrived, since the request was sent.
+    pub at: Duration,
+}
+
+/// A streamed answer, read to its end.
+#[derive(Debug)]
+pub struct Stream {
+    /// The status code.
+    pub status: u16,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The events in order.
+    pub events: Vec<Event>,
+    /// How many comment lines (`: keep-alive`) came.
+    pub comments: usize,
+    /// The body when it was not a stream (an error answer).
+    pub body: Value,
+}
+
+impl Stream {
+    /// The names of the events, in order.
+    pub fn names(&self) -> Vec<&str> {
+        self.events.iter().map(|e| e.name.as_str()).collect()
+    }
+
+    /// The first event called `name`.
+    pub fn event(&self, name: &str) -> &Value {
+        &self
+            .events
+            .iter()
+            .find(|e| e.name == name)
+            .unwrap_or_else(|| panic!("no {name} event in {:?}", self.events))
+            .data
+    }
+
+    /// The text of the `delta` events, joined.
+    pub fn text(&self) -> String {
+        self.events
+            .iter()
+            .filter(|e| e.name == "delta")
+            .map(|e| e.data["text"].as_str().unwrap_or_default())
+            .collect()
+    }
+
+    /// The last event (`done` or `error`).
+    pub fn last(&self) -> &Event {
+        self.events.last().expect("at least one event")
+    }
+}
+
+/// Splits complete SSE blocks off `buffer`: events and the number of comment lines.
+fn parse_blocks(buffer: &mut String, started: Instant, out: &mut Vec<Event>) -> usize {
+    let mut comments = 0;
+    while let Some(end) = buffer.find("\n\n") {
+        let block: String = buffer.drain(..end + 2).collect();
+        let mut name = "message".to_owned();
+        let mut data = String::new();
+        for line in block.lines() {
+            if line.starts_with(':') {
+                comments += 1;
+            } else if let Some(v) = line.strip_prefix("event: ") {
+                name = v.to_owned();
+            } else if let Some(v) = line.strip_prefix("data: ") {
+                data.push_str(v);
+            }
+        }
+        if !data.is_empty() {
+            let data = serde_json::from_str(&data)
+                .unwrap_or_else(|e| panic!("event {name}: data is not JSON ({e}): {data}"));
+            out.push(Event {
+                name,
+                data,
+                at: started.elapsed(),
+            });
+        }
+    }
+    comments
+}
+
+impl Hub {
+    /// A new user (open registration); their access token.
+    pub async fn user(&self, email: &str) -> String {
+        let answer = send(
+            client()
+                .post(self.url("/api/auth/register"))
+                .json(&json!({ "email": email, "password": TEST_PASSWORD })),
+        )
+        .await;
+        let body = answer.expect(201);
+        body["access_token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no access token in {body:?}"))
+            .to_owned()
+    }
+
+    /// `GET path` with `token`.
+    pub async fn get(&self, path: &str, token: &str) -> Answer {
+        send(client().get(self.url(path)).bearer_auth(token)).await
+    }
+
+    /// `POST path` with `token` and a JSON body.
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Answer {
+        send(client().post(self.url(path)).bearer_auth(token).json(&body)).await
+    }
+
+    /// `PATCH path` with `token` and a JSON body.
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Answer {
+        send(
+            client()
+                .patch(self.url(path))
+                .bearer_auth(token)
+                .json(&body),
+        )
+        .await
+    }
+
+    /// `DELETE path` with `token`.
+    pub async fn delete(&self, path: &str, token: &str) -> Answer {
+        send(client().delete(self.url(path)).bearer_auth(token)).await
+    }
+
+    /// A new chat of the user with `token` (with `body`'s fields); its id.
+    pub async fn chat(&self, token: &str, body: Value) -> String {
+        let chat = self.post("/api/chats", token, body).await.expect(201);
+        chat["id"].as_str().expect("chat id").to_owned()
+    }
+
+    /// `POST /api/chats/{chat}/messages` with `body`, read to the end of the stream.
+    pub async fn stream(&self, chat: &str, token: &str, body: Value) -> Stream {
+        let started = Instant::now();
+        let response = client()
+            .post(self.url(&format!("/api/chats/{chat}/messages")))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let is_stream = headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/event-stream"));
+        if !is_stream {
+            let bytes = response.bytes().await.expect("body");
+            return Stream {
+                status,
+                headers,
+                events: Vec::new(),
+                comments: 0,
+                body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            };
+        }
+        let mut events = Vec::new();
+        let mut comments = 0;
+        let mut buffer = String::new();
+        let mut body = response.bytes_stream();
+        while let Some(chunk) = tokio::time::timeout(Duration::from_secs(60), body.next())
+            .await
+            .expect("the stream went silent for 60 s")
+        {
+            buffer.push_str(&String::from_utf8_lossy(&chunk.expect("stream chunk")));
+            comments += parse_blocks(&mut buffer, started, &mut events);
+        }
+        assert!(buffer.trim().is_empty(), "unterminated event: {buffer:?}");
+        Stream {
+            status,
+            headers,
+            events,
+            comments,
+            body: Value::Null,
+        }
+    }
+
+    /// The first column of the first row of `sql` on the hub's database.
+    pub async fn scalar<T>(&self, sql: &str) -> T
+    where
+        T: for<'a> tokio_postgres::types::FromSql<'a>,
+    {
+        self.db
+            .client()
+            .await
+            .query_one(sql, &[])
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .get(0)
+    }
+
+    /// Runs `sql` on the hub's database.
+    pub async fn execute(&self, sql: &str) {
+        self.db
+            .client()
+            .await
+            .batch_execute(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_split_into_events_and_comments() {
+        let mut buffer =
+            ": keep-alive\n\nevent: delta\ndata: {\"text\":\"a\"}\n\nevent: done\ndata: {"
+                .to_owned();
+        let mut events = Vec::new();
+        let comments = parse_blocks(&mut buffer, Instant::now(), &mut events);
+        assert_eq!(comments, 1);
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].name, "delta");
+        assert_eq!(buffer, "event: done\ndata: {");
+    }
+}
