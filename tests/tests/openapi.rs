@@ -424,14 +424,15 @@ fn too_big() -> Vec<u8> {
     .into_bytes()
 }
 
-/// The body-parsing errors every JSON route gives: 400 (malformed, wrong shape), 413, 415.
-async fn bad_bodies(c: &mut Checker, path: &str, method: Method, token: Option<&str>) {
+/// The body-parsing errors every JSON route gives: 400 (malformed, wrong shape), 413, 415;
+/// `path` is the document's path, `real` the one requested (its parameters filled in).
+async fn bad_bodies(c: &mut Checker, path: &str, real: &str, method: Method, token: Option<&str>) {
     let doc_method = method.as_str().to_ascii_lowercase();
     let with_token = |r: reqwest::RequestBuilder| match token {
         Some(t) => r.bearer_auth(t),
         None => r,
     };
-    let url = c.url(path);
+    let url = c.url(real);
     let cases: [(&str, Vec<u8>, u16); 5] = [
         ("application/json", b"{,}".to_vec(), 400),
         ("application/json", b"{\"nope\":1}".to_vec(), 400),
@@ -487,7 +488,7 @@ async fn real_responses_match_the_document() {
     c.check(path, "post", forged, 401).await;
     let by_user = json_post(url.clone(), &sneaky).bearer_auth(&alice_access);
     c.check(path, "post", by_user, 403).await;
-    bad_bodies(&mut c, path, Method::POST, None).await;
+    bad_bodies(&mut c, path, path, Method::POST, None).await;
     c.check(path, "post", client().get(&url), 405).await;
 
     // POST /api/auth/login
@@ -522,7 +523,7 @@ async fn real_responses_match_the_document() {
     let locked = json!({"email": "locked@example.com", "password": PASSWORD});
     c.check(path, "post", json_post(url.clone(), &locked), 429)
         .await;
-    bad_bodies(&mut c, path, Method::POST, None).await;
+    bad_bodies(&mut c, path, path, Method::POST, None).await;
     c.check(path, "post", client().delete(&url), 405).await;
 
     // An admin creates an account (the other 201 shape).
@@ -542,7 +543,7 @@ async fn real_responses_match_the_document() {
     let unknown = json!({"refresh_token": "nope"});
     c.check(path, "post", json_post(url.clone(), &unknown), 401)
         .await;
-    bad_bodies(&mut c, path, Method::POST, None).await;
+    bad_bodies(&mut c, path, path, Method::POST, None).await;
     c.check(path, "post", client().get(&url), 405).await;
 
     // GET and PATCH /api/auth/me
@@ -576,7 +577,7 @@ async fn real_responses_match_the_document() {
     c.check(path, "patch", patch, 403).await;
     let patch = client().patch(&url).json(&rename);
     c.check(path, "patch", patch, 401).await;
-    bad_bodies(&mut c, path, Method::PATCH, Some(&alice_access)).await;
+    bad_bodies(&mut c, path, path, Method::PATCH, Some(&alice_access)).await;
     c.check(path, "get", client().put(&url), 405).await;
 
     // GET /api/auth/sessions
@@ -645,8 +646,126 @@ async fn real_responses_match_the_document() {
         .await;
     c.check(path, "post", json_post(url.clone(), &unknown), 204)
         .await;
-    bad_bodies(&mut c, path, Method::POST, None).await;
+    bad_bodies(&mut c, path, path, Method::POST, None).await;
     c.check(path, "post", client().get(&url), 405).await;
+
+    // The chat component: models, conversations, messages, usage.
+    let token = c
+        .check(
+            "/api/auth/login",
+            "post",
+            json_post(
+                c.url("/api/auth/login"),
+                &json!({"email": "staff@example.com", "password": PASSWORD}),
+            ),
+            200,
+        )
+        .await
+        .token("access_token");
+    let authed = |r: reqwest::RequestBuilder| r.bearer_auth(&token);
+    let path = "/api/models";
+    let url = c.url(path);
+    c.check(path, "get", authed(client().get(&url)), 200).await;
+    c.check(path, "get", client().get(&url), 401).await;
+    c.check(path, "get", authed(client().post(&url)), 405).await;
+
+    let path = "/api/chats";
+    let url = c.url(path);
+    let created = authed(json_post(
+        url.clone(),
+        &json!({"title": "Plan", "temperature": 0.5}),
+    ));
+    let chat = c.check(path, "post", created, 201).await.json();
+    let chat_id = chat["id"].as_str().unwrap().to_owned();
+    let unknown = authed(json_post(url.clone(), &json!({"model": "nope"})));
+    c.check(path, "post", unknown, 400).await;
+    c.check(path, "post", json_post(url.clone(), &json!({})), 401)
+        .await;
+    bad_bodies(&mut c, path, path, Method::POST, Some(&token)).await;
+    c.check(path, "get", authed(client().get(&url)), 200).await;
+    let paged = authed(client().get(c.url("/api/chats?limit=1")));
+    c.check(path, "get", paged, 200).await;
+    let bad_limit = authed(client().get(c.url("/api/chats?limit=0")));
+    c.check(path, "get", bad_limit, 400).await;
+    c.check(path, "get", client().get(&url), 401).await;
+    c.check(path, "get", authed(client().put(&url)), 405).await;
+
+    let path = "/api/chats/{id}/messages";
+    let url = c.url(&format!("/api/chats/{chat_id}/messages"));
+    let send = authed(json_post(url.clone(), &json!({"content": "Hallo"})));
+    let streamed = c.check(path, "post", send, 200).await;
+    let body = String::from_utf8_lossy(&streamed.bytes).into_owned();
+    assert!(body.starts_with("event: message_start\n"), "{body}");
+    assert!(body.contains("\nevent: done\n"), "{body}");
+    let unknown = authed(json_post(
+        url.clone(),
+        &json!({"content": "x", "model": "nope"}),
+    ));
+    c.check(path, "post", unknown, 400).await;
+    let real = format!("/api/chats/{chat_id}/messages");
+    bad_bodies(&mut c, path, &real, Method::POST, Some(&token)).await;
+    let empty_chat = authed(json_post(c.url("/api/chats"), &json!({})));
+    let empty_chat = c.check("/api/chats", "post", empty_chat, 201).await.json();
+    let empty_url = c.url(&format!(
+        "/api/chats/{}/messages",
+        empty_chat["id"].as_str().unwrap()
+    ));
+    let regenerate = authed(json_post(empty_url, &json!({"regenerate": true})));
+    c.check(path, "post", regenerate, 409).await;
+    let missing = c.url(&format!("/api/chats/{}/messages", Uuid::new_v4()));
+    let missing = authed(json_post(missing, &json!({"content": "x"})));
+    c.check(path, "post", missing, 404).await;
+    c.check(path, "post", json_post(url.clone(), &json!({})), 401)
+        .await;
+    c.check(path, "post", authed(client().get(&url)), 405).await;
+
+    let path = "/api/chats/{id}";
+    let url = c.url(&format!("/api/chats/{chat_id}"));
+    let detail = c.check(path, "get", authed(client().get(&url)), 200).await;
+    assert_eq!(detail.json()["messages"].as_array().unwrap().len(), 2);
+    let rename = authed(
+        client()
+            .patch(&url)
+            .json(&json!({"title": "Neu", "model": null})),
+    );
+    c.check(path, "patch", rename, 200).await;
+    let nothing = authed(client().patch(&url).json(&json!({})));
+    c.check(path, "patch", nothing, 400).await;
+    let real = format!("/api/chats/{chat_id}");
+    bad_bodies(&mut c, path, &real, Method::PATCH, Some(&token)).await;
+    c.check(
+        path,
+        "patch",
+        client().patch(&url).json(&json!({"title": "x"})),
+        401,
+    )
+    .await;
+    let other = c.url(&format!("/api/chats/{}", Uuid::new_v4()));
+    c.check(path, "get", authed(client().get(&other)), 404)
+        .await;
+    let not_uuid = authed(client().get(c.url("/api/chats/not-a-uuid")));
+    c.check(path, "get", not_uuid, 404).await;
+    c.check(path, "get", client().get(&url), 401).await;
+    c.check(path, "get", authed(client().post(&url)), 405).await;
+    let patch_missing = authed(client().patch(&other).json(&json!({"title": "x"})));
+    c.check(path, "patch", patch_missing, 404).await;
+    c.check(path, "delete", authed(client().delete(&url)), 204)
+        .await;
+    c.check(path, "delete", authed(client().delete(&url)), 404)
+        .await;
+    c.check(path, "delete", client().delete(&url), 401).await;
+
+    let path = "/api/usage/me";
+    let url = c.url(path);
+    let usage = c.check(path, "get", authed(client().get(&url)), 200).await;
+    assert!(usage.json()["requests"].as_i64().unwrap() >= 1);
+    let week = authed(client().get(c.url("/api/usage/me?period=week")));
+    c.check(path, "get", week, 200).await;
+    let bad = authed(client().get(c.url("/api/usage/me?period=year")));
+    c.check(path, "get", bad, 400).await;
+    c.check(path, "get", client().get(&url), 401).await;
+    c.check(path, "get", authed(client().delete(&url)), 405)
+        .await;
 
     // The static component: the frontend, and the JSON 404 of unknown API routes.
     let path = "/{path}";
@@ -684,7 +803,7 @@ async fn real_responses_match_the_document() {
         let answer = c.check(path, "get", client().get(c.url(api)), 404).await;
         assert_eq!(answer.json()["error"]["code"], "not_found");
     }
-    c.check(path, "post", client().post(c.url("/api/chats")), 404)
+    c.check(path, "post", client().post(c.url("/api/nope/chats")), 404)
         .await;
     c.check(path, "put", client().put(c.url("/api/auth/me/x")), 404)
         .await;
@@ -748,4 +867,20 @@ fn the_schemas_refuse_what_the_document_does_not_allow() {
         "UnauthenticatedError",
         json!({"error": {"code": "unauthenticated", "message": "no"}})
     ));
+    let chat = json!({
+        "id": Uuid::new_v4(), "title": null, "model": null, "temperature": 0.7,
+        "created_at": "2026-11-27T10:15:00Z", "updated_at": "2026-11-27T10:15:00Z",
+    });
+    assert!(valid("ChatSummary", chat.clone()));
+    let mut detail = chat.clone();
+    detail["messages"] = json!([]);
+    assert!(valid("ChatDetail", detail.clone()));
+    assert!(!valid("ChatSummary", detail.clone()));
+    detail["owner"] = json!("someone");
+    assert!(!valid("ChatDetail", detail));
+    let mut hot = chat;
+    hot["temperature"] = json!(2.5);
+    assert!(!valid("ChatSummary", hot));
+    assert!(!valid("Money", json!({"amount": 0.5, "currency": "USD"})));
+    assert!(!valid("UpdateChat", json!({})));
 }
