@@ -52,6 +52,13 @@ test("register, log in, stream an answer, get a title, reload, rename, delete", 
   assert.ok((await model.locator("option").count()) > 3, "models are listed");
   const selected = await model.inputValue();
   assert.notEqual(selected, "");
+  // A reasoning model takes no temperature: the slider is disabled for it.
+  const temperature = page.getByTestId("temperature");
+  assert.equal(await temperature.isEnabled(), true);
+  await model.selectOption("gpt-5");
+  assert.equal(await temperature.isEnabled(), false);
+  await model.selectOption(selected);
+  assert.equal(await temperature.isEnabled(), true);
 
   // A slow answer: it must appear piece by piece, not at once.
   await page.getByLabel(EN.message).fill("What is the capital of France? [[scenario:slow_400]]");
@@ -119,10 +126,17 @@ test("register, log in, stream an answer, get a title, reload, rename, delete", 
 
   // Phone width: the sidebar is a drawer behind a menu button.
   await page.setViewportSize({ width: 390, height: 800 });
+  const drawerSettled = () => page.waitForTimeout(400); // the drawer slides for 0.2 s
+  await drawerSettled();
+  // Only the top bar's "new chat" is reachable: the drawer's content is hidden.
+  assert.equal(await page.getByRole("button", { name: "New chat", exact: true }).count(), 1);
   await screenshot(page, "en-10-phone");
   await page.getByRole("button", { name: "Open the sidebar" }).click();
   await page.getByRole("button", { name: "Close the sidebar" }).waitFor();
+  await drawerSettled();
   await screenshot(page, "en-11-phone-sidebar");
+  await page.keyboard.press("Escape");
+  await page.getByRole("button", { name: "Close the sidebar" }).waitFor({ state: "hidden" });
 
   assert.deepEqual(problems, []);
 });

@@ -2,7 +2,7 @@
 // model: the hub under test lets the default model's provider fail, see tests/tests/browser.rs).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { EN, launch, openPage, registerThroughUi, screenshot, uniqueEmail } from "./helpers.mjs";
+import { EN, PASSWORD, launch, openPage, registerThroughUi, screenshot, uniqueEmail } from "./helpers.mjs";
 
 let browser;
 before(async () => {
@@ -47,6 +47,41 @@ test("a provider error is shown, and retrying answers", async () => {
   await page.reload();
   await page.waitForFunction(() => document.querySelectorAll("[data-testid=message-assistant][data-status=complete]").length === 1);
   assert.equal(await page.getByTestId("answer-error").count(), 0);
+
+  // Stop: the request ends at once; the hub completes and stores the answer, which appears.
+  await page.getByLabel(EN.message).fill("And the capital of Italy? [[scenario:slow_300]]");
+  await page.keyboard.press("Enter");
+  await page.getByTestId("message-streaming").getByText("Paris", { exact: false }).waitFor();
+  await page.getByTestId("stop").click();
+  await page.getByText("Stopped.", { exact: false }).waitFor();
+  assert.equal(await page.getByTestId("message-streaming").count(), 0);
+  // What arrived before the stop stays visible, marked as incomplete.
+  const stopped = page.getByTestId("message-assistant").last();
+  assert.equal(await stopped.getAttribute("data-status"), "partial");
+  assert.match(await stopped.innerText(), /Paris/);
+  await screenshot(page, "en-15-stopped");
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=message-assistant][data-status=complete]").length === 2);
+
+  // The session ends on the server (as when it is revoked): the next request leads to the
+  // login screen, and the typed message is still there after logging in again.
+  const email = await page.evaluate(async () => {
+    const session = JSON.parse(localStorage.getItem("hub.session") ?? "{}");
+    await fetch("/api/auth/logout", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ refresh_token: session.refreshToken }),
+    });
+    return session.user.email;
+  });
+  await page.getByLabel(EN.message).fill("A draft that must survive");
+  await page.keyboard.press("Enter");
+  await page.getByText("Your session has ended.", { exact: false }).waitFor();
+  await screenshot(page, "en-16-session-ended");
+  await page.getByLabel(EN.email).fill(email);
+  await page.getByLabel(EN.password, { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByLabel(EN.message).waitFor();
+  assert.equal(await page.getByLabel(EN.message).inputValue(), "A draft that must survive");
 
   assert.deepEqual(problems, []);
 });

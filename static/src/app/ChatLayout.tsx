@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { deleteChat, listChats, listModels, logout, updateChat, usage as fetchUsage } from "../api/endpoints";
 import { SessionExpiredError } from "../api/errors";
 import type { ChatSummary, ModelList, UsageTotals, UserView } from "../api/types.gen";
@@ -24,6 +24,12 @@ export function ChatLayout({ user }: { user: UserView }) {
   const [sidebarOpen, setSidebarOpen] = useState(false);
   const [deleting, setDeleting] = useState<ChatSummary | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  const closeSidebar = useCallback(() => {
+    setSidebarOpen(false);
+    // Back to the button that opened the drawer (when it is shown: phone width).
+    if (menuButton.current?.offsetParent) menuButton.current.focus();
+  }, []);
 
   const report = useCallback(
     (err: unknown) => {
@@ -121,13 +127,14 @@ export function ChatLayout({ user }: { user: UserView }) {
         onRename={rename}
         onDelete={setDeleting}
         onLoadMore={() => void loadMore()}
-        onClose={() => setSidebarOpen(false)}
+        onClose={closeSidebar}
         onLogout={() => void logout()}
       />
       {sidebarOpen && <div className="scrim" aria-hidden="true" onClick={() => setSidebarOpen(false)} />}
       <main className="main">
         <div className="topbar">
           <button
+            ref={menuButton}
             type="button"
             className="icon-button"
             aria-label={t("sidebar.open")}

@@ -44,6 +44,8 @@ export function ChatView({ chatId, models, onCreated, onChanged, onAnswerFinishe
   const [temperatureChoice, setTemperatureChoice] = useState<number | null>(null);
   const [draft, setDraftState] = useState(() => loadDraft(chatId));
   const abortRef = useRef<AbortController | null>(null);
+  /** The streaming answer's id and text so far, for keeping it on screen after a stop. */
+  const answerSoFar = useRef<{ id: string | null; text: string; model: string | null }>({ id: null, text: "", model: null });
   const currentId = useRef<string | null>(chatId);
   const listRef = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
@@ -88,14 +90,30 @@ export function ChatView({ chatId, models, onCreated, onChanged, onAnswerFinishe
 
   const selectedModel = models?.items.find((m) => m.id === model);
 
-  const reload = useCallback(async (id: string) => {
+  const reload = useCallback(async (id: string): Promise<ChatDetail | null> => {
     try {
       const detail = await getChat(id);
       if (currentId.current === id) setChat(detail);
+      return detail;
     } catch {
       // A failed refresh leaves what is shown.
+      return null;
     }
   }, []);
+
+  /** After a stop: reloads the conversation until the answer is stored (or gives up). */
+  const awaitStoredAnswer = async (id: string) => {
+    for (let attempt = 0; attempt < 30; attempt++) {
+      await new Promise((resolve) => window.setTimeout(resolve, 1000));
+      if (currentId.current !== id) return;
+      const detail = await reload(id);
+      const last = detail?.messages[detail.messages.length - 1];
+      if (last?.role === "assistant" && last.status !== "partial") {
+        setNotice(null);
+        return;
+      }
+    }
+  };
 
   const run = async (body: SendMessage) => {
     setFailure(null);
@@ -115,6 +133,7 @@ export function ChatView({ chatId, models, onCreated, onChanged, onAnswerFinishe
             created_at: new Date().toISOString(),
           };
     setStreaming({ text: "", model: body.model ?? model });
+    answerSoFar.current = { id: null, text: "", model: body.model ?? model };
     const controller = new AbortController();
     abortRef.current = controller;
     try {
@@ -147,9 +166,13 @@ export function ChatView({ chatId, models, onCreated, onChanged, onAnswerFinishe
                 : c,
             );
             setStreaming({ text: "", model: event.model });
+            answerSoFar.current = { id: event.assistant_message_id, text: "", model: event.model };
             if (body.content !== undefined) setDraft("");
           },
-          onDelta: (event) => setStreaming((s) => ({ model: s?.model ?? null, text: (s?.text ?? "") + event.text })),
+          onDelta: (event) => {
+            answerSoFar.current.text += event.text;
+            setStreaming((s) => ({ model: s?.model ?? null, text: (s?.text ?? "") + event.text }));
+          },
           onUsage: () => undefined,
           onTitle: (event) => {
             setChat((c) => (c ? { ...c, title: event.title } : c));
@@ -169,12 +192,24 @@ export function ChatView({ chatId, models, onCreated, onChanged, onAnswerFinishe
     } catch (err) {
       if (isAbort(err)) {
         setNotice(t("chat.stopped"));
-        // The server finishes and stores the answer: show it when it is there.
-        const stoppedId = id;
-        if (stoppedId !== null) {
-          window.setTimeout(() => void reload(stoppedId), 1000);
-          window.setTimeout(() => void reload(stoppedId), 4000);
+        // What arrived stays visible (as incomplete) until the stored answer replaces it.
+        const soFar = answerSoFar.current;
+        const chatKey = id;
+        if (soFar.text !== "" && chatKey !== null) {
+          const shown: MessageView = {
+            id: soFar.id ?? "stopped",
+            chat_id: chatKey,
+            role: "assistant",
+            content: soFar.text,
+            model: soFar.model,
+            status: "partial",
+            error: null,
+            created_at: new Date().toISOString(),
+          };
+          setChat((c) => (c ? { ...c, messages: [...c.messages, shown] } : c));
         }
+        // The server finishes and stores the answer: show it when it is there.
+        if (id !== null) void awaitStoredAnswer(id);
       } else if (!(err instanceof SessionExpiredError)) {
         setChat((c) => (c ? { ...c, messages: c.messages.filter((m) => m.id !== "pending") } : c));
         setFailure(describeError(err, t));

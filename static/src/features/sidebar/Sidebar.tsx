@@ -1,3 +1,4 @@
+import { useEffect, useRef } from "react";
 import type { ChatSummary, UsageTotals, UserView } from "../../api/types.gen";
 import { useI18n } from "../../i18n/I18n";
 import { Icon } from "../../components/ui/Icon";
@@ -25,8 +26,28 @@ interface Props {
 /** Brand, "new chat", the conversation list, the usage widget and the account menu. */
 export function Sidebar(props: Props) {
   const { t } = useI18n();
+  const closeRef = useRef<HTMLButtonElement>(null);
+  const { open, onClose } = props;
+  // On a phone the sidebar is a drawer: focus moves into it when it opens (once it is
+  // visible), and Escape closes it.
+  useEffect(() => {
+    if (!open) return;
+    const frame = requestAnimationFrame(() => closeRef.current?.focus());
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === "Escape") onClose();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => {
+      cancelAnimationFrame(frame);
+      document.removeEventListener("keydown", onKey);
+    };
+  }, [open, onClose]);
   return (
-    <aside className={props.open ? "sidebar open" : "sidebar"} id="sidebar" aria-label={t("sidebar.conversations")}>
+    <aside
+      className={props.open ? "sidebar open" : "sidebar"}
+      id="sidebar"
+      aria-label={t("sidebar.conversations")}
+    >
       <div className="sidebar-head">
         <div className="brand">
           <span className="brand-mark" aria-hidden="true">
@@ -34,7 +55,7 @@ export function Sidebar(props: Props) {
           </span>
           <span className="brand-name">{t("app.name")}</span>
         </div>
-        <button type="button" className="icon-button sidebar-close" aria-label={t("sidebar.close")} onClick={props.onClose}>
+        <button ref={closeRef} type="button" className="icon-button sidebar-close" aria-label={t("sidebar.close")} onClick={props.onClose}>
           <Icon name="close" />
         </button>
       </div>
