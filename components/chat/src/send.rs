@@ -52,8 +52,9 @@ pub async fn handle(req: Request, out: ResponseOutparam, chat_id: Uuid) {
 }
 
 /// One question and its answer, from the checks to the stored result.
+/// It holds no database connection: one is opened to check and store the question, and
+/// another once the answer is over, so that a slow provider does not keep a pooled connection.
 struct Exchange {
-    db: PgDb,
     user: UserContext,
     client: ClientInfo,
     chat: Chat,
@@ -137,7 +138,6 @@ impl Exchange {
         .map_err(db_error)?
         .ok_or_else(|| ApiError::not_found("chat not found"))?;
         Ok(Self {
-            db,
             client: ClientInfo::from_request(req),
             user,
             chat,
@@ -155,7 +155,9 @@ impl Exchange {
             Ok(head) => head,
             Err(e) => {
                 let err = ApiError::internal(format!("event-stream head: {e}"));
-                self.store(&Outcome::failed(internal(&err)));
+                if let Ok(db) = database() {
+                    self.store(&db, &Outcome::failed(internal(&err)));
+                }
                 return crate::respond(out, hub_component::error(&err)).await;
             }
         };
@@ -175,11 +177,35 @@ impl Exchange {
             .await;
 
         let outcome = self.ask(&mut events).await;
+        let title = if self.first_exchange && outcome.summary.is_complete() {
+            Some(self.generate_title(&outcome.summary.text).await)
+        } else {
+            None
+        };
+        let db = match database() {
+            Ok(db) => db,
+            Err(e) => {
+                eprintln!(
+                    "chat: answer {} not stored: {}",
+                    self.answer_id,
+                    e.message()
+                );
+                let event = ErrorEvent {
+                    code: "internal".to_owned(),
+                    message: "the answer could not be stored: the database is unavailable"
+                        .to_owned(),
+                    retry_after: None,
+                    assistant_message: None,
+                };
+                events.send("error", &event).await;
+                return events.close().await;
+            }
+        };
         let usage = self.usage_of(&outcome);
-        let stored = self.store(&outcome);
+        let stored = self.store(&db, &outcome);
         if let Some((usage, estimated)) = usage {
             let cost = hub_providers::cost(&usage, &self.target.prices);
-            self.record_usage(&outcome, usage, &cost.to_string(), estimated);
+            self.record_usage(&db, &outcome, usage, &cost.to_string(), estimated);
             events
                 .send(
                     "usage",
@@ -192,14 +218,13 @@ impl Exchange {
                 )
                 .await;
         }
-        if self.first_exchange && outcome.summary.is_complete() {
-            let title = self.title(&outcome.summary.text).await;
-            if let Some(title) = title {
-                events.send("title", &TitleEvent { title }).await;
-            }
+        if let Some(draft) = title
+            && let Some(title) = self.save_title(&db, draft)
+        {
+            events.send("title", &TitleEvent { title }).await;
         }
         audit::record(
-            &self.db,
+            &db,
             &self.client,
             Some(self.user.user_id),
             "chat.message_answered",
@@ -212,6 +237,7 @@ impl Exchange {
                 "client_connected": events.client_connected(),
             }),
         );
+        drop(db);
         match (&outcome.summary.error, stored) {
             (None, Some(message)) => {
                 let finish_reason = outcome
@@ -348,7 +374,7 @@ impl Exchange {
     }
 
     /// Finalises the answer's row; the stored message (`None` if that failed).
-    fn store(&self, outcome: &Outcome) -> Option<Message> {
+    fn store(&self, db: &PgDb, outcome: &Outcome) -> Option<Message> {
         let summary = &outcome.summary;
         let (status, error) = match &summary.error {
             None => (Status::Complete, None),
@@ -357,14 +383,14 @@ impl Exchange {
         };
         let owner = owner(&self.user);
         let result = messages::finalize(
-            &self.db,
+            db,
             self.answer_id,
             owner,
             &summary.text,
             status,
             error.as_deref(),
         )
-        .and_then(|_| messages::list(&self.db, self.chat.id, owner));
+        .and_then(|_| messages::list(db, self.chat.id, owner));
         match result {
             Ok(list) => list.into_iter().find(|m| m.id == self.answer_id),
             Err(e) => {
@@ -374,7 +400,14 @@ impl Exchange {
         }
     }
 
-    fn record_usage(&self, outcome: &Outcome, usage: Usage, cost: &str, estimated: bool) {
+    fn record_usage(
+        &self,
+        db: &PgDb,
+        outcome: &Outcome,
+        usage: Usage,
+        cost: &str,
+        estimated: bool,
+    ) {
         let millis = |d: Duration| u32::try_from(d.as_millis()).unwrap_or(u32::MAX);
         let row = NewUsage {
             chat_id: Some(self.chat.id),
@@ -389,17 +422,63 @@ impl Exchange {
             ttft_ms: outcome.ttft.map(millis),
             estimated,
         };
-        if let Err(e) = usage::insert(&self.db, owner(&self.user), &row) {
+        if let Err(e) = usage::insert(db, owner(&self.user), &row) {
             eprintln!("chat: could not record usage of {}: {e}", self.answer_id);
         }
     }
 
-    /// Titles the chat after its first exchange; the title if this request set it.
-    async fn title(&self, answer: &str) -> Option<String> {
-        let generated = self.generate_title(answer).await;
-        let text = generated.or_else(|| title::from_message(&self.question.content))?;
-        match chats::set_title_if_unset(&self.db, self.chat.id, owner(&self.user), &text) {
-            Ok(true) => chats::find(&self.db, self.chat.id, owner(&self.user))
+    /// Asks the model for a title of the first exchange (not streamed).
+    async fn generate_title(&self, answer: &str) -> TitleDraft {
+        let mut draft = TitleDraft::default();
+        let Ok(provider) = client(&self.target.config) else {
+            return draft;
+        };
+        let request = title::request(&self.request, &self.question.content, answer);
+        let Ok(request) = provider.build_request(&request) else {
+            return draft;
+        };
+        let started = Instant::now();
+        let Ok(response) = upstream::send(request).await else {
+            return draft;
+        };
+        if !(200..300).contains(&response.status()) {
+            return draft;
+        }
+        let body = upstream::read_body(&response, 1024 * 1024).await;
+        if let Ok(parsed) = provider.parse_response(&body) {
+            draft.usage = parsed.usage.map(|u| (u, started.elapsed()));
+            draft.text = title::from_answer(&parsed);
+        }
+        draft
+    }
+
+    /// Records the title request's usage and titles the chat (the model's title, else one
+    /// from the question) unless it has a title already; the title if this request set it.
+    fn save_title(&self, db: &PgDb, draft: TitleDraft) -> Option<String> {
+        let owner = owner(&self.user);
+        if let Some((usage, latency)) = draft.usage {
+            let row = NewUsage {
+                chat_id: Some(self.chat.id),
+                message_id: None,
+                provider: self.target.kind.as_str(),
+                model: &self.target.model.model_id,
+                input_tokens: usage.input,
+                output_tokens: usage.output,
+                cached_tokens: usage.cached,
+                cost: Numeric(hub_providers::cost(&usage, &self.target.prices).to_string()),
+                latency_ms: u32::try_from(latency.as_millis()).ok(),
+                ttft_ms: None,
+                estimated: false,
+            };
+            if let Err(e) = usage::insert(db, owner, &row) {
+                eprintln!("chat: could not record the title's usage: {e}");
+            }
+        }
+        let text = draft
+            .text
+            .or_else(|| title::from_message(&self.question.content))?;
+        match chats::set_title_if_unset(db, self.chat.id, owner, &text) {
+            Ok(true) => chats::find(db, self.chat.id, owner)
                 .ok()
                 .flatten()
                 .and_then(|c| c.title),
@@ -410,41 +489,13 @@ impl Exchange {
             }
         }
     }
+}
 
-    /// Asks the model for a title (not streamed); `None` when it cannot give one.
-    async fn generate_title(&self, answer: &str) -> Option<String> {
-        let provider = client(&self.target.config).ok()?;
-        let request = title::request(&self.request, &self.question.content, answer);
-        let started = Instant::now();
-        let response = upstream::send(provider.build_request(&request).ok()?)
-            .await
-            .ok()?;
-        if !(200..300).contains(&response.status()) {
-            return None;
-        }
-        let body = upstream::read_body(&response, 1024 * 1024).await;
-        let parsed = provider.parse_response(&body).ok()?;
-        if let Some(usage) = parsed.usage {
-            let cost = hub_providers::cost(&usage, &self.target.prices).to_string();
-            let row = NewUsage {
-                chat_id: Some(self.chat.id),
-                message_id: None,
-                provider: self.target.kind.as_str(),
-                model: &self.target.model.model_id,
-                input_tokens: usage.input,
-                output_tokens: usage.output,
-                cached_tokens: usage.cached,
-                cost: Numeric(cost),
-                latency_ms: u32::try_from(started.elapsed().as_millis()).ok(),
-                ttft_ms: None,
-                estimated: false,
-            };
-            if let Err(e) = usage::insert(&self.db, owner(&self.user), &row) {
-                eprintln!("chat: could not record the title's usage: {e}");
-            }
-        }
-        title::from_answer(&parsed)
-    }
+/// What the title request gave: the title, and the usage with the request's duration.
+#[derive(Debug, Default)]
+struct TitleDraft {
+    text: Option<String>,
+    usage: Option<(Usage, Duration)>,
 }
 
 impl Outcome {
