@@ -24,16 +24,21 @@ const START_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// `sh -c WRAPPER sh <app dir> <runner> <args>...`: runs the runner, and when this shell's stdin
 /// (a pipe from the test process) reaches end of file, kills it and removes the app's folder
-/// (which a shared app's `TempDir`, living in a static, never drops). Exits with the runner's
-/// status.
+/// (which a shared app's `TempDir`, living in a static, never drops). A SIGTERM to the shell
+/// is passed on to the runner ([`App::terminate`]). Exits with the runner's status.
 const WRAPPER: &str = r#"dir=$1
 shift
 exec 3<&0
 "$@" </dev/null &
 pid=$!
+trap 'kill -TERM "$pid" 2>/dev/null' TERM
 ( cat <&3 >/dev/null 2>&1; kill -KILL "$pid" 2>/dev/null; rm -rf "$dir" ) >/dev/null 2>&1 &
 exec 3<&-
-wait "$pid"
+while :; do
+    wait "$pid"
+    status=$?
+    kill -0 "$pid" 2>/dev/null || exit "$status"
+done
 "#;
 
 /// What to start: a manifest, the environment (`SPIN_VARIABLE_*`), runner flags and files.
@@ -289,6 +294,30 @@ impl App {
     pub fn log(&self) -> String {
         let bytes = self.stderr.lock().unwrap_or_else(|p| p.into_inner());
         String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    /// Asks the runner to shut down gracefully (SIGTERM): it stops accepting connections and
+    /// lets the requests in flight finish within its grace period.
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("running kill");
+        assert!(status.success(), "kill -TERM failed: {status}");
+    }
+
+    /// Waits for the runner to exit by itself (after [`App::terminate`]); its exit status and
+    /// complete stderr.
+    pub fn wait_exit(mut self) -> (ExitStatus, String) {
+        let status = self
+            .child
+            .wait()
+            .unwrap_or_else(|e| panic!("waiting for hub-runner: {e}"));
+        drop(self.stdin.take());
+        if let Some(reader) = self.stderr_reader.take() {
+            let _ = reader.join();
+        }
+        (status, self.log())
     }
 
     /// Stops the runner and returns its complete stderr.

@@ -52,3 +52,67 @@ async fn sse_events_arrive_one_by_one() {
         "events were not streamed: first at {first:?}, last at {last:?}"
     );
 }
+
+/// One public route to the conformance component.
+const SSE_MANIFEST: &str = r#"
+spin_manifest_version = 2
+
+[application]
+name = "shutdown"
+version = "0.1.0"
+
+[[trigger.http]]
+route = "/conf/..."
+component = "conf"
+
+[component.conf]
+source = "${wasm:hub_conformance}"
+"#;
+
+#[tokio::test]
+async fn a_graceful_shutdown_lets_a_stream_in_flight_finish() {
+    const EVENTS: usize = 6;
+    let app = hub_tests::spawn_app(
+        hub_tests::AppOptions::new(SSE_MANIFEST).args(["--shutdown-grace-secs", "20"]),
+    );
+    let mut response = hub_tests::client()
+        .get(app.url(&format!("/conf/sse?n={EVENTS}&delay_ms=300")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let mut body = String::from_utf8(response.chunk().await.unwrap().unwrap().to_vec()).unwrap();
+    assert!(body.contains("\"n\":0"), "{body}");
+
+    app.terminate();
+    // The listener closes at once: a new connection is refused while the stream goes on.
+    let started = Instant::now();
+    loop {
+        let refused = hub_tests::client()
+            .get(app.url("/conf/sse?n=1"))
+            .timeout(Duration::from_secs(2))
+            .send()
+            .await
+            .is_err();
+        if refused {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "new connections still accepted during the shutdown"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    while let Some(chunk) = response.chunk().await.unwrap() {
+        body.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    for i in 0..EVENTS {
+        assert!(
+            body.contains(&format!("\"n\":{i}")),
+            "event {i} missing: {body}"
+        );
+    }
+    let (status, log) = app.wait_exit();
+    assert!(status.success(), "exit {status}; log:\n{log}");
+    assert!(log.contains("all connections closed"), "{log}");
+}
