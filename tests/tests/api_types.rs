@@ -22,10 +22,7 @@ fn generated_typescript_matches_the_rust_types() {
             .lines()
             .zip(expected.lines())
             .position(|(a, b)| a != b)
-            .map_or_else(
-                || committed.lines().count().min(expected.lines().count()),
-                |i| i,
-            );
+            .unwrap_or_else(|| committed.lines().count().min(expected.lines().count()));
         panic!(
             "{} is out of date with the Rust types of hub-api (first difference at line {}).\n\
              Regenerate it with:\n    {REGENERATE}\n\n--- expected ---\n{expected}",
