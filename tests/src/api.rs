@@ -43,6 +43,14 @@ impl Answer {
         assert_eq!(self.header("content-type"), Some("application/json"));
     }
 
+    /// The string field `name` of the body (a token, an id).
+    pub fn token(&self, name: &str) -> String {
+        self.body[name]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {name} in {:?}", self.body))
+            .to_owned()
+    }
+
     /// Asserts `status` and returns the body.
     pub fn expect(self, status: u16) -> Value {
         assert_eq!(self.status, status, "{:?}", self.body);

@@ -13,69 +13,11 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hub_auth::{AUDIENCE, ISSUER};
-use hub_tests::{Hub, TEST_JWT_SECRET, client, runner_binary};
-use reqwest::header::HeaderMap;
+use hub_tests::{Answer, Hub, TEST_JWT_SECRET, client, runner_binary, send};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 const PASSWORD: &str = "correct horse battery staple";
-
-/// An answer: status, headers, JSON body (`Null` when empty).
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    headers: HeaderMap,
-    body: Value,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// Asserts the documented error shape with `status` and `code`.
-    fn assert_error(&self, status: u16, code: &str) {
-        assert_eq!(self.status, status, "{:?}", self.body);
-        assert_eq!(self.body["error"]["code"], code, "{:?}", self.body);
-        assert!(
-            self.body["error"]["message"]
-                .as_str()
-                .is_some_and(|m| !m.is_empty()),
-            "{:?}",
-            self.body
-        );
-        assert_eq!(self.header("content-type"), Some("application/json"));
-    }
-
-    fn token(&self, name: &str) -> String {
-        self.body[name]
-            .as_str()
-            .unwrap_or_else(|| panic!("no {name} in {:?}", self.body))
-            .to_owned()
-    }
-}
-
-async fn send(request: reqwest::RequestBuilder) -> Answer {
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let bytes = response.bytes().await.expect("body");
-    let body = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-            panic!(
-                "status {status}: body is not JSON ({e}): {}",
-                String::from_utf8_lossy(&bytes)
-            )
-        })
-    };
-    Answer {
-        status,
-        headers,
-        body,
-    }
-}
 
 async fn post(hub: &Hub, path: &str, body: Value) -> Answer {
     send(client().post(hub.url(path)).json(&body)).await

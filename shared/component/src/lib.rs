@@ -12,6 +12,7 @@ pub mod auth;
 mod db;
 
 pub use db::PgDb;
+pub use hub_http::query_param;
 use hub_http::{ApiError, CONTENT_TYPE_JSON};
 use serde::Serialize;
 use spin_sdk::http::Response;
@@ -77,39 +78,6 @@ pub fn no_content() -> Response {
         .build()
 }
 
-/// A query parameter of `query` (the part after `?`), percent-decoded; the first occurrence.
-pub fn query_param(query: &str, name: &str) -> Option<String> {
-    query.split('&').find_map(|pair| {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        (percent_decode(key) == name).then(|| percent_decode(value))
-    })
-}
-
-/// Decodes `%XX` escapes and `+` (as a space); invalid escapes stay as they are.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Why the database could not be opened, without the connection string (it holds a password).
 #[derive(Debug)]
 pub enum DbOpenError {
@@ -152,19 +120,6 @@ fn redact(text: &str, secret: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn query_parameters_are_found_and_decoded() {
-        let q = "limit=5&cursor=a%2Bb%3D&x&name=J%C3%BCrgen+M&bad=%zz&end=%4";
-        assert_eq!(super::query_param(q, "limit").as_deref(), Some("5"));
-        assert_eq!(super::query_param(q, "cursor").as_deref(), Some("a+b="));
-        assert_eq!(super::query_param(q, "x").as_deref(), Some(""));
-        assert_eq!(super::query_param(q, "name").as_deref(), Some("Jürgen M"));
-        assert_eq!(super::query_param(q, "bad").as_deref(), Some("%zz"));
-        assert_eq!(super::query_param(q, "end").as_deref(), Some("%4"));
-        assert_eq!(super::query_param(q, "missing"), None);
-        assert_eq!(super::query_param("", "limit"), None);
-    }
-
     #[test]
     fn redacts_url_and_password() {
         let url = "postgres://hub:s3cret@db:5432/hub";

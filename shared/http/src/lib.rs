@@ -29,9 +29,11 @@
 
 mod error;
 mod json;
+mod query;
 
 pub use error::ApiError;
 pub use json::{JSON_BODY_LIMIT, Page, json_body, parse_json_body};
+pub use query::{percent_decode, query_param};
 
 /// The `Content-Type` of every JSON body the API sends (errors and successes).
 pub const CONTENT_TYPE_JSON: &str = "application/json";

@@ -1,5 +1,7 @@
 //! The request's query string, percent-decoded.
 
+use hub_http::percent_decode;
+
 /// Query parameters in order of appearance.
 #[derive(Debug, Default)]
 pub struct Query {
@@ -14,7 +16,7 @@ impl Query {
             .filter(|p| !p.is_empty())
             .map(|pair| {
                 let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                (decode(k), decode(v))
+                (percent_decode(k), percent_decode(v))
             })
             .collect();
         Self { pairs }
@@ -34,30 +36,4 @@ impl Query {
             .and_then(|v| v.parse().ok())
             .unwrap_or(default)
     }
-}
-
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match std::str::from_utf8(&bytes[i + 1..i + 3])
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                {
-                    Some(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
