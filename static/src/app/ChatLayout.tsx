@@ -18,6 +18,7 @@ export function ChatLayout({ user }: { user: UserView }) {
   const [viewKey, setViewKey] = useState(0);
   const [chats, setChats] = useState<ChatSummary[]>([]);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [chatsLoaded, setChatsLoaded] = useState(false);
   const [models, setModels] = useState<ModelList | null>(null);
   const [usage, setUsage] = useState<UsageTotals | null>(null);
   const [usageFailed, setUsageFailed] = useState(false);
@@ -58,10 +59,17 @@ export function ChatLayout({ user }: { user: UserView }) {
   }, []);
 
   useEffect(() => {
-    listChats().then((page) => {
-      setChats(page.items);
-      setNextCursor(page.next_cursor);
-    }, report);
+    listChats().then(
+      (page) => {
+        setChats(page.items);
+        setNextCursor(page.next_cursor);
+        setChatsLoaded(true);
+      },
+      (err: unknown) => {
+        setChatsLoaded(true);
+        report(err);
+      },
+    );
     fetchUsage("month").then(setUsage, () => setUsageFailed(true));
     listModels().then(setModels, (err: unknown) => {
       setModels({ items: [], default_model: null });
@@ -118,6 +126,7 @@ export function ChatLayout({ user }: { user: UserView }) {
         open={sidebarOpen}
         user={user}
         chats={chats}
+        chatsLoaded={chatsLoaded}
         hasMore={nextCursor !== null}
         selectedId={chatId}
         usage={usage}

@@ -7,6 +7,8 @@ import { Popover } from "../../components/ui/Popover";
 
 interface Props {
   chats: ChatSummary[];
+  /** False until the first page arrived. */
+  loaded: boolean;
   selectedId: string | null;
   hasMore: boolean;
   onSelect: (id: string) => void;
@@ -27,12 +29,19 @@ function groupOf(updatedAt: string, now: Date): Group {
 }
 
 /** The conversation list, grouped by last activity, with rename and delete per entry. */
-export function ChatList({ chats, selectedId, hasMore, onSelect, onRename, onDelete, onLoadMore }: Props) {
+export function ChatList({ chats, loaded, selectedId, hasMore, onSelect, onRename, onDelete, onLoadMore }: Props) {
   const { t } = useI18n();
   const [menuFor, setMenuFor] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const [draft, setDraft] = useState("");
 
+  if (!loaded && chats.length === 0) {
+    return (
+      <p className="sidebar-empty" aria-busy="true">
+        {t("common.loading")}
+      </p>
+    );
+  }
   if (chats.length === 0) return <p className="sidebar-empty">{t("sidebar.empty")}</p>;
 
   const now = new Date();

@@ -10,6 +10,7 @@ interface Props {
   open: boolean;
   user: UserView;
   chats: ChatSummary[];
+  chatsLoaded: boolean;
   hasMore: boolean;
   selectedId: string | null;
   usage: UsageTotals | null;
@@ -65,6 +66,7 @@ export function Sidebar(props: Props) {
       <div className="sidebar-scroll">
         <ChatList
           chats={props.chats}
+          loaded={props.chatsLoaded}
           selectedId={props.selectedId}
           hasMore={props.hasMore}
           onSelect={props.onSelect}
