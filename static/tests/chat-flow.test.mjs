@@ -36,7 +36,7 @@ test("register, log in, stream an answer, get a title, reload, rename, delete", 
   // Log out and back in; a wrong password shows the API's error.
   await page.getByRole("button", { name: "Account menu" }).click();
   await screenshot(page, "en-04-user-menu");
-  await page.getByRole("menuitem", { name: "Log out" }).click();
+  await page.getByRole("button", { name: "Log out" }).click();
   await page.getByRole("heading", { name: EN.login }).waitFor();
   await page.getByLabel(EN.email).fill(email);
   await page.getByLabel(EN.password, { exact: true }).fill("wrong-password-1");
@@ -49,7 +49,7 @@ test("register, log in, stream an answer, get a title, reload, rename, delete", 
 
   // The model list comes from /api/models; the default model is selected.
   const model = page.getByTestId("model-select");
-  assert.ok((await model.locator("option").count()) > 3, "models are listed");
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=model-select] option").length > 3);
   const selected = await model.inputValue();
   assert.notEqual(selected, "");
   // A reasoning model takes no temperature: the slider is disabled for it.
@@ -81,6 +81,7 @@ test("register, log in, stream an answer, get a title, reload, rename, delete", 
     return text !== "" && text !== untitled;
   }, EN.untitled);
   const title = (await heading.innerText()).trim();
+  assert.equal(await page.title(), title + " · AI Hub");
   await page.getByRole("navigation", { name: "Conversations" }).getByRole("button", { name: title, exact: true }).waitFor();
   // The usage widget counts the requests (the answer, and the title when the hub asked a model).
   await page.waitForFunction(() => Number(document.querySelector("[data-testid=usage-requests]")?.textContent) >= 1);

@@ -29,6 +29,7 @@ test("a provider error is shown, and retrying answers", async () => {
 
   // A model of another provider, then retry: the failed answer is replaced.
   const select = page.getByTestId("model-select");
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=model-select] option").length > 3);
   const other = await select.locator("option").evaluateAll((options) => options.map((o) => o.value).find((v) => v.startsWith("claude")));
   assert.ok(other, "an Anthropic model is listed");
   await select.selectOption(other);

@@ -44,7 +44,7 @@ test("the UI follows a German browser, and injected markup in an answer stays te
 
   // The switches: English and back, dark theme.
   await page.getByRole("button", { name: "Kontomenü" }).click();
-  await page.getByRole("menuitemradio", { name: "Dunkel" }).click();
+  await page.getByRole("radio", { name: "Dunkel" }).click();
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
   await page.keyboard.press("Escape");
   await screenshot(page, "de-05-chat-dark");

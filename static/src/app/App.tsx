@@ -22,10 +22,6 @@ export function App() {
     [],
   );
 
-  useEffect(() => {
-    document.title = t("app.name");
-  }, [t]);
-
   if (session === null) {
     return <AuthScreen mode={mode} onModeChange={setMode} notice={expired ? t("auth.sessionEnded") : null} />;
   }

@@ -39,11 +39,18 @@ export function ChatLayout({ user }: { user: UserView }) {
     [t],
   );
 
+  /** Reloads the first page (new order, titles); pages loaded beyond it are kept. */
   const refreshChats = useCallback(async () => {
     try {
       const page = await listChats();
-      setChats(page.items);
-      setNextCursor(page.next_cursor);
+      setChats((list) => {
+        if (list.length <= page.items.length) {
+          setNextCursor(page.next_cursor);
+          return page.items;
+        }
+        const fresh = new Set(page.items.map((c) => c.id));
+        return [...page.items, ...list.slice(page.items.length).filter((c) => !fresh.has(c.id))];
+      });
     } catch (err) {
       report(err);
     }

@@ -4,15 +4,21 @@ interface Props {
   onClose: () => void;
   className?: string;
   label: string;
+  /** `menu` (items with role `menuitem`) or `dialog` (a small panel of ordinary controls). */
+  role?: "menu" | "dialog";
   children: ReactNode;
 }
 
 /**
- * A small menu panel: closes on Escape (returning focus to the opener, which the caller keeps)
- * and on a click outside; arrow keys move between its buttons.
+ * A small panel under (or above) its opener: takes focus when it opens, closes on Escape and
+ * on a click outside; in a menu, arrow keys move between the items.
  */
-export function Popover({ onClose, className, label, children }: Props) {
+export function Popover({ onClose, className, label, role = "menu", children }: Props) {
   const ref = useRef<HTMLDivElement>(null);
+  const onCloseRef = useRef(onClose);
+  useEffect(() => {
+    onCloseRef.current = onClose;
+  });
   useEffect(() => {
     const panel = ref.current;
     panel?.querySelector<HTMLElement>("button, select, input")?.focus();
@@ -21,15 +27,15 @@ export function Popover({ onClose, className, label, children }: Props) {
       if (panel === null || !(target instanceof Element) || panel.contains(target)) return;
       // The opener toggles the menu itself.
       if (target.closest("[aria-expanded='true']") !== null) return;
-      onClose();
+      onCloseRef.current();
     };
     document.addEventListener("pointerdown", onPointer, true);
     return () => document.removeEventListener("pointerdown", onPointer, true);
-  }, [onClose]);
+  }, []);
   return (
     <div
       ref={ref}
-      role="menu"
+      role={role}
       aria-label={label}
       className={"popover " + (className ?? "")}
       onKeyDown={(event) => {

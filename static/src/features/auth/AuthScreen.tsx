@@ -1,4 +1,4 @@
-import { useId, useState, type SyntheticEvent } from "react";
+import { useEffect, useId, useState, type SyntheticEvent } from "react";
 import { ApiError } from "../../api/errors";
 import { login, register } from "../../api/endpoints";
 import { useI18n } from "../../i18n/I18n";
@@ -81,6 +81,10 @@ export function AuthScreen({ mode, onModeChange, notice }: Props) {
   });
 
   const isLogin = mode === "login";
+  const heading = t(isLogin ? "auth.login.title" : "auth.register.title");
+  useEffect(() => {
+    document.title = heading + " · " + t("app.name");
+  }, [heading, t]);
   return (
     <div className="auth-page">
       <div className="auth-top">

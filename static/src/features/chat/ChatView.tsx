@@ -75,6 +75,12 @@ export function ChatView({ chatId, models, onCreated, onChanged, onAnswerFinishe
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [chatId]);
 
+  // The window title follows the conversation.
+  const title = chat?.title ?? null;
+  useEffect(() => {
+    document.title = title === null ? t("app.name") : title + " · " + t("app.name");
+  }, [title, t]);
+
   const loading = chatId !== null && chat?.id !== chatId && loadError === null;
   const model = modelChoice ?? chat?.model ?? models?.default_model ?? models?.items[0]?.id ?? null;
   const temperature = temperatureChoice ?? chat?.temperature ?? null;

@@ -29,7 +29,7 @@ export function UserMenu({ user, onLogout }: { user: UserView; onLogout: () => v
         ref={opener}
         type="button"
         className="user-button"
-        aria-haspopup="menu"
+        aria-haspopup="dialog"
         aria-expanded={open}
         aria-label={t("menu.open")}
         onClick={() => setOpen((v) => !v)}
@@ -43,17 +43,17 @@ export function UserMenu({ user, onLogout }: { user: UserView; onLogout: () => v
         </span>
       </button>
       {open && (
-        <Popover label={t("menu.open")} className="user-popover" onClose={close}>
-          <div className="menu-section" role="group" aria-label={t("menu.theme")}>
-            <span className="menu-label" aria-hidden="true">
+        <Popover label={t("menu.open")} role="dialog" className="user-popover" onClose={close}>
+          <div className="menu-section">
+            <span className="menu-label" id="theme-label">
               {t("menu.theme")}
             </span>
-            <div className="segmented">
+            <div className="segmented" role="radiogroup" aria-labelledby="theme-label">
               {THEMES.map(({ value, key }) => (
                 <button
                   key={value}
                   type="button"
-                  role="menuitemradio"
+                  role="radio"
                   aria-checked={theme === value}
                   className={theme === value ? "segment active" : "segment"}
                   onClick={() => setTheme(value)}
@@ -66,7 +66,7 @@ export function UserMenu({ user, onLogout }: { user: UserView; onLogout: () => v
           <div className="menu-section">
             <LanguageSwitch />
           </div>
-          <button type="button" role="menuitem" className="menu-item" onClick={onLogout}>
+          <button type="button" className="menu-item" onClick={onLogout}>
             <Icon name="logout" /> {t("menu.logout")}
           </button>
         </Popover>
