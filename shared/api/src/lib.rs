@@ -2,7 +2,8 @@
 //!
 //! Plain serde types, no logic. The components build them from their database rows; the
 //! frontend gets the same shapes as TypeScript declarations generated from these types (with
-//! the `ts` feature, see the crate's tests), so that the two cannot drift apart unnoticed.
+//! the `ts` feature: the `typescript` module, written to `static/src/api/types.gen.ts` and
+//! checked by the hub-tests test `api_types`), so that the two cannot drift apart unnoticed.
 //! Conventions (api-conventions.md): `snake_case` keys, timestamps as RFC 3339 UTC strings,
 //! money as a decimal string with its currency, request bodies reject unknown fields.
 #![deny(missing_docs)]
