@@ -389,10 +389,9 @@ impl Exchange {
             &summary.text,
             status,
             error.as_deref(),
-        )
-        .and_then(|_| messages::list(db, self.chat.id, owner));
+        );
         match result {
-            Ok(list) => list.into_iter().find(|m| m.id == self.answer_id),
+            Ok(message) => message,
             Err(e) => {
                 eprintln!("chat: could not store answer {}: {e}", self.answer_id);
                 None

@@ -275,7 +275,7 @@ pub fn insert_assistant(
 }
 
 /// Finalises answer `id` of `owner` with its content, how it ended and why (an error text is
-/// dropped for [`Status::Complete`]); whether there was such an answer.
+/// dropped for [`Status::Complete`]); the stored answer (`None` when there is no such answer).
 pub fn finalize(
     db: &dyn Db,
     id: Uuid,
@@ -283,20 +283,23 @@ pub fn finalize(
     content: &str,
     status: Status,
     error: Option<&str>,
-) -> Result<bool, DbError> {
-    const SQL: &str = r#"
+) -> Result<Option<Message>, DbError> {
+    let sql = format!(
+        r#"
 UPDATE chat_messages AS m
 SET content = $3, status = $4, error = $5, updated_at = now()
 FROM chats AS c
-WHERE m.id = $1 AND c.user_id = $2 AND c.id = m.chat_id AND m.role = 'assistant'"#;
+WHERE m.id = $1 AND c.user_id = $2 AND c.id = m.chat_id AND m.role = 'assistant'
+RETURNING {MESSAGE_COLUMNS}"#
+    );
     let error = match status {
         Status::Complete => None,
         // An error status needs its text (the table requires one).
         Status::Error => Some(error.unwrap_or(UNKNOWN_ERROR)),
         Status::Partial => error,
     };
-    Ok(db.execute(
-        SQL,
+    let rows = db.query(
+        &sql,
         &[
             Param::Uuid(id),
             owner.into(),
@@ -304,7 +307,8 @@ WHERE m.id = $1 AND c.user_id = $2 AND c.id = m.chat_id AND m.role = 'assistant'
             status.as_str().into(),
             error.into(),
         ],
-    )? == 1)
+    )?;
+    rows.first().map(Message::from_row).transpose()
 }
 
 #[cfg(test)]
@@ -418,7 +422,10 @@ mod tests {
     fn finalize_checks_the_owner_and_keeps_errors_consistent() {
         let db = FakeDb::new();
         let (id, owner) = (Uuid::now_v7(), Owner::new(Uuid::new_v4()));
-        assert!(finalize(&db, id, owner, "Done", Status::Complete, Some("ignored")).unwrap());
+        assert_eq!(
+            finalize(&db, id, owner, "Done", Status::Complete, Some("ignored")).unwrap(),
+            None
+        );
         finalize(&db, id, owner, "", Status::Error, None).unwrap();
         finalize(
             &db,
