@@ -9,7 +9,7 @@ const USER_HZ: f64 = 100.0;
 
 /// The fields of /proc/<pid>/stat after the command name (which is in parentheses and may
 /// contain spaces): index 0 is field 3 (state), 1 is the parent pid, 11/12 utime/stime.
-fn stat_fields(pid: &str) -> Option<Vec<String>> {
+pub(crate) fn stat_fields(pid: &str) -> Option<Vec<String>> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let rest = stat.get(stat.rfind(')')? + 1..)?;
     Some(rest.split_whitespace().map(str::to_owned).collect())
@@ -50,9 +50,9 @@ fn runqueue_wait_seconds(pid: &str) -> Option<f64> {
     any.then(|| total as f64 / 1e9)
 }
 
-/// `pid` and its direct children (a PostgreSQL postmaster and its backends).
-fn tree(pid: &str) -> Vec<String> {
-    let mut pids = vec![pid.to_owned()];
+/// Every process as (pid, parent pid).
+fn processes() -> Vec<(String, String)> {
+    let mut all = Vec::new();
     if let Ok(entries) = std::fs::read_dir("/proc") {
         for entry in entries.flatten() {
             let name = entry.file_name();
@@ -60,12 +60,51 @@ fn tree(pid: &str) -> Vec<String> {
             if !name.bytes().all(|b| b.is_ascii_digit()) {
                 continue;
             }
-            if stat_fields(name).is_some_and(|f| f.get(1).map(String::as_str) == Some(pid)) {
-                pids.push(name.to_owned());
+            if let Some(parent) = stat_fields(name).and_then(|f| f.get(1).cloned()) {
+                all.push((name.to_owned(), parent));
             }
         }
     }
+    all
+}
+
+/// `pid` and its direct children (a PostgreSQL postmaster and its backends).
+fn tree(pid: &str) -> Vec<String> {
+    let mut pids = vec![pid.to_owned()];
+    pids.extend(
+        processes()
+            .into_iter()
+            .filter(|(_, parent)| parent == pid)
+            .map(|(child, _)| child),
+    );
     pids
+}
+
+/// The first process called `name` (its /proc comm) among the descendants of `root`.
+pub fn descendant_named(root: &str, name: &str) -> Option<String> {
+    let all = processes();
+    let parent_of = |pid: &str| {
+        all.iter()
+            .find(|(p, _)| p == pid)
+            .map(|(_, parent)| parent.clone())
+    };
+    all.iter()
+        .filter(|(pid, _)| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == name)
+        })
+        .find(|(pid, _)| {
+            // Walks up a few generations (the runner is started through a shell).
+            let mut current = pid.clone();
+            (0..8).any(|_| match parent_of(&current) {
+                Some(parent) if parent == root => true,
+                Some(parent) => {
+                    current = parent;
+                    false
+                }
+                None => false,
+            })
+        })
+        .map(|(pid, _)| pid.clone())
 }
 
 /// (CPU seconds, run-queue wait seconds) of a set of processes; a process that is gone counts 0.
@@ -109,8 +148,8 @@ pub struct Watched {
     pub db_tree: Vec<String>,
 }
 
-/// CPU counters at one instant.
-#[derive(Debug, Clone)]
+/// CPU counters at one instant (serialisable, for `hub-bench cpu-snapshot`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Snapshot {
     server: (Option<f64>, Option<f64>),
     db: (Option<f64>, Option<f64>),

@@ -6,8 +6,10 @@
 //! hub-bench startup --runner target/release/hub-runner --manifest spin.toml --url-path /api/health --runs 5
 //! hub-bench report load c1.json c16.json      # Markdown table
 //! hub-bench report startup startup.json
+//! hub-bench report chat chat-bench.json      # samples of tests/tests/chat_bench.rs
 //! ```
 
+mod chat;
 mod client;
 mod cpu;
 mod load;
@@ -30,6 +32,9 @@ enum Command {
     Load(load::LoadArgs),
     /// Time from spawning `hub-runner start` to listening and to the first 200; prints JSON.
     Startup(startup::StartupArgs),
+    /// CPU counters of a server found by name under a process, its database and the machine,
+    /// as JSON (read before and after each run of the chat benchmark).
+    CpuSnapshot(chat::SnapshotArgs),
     /// Renders JSON reports as Markdown tables.
     #[command(subcommand)]
     Report(report::ReportKind),
@@ -40,6 +45,7 @@ fn main() -> std::process::ExitCode {
     let result = match &cli.command {
         Command::Load(args) => load::run(args),
         Command::Startup(args) => startup::run(args),
+        Command::CpuSnapshot(args) => chat::snapshot(args),
         Command::Report(kind) => report::run(kind),
     };
     match result {

@@ -27,6 +27,11 @@ pub enum ReportKind {
         /// The report.
         file: PathBuf,
     },
+    /// The tables of the chat streaming benchmark's samples (`tests/tests/chat_bench.rs`).
+    Chat {
+        /// The samples file.
+        file: PathBuf,
+    },
 }
 
 fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
@@ -134,6 +139,9 @@ pub fn run(kind: &ReportKind) -> Result<()> {
             if let Some(set) = &r.cold {
                 println!("{}", startup_row("cold (new empty `--cache-dir`)", set));
             }
+        }
+        ReportKind::Chat { file } => {
+            print!("{}", crate::chat::render(&read(file)?));
         }
     }
     Ok(())
