@@ -102,6 +102,13 @@ async fn german_ui_and_xss_in_an_answer_stays_text() {
 }
 
 #[tokio::test]
+async fn two_tabs_refresh_an_expired_token_once() {
+    let _serial = SERIAL.lock().await;
+    let hub = Hub::spawn(|o| o).await;
+    run_browser_test(Some(&hub), "tabs.test.mjs").await;
+}
+
+#[tokio::test]
 async fn provider_error_is_shown_and_retry_answers() {
     let _serial = SERIAL.lock().await;
     let hub = Hub::spawn(|o| o).await;
