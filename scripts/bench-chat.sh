@@ -68,6 +68,9 @@ if [[ -r $data/pg/postmaster.pid ]]; then
     CHAT_BENCH_DB_PID="$(head -n1 "$data/pg/postmaster.pid")"
     export CHAT_BENCH_DB_PID
 fi
+# WAL fsync timing in pg_stat_wal (this private cluster only).
+scripts/pg.sh psql -XtAqc "ALTER SYSTEM SET track_wal_io_timing = on" >/dev/null
+scripts/pg.sh psql -XtAqc "SELECT pg_reload_conf()" >/dev/null
 rm -f "$samples" "$tables"
 
 log "build: the benchmark (cargo test --release --no-run -p hub-tests --test chat_bench)"
@@ -149,6 +152,8 @@ section_file="$(mktemp)"
     echo "  background, which the direct rows show, where the runner serves nothing); how busy the machine's CPUs were"
     echo "  (client, fake provider and other work included); the time the runner's threads and PostgreSQL's processes"
     echo "  spent runnable but waiting for a CPU, summed over threads/processes (compare it with the run's length)."
+    echo "  WAL: PostgreSQL's fsyncs of its write-ahead log (the WAL writer's included) per whole stream and their mean time (\`pg_stat_wal\` with"
+    echo "  \`track_wal_io_timing\` on); every commit that wrote waits for one, shared by commits that wait together."
     echo
     echo "### Results"
     echo
@@ -167,7 +172,8 @@ section_file="$(mktemp)"
     echo "  each of its two connection checkouts. Streams that start together get their chunks together, so at"
     echo "  concurrency 32 work arrives in bursts and the p99 is a stream queued behind one. Added p99 values compare"
     echo "  the tails of two different runs, and other work on the machine lands in them: read them with the max column"
-    echo "  and the CPU table (machine CPU busy in the direct rows is mostly other work)."
+    echo "  and the CPU table (machine CPU busy in the direct rows is mostly other work; a slow disk shows as a long"
+    echo "  mean WAL fsync, which each of an exchange's writing commits waits for)."
     echo "- The database pool (16 connections) does not cap concurrent streams: the chat component returns its connection"
     echo "  before calling the provider and takes one again to store the answer (commit e9aa406). Before that change, at"
     echo "  concurrency 32 half the streams waited for a connection held by a streaming answer (a trial run of this"

@@ -99,6 +99,9 @@ struct Run {
     /// [`cpu_snapshot`] before the first stream and after the last.
     cpu_before: Value,
     cpu_after: Value,
+    /// [`Bench::wal`] before the first stream and after the last.
+    wal_before: Value,
+    wal_after: Value,
 }
 
 impl Run {
@@ -121,6 +124,8 @@ impl Run {
             "head_ns": list(&|s| s.head),
             "cpu_before": self.cpu_before,
             "cpu_after": self.cpu_after,
+            "wal_before": self.wal_before,
+            "wal_after": self.wal_after,
         })
     }
 
@@ -256,6 +261,25 @@ struct Bench {
 }
 
 impl Bench {
+    /// PostgreSQL's WAL syncs so far and the milliseconds they took (`pg_stat_wal`; the time
+    /// stays 0 unless `track_wal_io_timing` is on, as `scripts/bench-chat.sh` sets it).
+    async fn wal(&self) -> Value {
+        let row = self
+            .db
+            .query_one(
+                "SELECT wal_sync, wal_sync_time, \
+                 current_setting('track_wal_io_timing')::bool FROM pg_stat_wal",
+                &[],
+            )
+            .await
+            .unwrap();
+        let timed: bool = row.get(2);
+        json!({
+            "syncs": row.get::<_, i64>(0),
+            "sync_ms": timed.then(|| row.get::<_, f64>(1)),
+        })
+    }
+
     /// How many answers among `ids` are stored `complete` with the whole text, and how many
     /// usage rows they have.
     async fn stored(&self, ids: &[String]) -> (i64, i64) {
@@ -297,6 +321,7 @@ async fn run(bench: &Bench, route: Route, workers: usize, per_worker: usize) -> 
             *chat = Some(hub.chat(token, body.clone()).await);
         }
     }
+    let wal_before = bench.wal().await;
     let cpu_before = cpu_snapshot();
     let started = Instant::now();
     let deadline = started + RUN_LIMIT;
@@ -337,6 +362,8 @@ async fn run(bench: &Bench, route: Route, workers: usize, per_worker: usize) -> 
         usage_rows: None,
         cpu_before,
         cpu_after: Value::Null,
+        wal_before,
+        wal_after: Value::Null,
     };
     for handle in handles {
         let (samples, sent) = handle.await.expect("worker");
@@ -345,6 +372,7 @@ async fn run(bench: &Bench, route: Route, workers: usize, per_worker: usize) -> 
     }
     run.elapsed = started.elapsed();
     run.cpu_after = cpu_snapshot();
+    run.wal_after = bench.wal().await;
     if route != Route::Direct {
         let ids: Vec<String> = run
             .samples

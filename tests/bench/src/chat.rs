@@ -88,6 +88,19 @@ pub struct ChatRun {
     pub cpu_before: Option<Snapshot>,
     #[serde(default)]
     pub cpu_after: Option<Snapshot>,
+    /// PostgreSQL's WAL syncs just before the first stream and just after the last.
+    #[serde(default)]
+    pub wal_before: Option<Wal>,
+    #[serde(default)]
+    pub wal_after: Option<Wal>,
+}
+
+/// PostgreSQL's `pg_stat_wal` counters: fsyncs of the WAL and the time they took (`None`
+/// without `track_wal_io_timing`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Wal {
+    pub syncs: u64,
+    pub sync_ms: Option<f64>,
 }
 
 struct Summary<'a> {
@@ -132,10 +145,21 @@ fn cpu_table(summaries: &[Summary<'_>]) -> String {
         };
         if out.is_empty() {
             out.push_str(
-                "| chunk delay | concurrency | route | runner CPU ms/stream | PostgreSQL CPU ms/stream | machine CPU busy | runner waiting for a CPU | PostgreSQL waiting for a CPU |\n\
-                 |---:|---:|---|---:|---:|---:|---:|---:|\n",
+                "| chunk delay | concurrency | route | runner CPU ms/stream | PostgreSQL CPU ms/stream | machine CPU busy | runner waiting for a CPU | PostgreSQL waiting for a CPU | WAL fsyncs/stream | ms per WAL fsync |\n\
+                 |---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n",
             );
         }
+        let (syncs, sync_ms) = match (&r.wal_before, &r.wal_after) {
+            (Some(b), Some(a)) if r.complete > 0 => {
+                let n = a.syncs.saturating_sub(b.syncs);
+                let per = match (b.sync_ms, a.sync_ms) {
+                    (Some(tb), Some(ta)) if n > 0 => format!("{:.2}", (ta - tb) / n as f64),
+                    _ => dash(),
+                };
+                (format!("{:.1}", n as f64 / r.complete as f64), per)
+            }
+            _ => (dash(), dash()),
+        };
         let c = CpuUse::between(before, after, r.complete as u64);
         let ms = |v: Option<f64>| v.map_or_else(dash, |v| format!("{v:.2}"));
         let wait = |v: Option<f64>| v.map_or_else(dash, |v| format!("{v:.2} s"));
@@ -145,7 +169,7 @@ fn cpu_table(summaries: &[Summary<'_>]) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} ms | {} | {} | {} | {} | {machine} | {} | {} |",
+            "| {} ms | {} | {} | {} | {} | {machine} | {} | {} | {syncs} | {sync_ms} |",
             r.delay_ms,
             r.concurrency,
             s.route(),
