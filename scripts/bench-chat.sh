@@ -152,8 +152,9 @@ section_file="$(mktemp)"
     echo "  background, which the direct rows show, where the runner serves nothing); how busy the machine's CPUs were"
     echo "  (client, fake provider and other work included); the time the runner's threads and PostgreSQL's processes"
     echo "  spent runnable but waiting for a CPU, summed over threads/processes (compare it with the run's length)."
-    echo "  WAL: PostgreSQL's fsyncs of its write-ahead log (the WAL writer's included) per whole stream and their mean time (\`pg_stat_wal\` with"
-    echo "  \`track_wal_io_timing\` on); every commit that wrote waits for one, shared by commits that wait together."
+    echo "  WAL: PostgreSQL's fsyncs of its write-ahead log per whole stream (the WAL writer's included) and their"
+    echo "  mean time (\`pg_stat_wal\`, \`track_wal_io_timing\` on); a commit that wrote waits for one (shared by the"
+    echo "  commits that wait together)."
     echo
     echo "### Results"
     echo
