@@ -7,27 +7,15 @@ use hub_auth::{
     ACCESS_TOKEN_TTL_SECS, AuthError, JwtKeys, REFRESH_TOKEN_TTL_SECS, RefreshToken,
     ThrottlePolicy, UserContext, Verdict,
 };
-use hub_component::PgDb;
 use hub_component::audit::{self, ClientInfo};
-use hub_component::auth::{db_error, header, now};
+use hub_component::auth::{db_error, now};
 use hub_db::users::User;
 use hub_db::{Db, sessions, throttle};
-use hub_http::{ApiError, JSON_BODY_LIMIT};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use hub_http::ApiError;
 use serde_json::json;
-use spin_sdk::http::{Request, Response};
 use uuid::Uuid;
 
-/// Opens the database (503 when it cannot be reached).
-pub fn open_db() -> Result<PgDb, ApiError> {
-    PgDb::open().map_err(db_error)
-}
-
-/// Parses a JSON body (415 / 413 / 400 as `hub-http` decides).
-pub fn parse_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
-    hub_http::parse_json_body(header(req, "content-type"), req.body(), JSON_BODY_LIMIT)
-}
+pub use hub_component::{database as open_db, json, no_content, parse_body};
 
 /// A validation error as a 400 naming the field; anything else is ours.
 pub fn invalid(err: AuthError) -> ApiError {
@@ -99,20 +87,6 @@ pub fn start_session(
     )
     .map_err(db_error)?;
     tokens(keys, &context, &refresh, user)
-}
-
-/// A JSON response.
-pub fn json<T: Serialize>(status: u16, value: &T) -> Response {
-    hub_component::json(status, value)
-}
-
-/// `204 No Content`.
-pub fn no_content() -> Response {
-    Response::builder()
-        .status(204)
-        .header("cache-control", "no-store")
-        .body(Vec::new())
-        .build()
 }
 
 /// 429 when the account (normalised email) or the client address is blocked.
