@@ -541,18 +541,45 @@ fn last_question(db: &PgDb, chat_id: Uuid, owner: Owner) -> Result<Message, ApiE
     Ok(question)
 }
 
-/// The provider request for the conversation so far (failed answers left out).
+/// The provider request for the conversation so far: failed answers left out, and the oldest
+/// messages dropped when the rest would not fit the model's context window.
 fn chat_request(target: &Target, temperature: Option<f64>, history: &[Message]) -> ChatRequest {
-    let messages = history
+    let messages: Vec<_> = history
         .iter()
         .filter(|m| m.status != Status::Error && !m.content.is_empty())
         .map(|m| hub_providers::Message::new(role(m.role), m.content.clone()))
         .collect();
+    let messages = fit_context(messages, target.model.context_window);
     let mut request =
         ChatRequest::new(target.model.model_id.clone(), messages).with_traits(target.traits);
     request.deployment = target.model.azure_deployment.clone();
     request.temperature = temperature;
     request
+}
+
+/// The newest messages whose estimated size stays within three quarters of `context_window`
+/// tokens (the rest is room for the answer); the newest message is always kept, so that a
+/// question too long for the model gets the provider's own explanation.
+fn fit_context(
+    messages: Vec<hub_providers::Message>,
+    context_window: Option<i32>,
+) -> Vec<hub_providers::Message> {
+    let Some(window) = context_window.and_then(|w| u64::try_from(w).ok()) else {
+        return messages;
+    };
+    let budget = window / 4 * 3;
+    let mut used = 0;
+    let keep = messages
+        .iter()
+        .rev()
+        .take_while(|m| {
+            used += estimate_tokens(m.content.len());
+            used <= budget
+        })
+        .count()
+        .max(1);
+    let skip = messages.len().saturating_sub(keep);
+    messages.into_iter().skip(skip).collect()
 }
 
 /// The stored role as the providers' role: the one place the two meet.
@@ -619,6 +646,22 @@ mod tests {
         assert!(content(&"ä".repeat(MAX_CONTENT_CHARS)).is_ok());
         assert!(content(&"ä".repeat(MAX_CONTENT_CHARS + 1)).is_err());
         assert!(content("a\0b").is_err());
+    }
+
+    #[test]
+    fn old_messages_make_room_in_the_context_window() {
+        let message = |n: usize| hub_providers::Message::user("x".repeat(n));
+        let history = vec![message(400), message(400), message(400)];
+        // 1000 tokens: 750 for the conversation, each message about 100.
+        assert_eq!(fit_context(history.clone(), Some(1000)).len(), 3);
+        // 300 tokens: 225 for the conversation, two messages fit.
+        let kept = fit_context(history.clone(), Some(300));
+        assert_eq!(kept.len(), 2);
+        assert_eq!(kept[1], history[2]);
+        // The newest message stays even when it alone is too long.
+        assert_eq!(fit_context(vec![message(40_000)], Some(100)).len(), 1);
+        assert_eq!(fit_context(history.clone(), None).len(), 3);
+        assert!(fit_context(Vec::new(), Some(10)).is_empty());
     }
 
     #[test]
