@@ -102,41 +102,54 @@ impl Exchange {
         let target = Target::of(model)?;
         let temperature = body.temperature.or(chat.temperature);
 
-        // The choice made with this message stays the chat's (C5).
-        if body.model.is_some() || body.temperature.is_some() {
-            let change = ChatChange {
-                title: None,
-                model: body
-                    .model
-                    .as_deref()
-                    .map(|_| Some(target.model.model_id.as_str())),
-                temperature: body.temperature.map(Some),
-            };
-            chats::update(&db, chat_id, owner, &change).map_err(db_error)?;
-        }
-        let question = match content {
-            Some(text) => messages::insert_user(&db, chat_id, owner, &text)
-                .map_err(db_error)?
-                .ok_or_else(|| ApiError::not_found("chat not found"))?,
-            None => last_question(&db, chat_id, owner)?,
+        // For `regenerate`: the question to answer again (read before anything changes).
+        let again = match content {
+            Some(_) => None,
+            None => Some(last_question(&db, chat_id, owner)?),
         };
-        let history = messages::recent(&db, chat_id, owner, HISTORY_LIMIT).map_err(db_error)?;
+        // The choice made with this message stays the chat's (C5); the question and the
+        // pending answer are stored together or not at all.
+        let change = ChatChange {
+            title: None,
+            model: body
+                .model
+                .as_deref()
+                .map(|_| Some(target.model.model_id.as_str())),
+            temperature: body.temperature.map(Some),
+        };
+        let stored = hub_db::transaction(&db, |tx| {
+            if change != ChatChange::default() {
+                chats::update(tx, chat_id, owner, &change)?;
+            }
+            let question = match (&content, again) {
+                (Some(text), _) => messages::insert_user(tx, chat_id, owner, text)?,
+                (None, Some(question)) => {
+                    messages::delete_after(tx, chat_id, owner, question.id)?;
+                    Some(question)
+                }
+                (None, None) => None,
+            };
+            let history = messages::recent(tx, chat_id, owner, HISTORY_LIMIT)?;
+            let answer = messages::insert_assistant(
+                tx,
+                chat_id,
+                owner,
+                &NewAnswer {
+                    model: &target.model.model_id,
+                    status: Status::Partial,
+                    content: "",
+                    error: None,
+                },
+            )?;
+            Ok((question, history, answer))
+        })
+        .map_err(db_error)?;
+        let (Some(question), history, Some(answer)) = stored else {
+            return Err(ApiError::not_found("chat not found"));
+        };
         let first_exchange =
             chat.title.is_none() && history.iter().filter(|m| m.role == Role::User).count() == 1;
         let request = chat_request(&target, temperature, &history);
-        let answer = messages::insert_assistant(
-            &db,
-            chat_id,
-            owner,
-            &NewAnswer {
-                model: &target.model.model_id,
-                status: Status::Partial,
-                content: "",
-                error: None,
-            },
-        )
-        .map_err(db_error)?
-        .ok_or_else(|| ApiError::not_found("chat not found"))?;
         Ok(Self {
             client: ClientInfo::from_request(req),
             user,
@@ -529,16 +542,14 @@ fn content(text: &str) -> Result<String, ApiError> {
     Ok(text.to_owned())
 }
 
-/// For `regenerate`: the chat's last user message, with every message after it removed.
+/// For `regenerate`: the chat's last user message (409 when it has none).
 fn last_question(db: &PgDb, chat_id: Uuid, owner: Owner) -> Result<Message, ApiError> {
-    let recent = messages::recent(db, chat_id, owner, HISTORY_LIMIT).map_err(db_error)?;
-    let question = recent
+    messages::recent(db, chat_id, owner, HISTORY_LIMIT)
+        .map_err(db_error)?
         .into_iter()
         .rev()
         .find(|m| m.role == Role::User)
-        .ok_or_else(|| ApiError::conflict("this chat has no message to answer again"))?;
-    messages::delete_after(db, chat_id, owner, question.id).map_err(db_error)?;
-    Ok(question)
+        .ok_or_else(|| ApiError::conflict("this chat has no message to answer again"))
 }
 
 /// The provider request for the conversation so far: failed answers left out, and the oldest
