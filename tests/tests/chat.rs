@@ -463,6 +463,45 @@ async fn an_answer_is_completed_and_stored_after_the_client_goes_away() {
 }
 
 #[tokio::test]
+async fn an_answer_the_host_cut_off_is_shown_as_interrupted() {
+    let hub = Hub::spawn(|o| o).await;
+    let token = hub.user("cutoff@example.com").await;
+    let chat = hub.chat(&token, json!({})).await;
+    let stream = hub.stream(&chat, &token, json!({ "content": "Hi" })).await;
+    assert_eq!(stream.last().name, "done");
+    // Two answers left pending by requests that ended without finalising them: one long ago
+    // (with and without text), one just now (still streaming, as far as anyone knows).
+    hub.execute(&format!(
+        "INSERT INTO chat_messages (id, chat_id, role, content, model, status, updated_at) VALUES
+         (gen_random_uuid(), '{chat}', 'assistant', 'Halb', 'gpt-4o-mini', 'partial', now() - interval '1 hour'),
+         (gen_random_uuid(), '{chat}', 'assistant', '', 'gpt-4o-mini', 'partial', now() - interval '1 hour'),
+         (gen_random_uuid(), '{chat}', 'assistant', 'Läuft', 'gpt-4o-mini', 'partial', now())"
+    ))
+    .await;
+    let detail = hub.get(&format!("/api/chats/{chat}"), &token).await.expect(200);
+    let states: Vec<(String, String, Value)> = detail["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["content"].as_str().unwrap().to_owned(),
+                m["status"].as_str().unwrap().to_owned(),
+                m["error"].clone(),
+            )
+        })
+        .collect();
+    let find = |content: &str| states.iter().find(|(c, _, _)| c == content).unwrap();
+    assert_eq!(find("Halb").1, "partial");
+    assert!(find("Halb").2.as_str().unwrap().contains("interrupted"));
+    assert_eq!(find("").1, "error");
+    assert_eq!(find("Läuft").1, "partial");
+    assert_eq!(find("Läuft").2, Value::Null);
+    let done = stream.event("done")["message"]["content"].as_str().unwrap().to_owned();
+    assert_eq!(find(&done).1, "complete");
+}
+
+#[tokio::test]
 async fn keep_alive_comments_flow_while_the_provider_is_silent() {
     let hub = Hub::spawn(|o| o.variable("sse_keepalive_secs", "1")).await;
     let token = hub.user("keepalive@example.com").await;

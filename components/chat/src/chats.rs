@@ -84,6 +84,10 @@ pub fn create(req: &Request) -> Result<Response, ApiError> {
     Ok(json(201, &views::chat(&chat)))
 }
 
+/// Seconds after which a pending answer counts as interrupted: the runner's default time limit
+/// of a request.
+const STALE_ANSWER_SECS: u32 = 900;
+
 /// `GET /api/chats/{id}`: a conversation with its messages.
 pub fn get(req: &Request, id: Uuid) -> Result<Response, ApiError> {
     let db = database()?;
@@ -92,6 +96,9 @@ pub fn get(req: &Request, id: Uuid) -> Result<Response, ApiError> {
         chats::find(&db, id, owner(&user)).map_err(db_error)?,
         "chat",
     )?;
+    // An answer still pending long after any request could have streamed it was cut off by the
+    // host (a time limit, a restart): it is shown, and stays, as interrupted.
+    messages::interrupt_stale(&db, id, owner(&user), STALE_ANSWER_SECS).map_err(db_error)?;
     let messages = messages::list(&db, id, owner(&user)).map_err(db_error)?;
     Ok(json(
         200,

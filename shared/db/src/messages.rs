@@ -175,6 +175,38 @@ WHERE m.chat_id = $1 AND c.id = m.chat_id AND c.user_id = $2
     )
 }
 
+/// Why an answer that stopped streaming without being finalised is not complete.
+pub const INTERRUPTED: &str = "the answer was interrupted before it was complete";
+
+/// Marks the answers of chat `chat_id` of `owner` that are still pending (`partial` without an
+/// error) but have not changed for `stale_secs` seconds: their request ended without finalising
+/// them (the host stopped it). They become `partial` with [`INTERRUPTED`], or `error` when
+/// nothing was stored; how many.
+pub fn interrupt_stale(
+    db: &dyn Db,
+    chat_id: Uuid,
+    owner: Owner,
+    stale_secs: u32,
+) -> Result<u64, DbError> {
+    const SQL: &str = r#"
+UPDATE chat_messages AS m
+SET status = CASE WHEN m.content = '' THEN 'error' ELSE 'partial' END,
+    error = $4, updated_at = now()
+FROM chats AS c
+WHERE m.chat_id = $1 AND c.id = m.chat_id AND c.user_id = $2
+  AND m.role = 'assistant' AND m.status = 'partial' AND m.error IS NULL
+  AND m.updated_at < now() - make_interval(secs => $3)"#;
+    db.execute(
+        SQL,
+        &[
+            Param::Uuid(chat_id),
+            owner.into(),
+            Param::Float64(f64::from(stale_secs)),
+            INTERRUPTED.into(),
+        ],
+    )
+}
+
 /// The fields of a message to store.
 #[derive(Debug, Clone, Copy)]
 struct Draft<'a> {
