@@ -478,7 +478,10 @@ async fn an_answer_the_host_cut_off_is_shown_as_interrupted() {
          (gen_random_uuid(), '{chat}', 'assistant', 'Läuft', 'gpt-4o-mini', 'partial', now())"
     ))
     .await;
-    let detail = hub.get(&format!("/api/chats/{chat}"), &token).await.expect(200);
+    let detail = hub
+        .get(&format!("/api/chats/{chat}"), &token)
+        .await
+        .expect(200);
     let states: Vec<(String, String, Value)> = detail["messages"]
         .as_array()
         .unwrap()
@@ -497,7 +500,10 @@ async fn an_answer_the_host_cut_off_is_shown_as_interrupted() {
     assert_eq!(find("").1, "error");
     assert_eq!(find("Läuft").1, "partial");
     assert_eq!(find("Läuft").2, Value::Null);
-    let done = stream.event("done")["message"]["content"].as_str().unwrap().to_owned();
+    let done = stream.event("done")["message"]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(find(&done).1, "complete");
 }
 
