@@ -21,6 +21,7 @@ test("a provider error is shown, and retrying answers", async () => {
   await page.keyboard.press("Enter");
   const failed = page.getByTestId("answer-error").or(page.getByTestId("send-error"));
   await failed.waitFor();
+  await failed.getByText("The provider is not available right now.", { exact: false }).waitFor();
   const retry = page.getByRole("button", { name: "Try again" });
   await retry.waitFor();
   // The typed message is not lost.

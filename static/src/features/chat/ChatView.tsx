@@ -4,7 +4,7 @@ import { ApiError, SessionExpiredError } from "../../api/errors";
 import { streamMessage } from "../../api/stream";
 import type { ChatDetail, ChatSummary, MessageView, ModelList, SendMessage } from "../../api/types.gen";
 import { useI18n } from "../../i18n/I18n";
-import { describeError } from "../../lib/errors";
+import { describeError, describeStreamError } from "../../lib/errors";
 import { Icon } from "../../components/ui/Icon";
 import { Composer } from "./Composer";
 import { loadDraft, saveDraft } from "./draft";
@@ -38,6 +38,8 @@ export function ChatView({ chatId, models, onCreated, onChanged, onAnswerFinishe
   const [loadError, setLoadError] = useState<string | null>(null);
   const [streaming, setStreaming] = useState<Streaming | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
+  /** Codes of answers that failed in this view (message id -> `error` event code). */
+  const [errorCodes, setErrorCodes] = useState<ReadonlyMap<string, string>>(new Map());
   const [notice, setNotice] = useState<string | null>(null);
   // The user's choices in this view; otherwise the conversation's, else the default model.
   const [modelChoice, setModelChoice] = useState<string | null>(null);
@@ -189,8 +191,10 @@ export function ChatView({ chatId, models, onCreated, onChanged, onAnswerFinishe
           },
           onError: (event) => {
             const stored = event.assistant_message;
-            if (stored) setChat((c) => (c ? { ...c, messages: [...c.messages.filter((m) => m.id !== stored.id), stored] } : c));
-            else setFailure(event.message);
+            if (stored) {
+              setErrorCodes((codes) => new Map(codes).set(stored.id, event.code));
+              setChat((c) => (c ? { ...c, messages: [...c.messages.filter((m) => m.id !== stored.id), stored] } : c));
+            } else setFailure(describeStreamError(event.code, t) ?? event.message);
           },
         },
         controller.signal,
@@ -307,6 +311,7 @@ export function ChatView({ chatId, models, onCreated, onChanged, onAnswerFinishe
               message={message}
               modelName={message.model ? modelNames.get(message.model) ?? message.model : null}
               onRetry={canRetry && message === last && message.role === "assistant" ? retry : undefined}
+              errorCode={errorCodes.get(message.id)}
             />
           ))}
           {streaming && <StreamingAnswer text={streaming.text} modelName={streaming.model ? modelNames.get(streaming.model) ?? streaming.model : null} />}

@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { MessageView } from "../../api/types.gen";
 import { useI18n } from "../../i18n/I18n";
 import { Icon } from "../../components/ui/Icon";
+import { describeStreamError } from "../../lib/errors";
 import { Markdown } from "./Markdown";
 
 interface Props {
@@ -10,10 +11,12 @@ interface Props {
   modelName: string | null;
   /** Offer "try again" (the last answer, when it failed). */
   onRetry?: (() => void) | undefined;
+  /** The code of the `error` event, when the failure happened in this view. */
+  errorCode?: string | undefined;
 }
 
 /** One message: the user's as plain text, an answer as Markdown with status and actions. */
-export function MessageItem({ message, modelName, onRetry }: Props) {
+export function MessageItem({ message, modelName, onRetry, errorCode }: Props) {
   const { t } = useI18n();
   const [copied, setCopied] = useState(false);
   if (message.role === "user") {
@@ -40,9 +43,13 @@ export function MessageItem({ message, modelName, onRetry }: Props) {
       {message.content !== "" && <Markdown text={message.content} />}
       {message.status === "partial" && <p className="message-note">{t("chat.partial")}</p>}
       {message.status === "error" && (
-        <p className="notice notice-error" role="alert" data-testid="answer-error">
-          <Icon name="alert" /> {t("chat.failed", { message: message.error ?? "" })}
-        </p>
+        <div className="notice notice-error" role="alert" data-testid="answer-error">
+          <Icon name="alert" />
+          <div>
+            {describeStreamError(errorCode, t) ?? t("chat.failed", { message: message.error ?? "" })}
+            {describeStreamError(errorCode, t) !== null && message.error && <p className="error-detail">{message.error}</p>}
+          </div>
+        </div>
       )}
       <div className="message-actions">
         {message.content !== "" && (
