@@ -649,6 +649,12 @@ async fn a_provider_without_a_key_is_a_503_and_stores_nothing() {
     assert_eq!(stream.body["error"]["code"], "provider_not_configured");
     let messages: i64 = hub.scalar("SELECT count(*) FROM chat_messages").await;
     assert_eq!(messages, 0);
+    // Its models are not offered, and so there is no default to offer either.
+    let models = hub.get("/api/models", &token).await.expect(200);
+    let items = models["items"].as_array().unwrap();
+    assert!(items.iter().all(|m| m["provider"] != "openai"), "{items:?}");
+    assert!(items.iter().any(|m| m["provider"] == "anthropic"));
+    assert_eq!(models["default_model"], Value::Null);
     // Another provider still works.
     let stream = hub
         .stream(

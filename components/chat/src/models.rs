@@ -14,11 +14,20 @@ use spin_sdk::http::{Request, Response};
 
 use crate::views;
 
-/// `GET /api/models`: the enabled models and the default one.
+/// `GET /api/models`: the enabled models whose provider is configured (a key, and the base URL
+/// where one is needed), and the default one among them.
 pub fn list(req: &Request) -> Result<Response, ApiError> {
     let db = database()?;
     authenticate(req, &db)?;
-    let items = models::list_enabled(&db).map_err(db_error)?;
+    let items: Vec<Model> = models::list_enabled(&db)
+        .map_err(db_error)?
+        .into_iter()
+        .filter(|m| {
+            m.provider
+                .parse::<ProviderKind>()
+                .is_ok_and(|kind| provider_config(kind, variable).is_ok())
+        })
+        .collect();
     Ok(json(
         200,
         &ModelList {
