@@ -61,7 +61,7 @@ test("register, log in, stream an answer, get a title, reload, rename, delete", 
   assert.equal(await temperature.isEnabled(), true);
 
   // A slow answer: it must appear piece by piece, not at once.
-  await page.getByLabel(EN.message).fill("What is the capital of France? [[scenario:slow_400]]");
+  await page.getByLabel(EN.message).fill("What is the capital of France? [[scenario:slow_600]]");
   await page.keyboard.press("Enter");
   const streaming = page.getByTestId("message-streaming");
   await streaming.getByText("The capital").waitFor();

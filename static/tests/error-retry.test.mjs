@@ -51,7 +51,7 @@ test("a provider error is shown, and retrying answers", async () => {
   assert.equal(await page.getByTestId("answer-error").count(), 0);
 
   // Stop: the request ends at once; the hub completes and stores the answer, which appears.
-  await page.getByLabel(EN.message).fill("And the capital of Italy? [[scenario:slow_300]]");
+  await page.getByLabel(EN.message).fill("And the capital of Italy? [[scenario:slow_800]]");
   await page.keyboard.press("Enter");
   await page.getByTestId("message-streaming").getByText("Paris", { exact: false }).waitFor();
   await page.getByTestId("stop").click();

@@ -48,6 +48,16 @@ test("the UI follows a German browser, and injected markup in an answer stays te
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
   await page.keyboard.press("Escape");
   await screenshot(page, "de-05-chat-dark");
+  // Phone width, German, dark.
+  await page.setViewportSize({ width: 390, height: 800 });
+  await page.waitForTimeout(400);
+  await screenshot(page, "de-06-phone-chat");
+  await page.getByRole("button", { name: "Seitenleiste öffnen" }).click();
+  await page.getByRole("button", { name: "Seitenleiste schließen" }).waitFor();
+  await page.waitForTimeout(400);
+  await screenshot(page, "de-07-phone-sidebar");
+  await page.getByRole("button", { name: "Seitenleiste schließen" }).click();
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.getByRole("button", { name: "Kontomenü" }).click();
   await page.getByLabel("Sprache").selectOption("en");
   await page.getByRole("button", { name: "Account menu" }).waitFor();

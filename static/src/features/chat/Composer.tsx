@@ -34,30 +34,36 @@ export function Composer({ value, onChange, onSend, onStop, streaming, disabled 
     }
   };
   return (
-    <form className="composer" onSubmit={submit}>
-      <label htmlFor={id} className="visually-hidden">
-        {t("chat.inputLabel")}
-      </label>
-      <textarea
-        ref={ref}
-        id={id}
-        rows={1}
-        value={value}
-        placeholder={t("chat.inputPlaceholder")}
-        onChange={(e) => onChange(e.target.value)}
-        onKeyDown={onKeyDown}
-        maxLength={100000}
-        data-testid="composer-input"
-      />
-      {streaming ? (
-        <button type="button" className="btn btn-secondary composer-button" onClick={onStop} data-testid="stop">
-          <Icon name="stop" /> {t("chat.stop")}
-        </button>
-      ) : (
-        <button type="submit" className="btn btn-primary composer-button" disabled={!canSend} data-testid="send">
-          <Icon name="send" /> {t("chat.send")}
-        </button>
-      )}
-    </form>
+    <>
+      <form className="composer" onSubmit={submit}>
+        <label htmlFor={id} className="visually-hidden">
+          {t("chat.inputLabel")}
+        </label>
+        <textarea
+          ref={ref}
+          id={id}
+          rows={1}
+          value={value}
+          placeholder={t("chat.inputPlaceholder")}
+          aria-describedby={id + "-hint"}
+          onChange={(e) => onChange(e.target.value)}
+          onKeyDown={onKeyDown}
+          maxLength={100000}
+          data-testid="composer-input"
+        />
+        {streaming ? (
+          <button type="button" className="btn btn-secondary composer-button" onClick={onStop} data-testid="stop">
+            <Icon name="stop" /> {t("chat.stop")}
+          </button>
+        ) : (
+          <button type="submit" className="btn btn-primary composer-button" disabled={!canSend} data-testid="send">
+            <Icon name="send" /> {t("chat.send")}
+          </button>
+        )}
+      </form>
+      <p id={id + "-hint"} className="composer-hint">
+        {t("chat.inputHint")}
+      </p>
+    </>
   );
 }
