@@ -96,8 +96,22 @@ test("register, log in, stream an answer, get a title, reload, rename, delete", 
   assert.equal((await heading.innerText()).trim(), title);
   assert.equal(page.url(), chatUrl);
 
-  // Rename through the conversation's menu.
+  // The conversation's menu works with the keyboard: Enter opens it on its first item, arrows
+  // move, Escape closes it and returns to its button.
   const nav = page.getByRole("navigation", { name: "Conversations" });
+  const more = nav.getByRole("button", { name: `Actions for “${title}”` });
+  const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim());
+  await more.focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("menu").waitFor();
+  assert.equal(await focused(), "Rename");
+  await page.keyboard.press("ArrowDown");
+  assert.equal(await focused(), "Delete");
+  await page.keyboard.press("Escape");
+  await page.getByRole("menu").waitFor({ state: "detached" });
+  assert.equal(await more.evaluate((el) => el === document.activeElement), true);
+
+  // Rename through the conversation's menu.
   await nav.getByRole("button", { name: `Actions for “${title}”` }).click();
   await page.getByRole("menuitem", { name: "Rename" }).click();
   const input = page.getByLabel("New title");

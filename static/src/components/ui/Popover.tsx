@@ -41,6 +41,8 @@ export function Popover({ onClose, className, label, role = "menu", children }: 
       onKeyDown={(event) => {
         if (event.key === "Escape") {
           event.stopPropagation();
+          // Back to the button that opened the panel (its sibling).
+          ref.current?.parentElement?.querySelector<HTMLElement>("[aria-haspopup]")?.focus();
           onClose();
           return;
         }
