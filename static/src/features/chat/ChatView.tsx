@@ -87,8 +87,15 @@ export function ChatView({ chatId, models, onCreated, onChanged, onAnswerFinishe
   const model = modelChoice ?? chat?.model ?? models?.default_model ?? models?.items[0]?.id ?? null;
   const temperature = temperatureChoice ?? chat?.temperature ?? null;
 
-  // Abort a running answer when the view goes away.
-  useEffect(() => () => abortRef.current?.abort(), []);
+  // Abort a running answer (and stop waiting for a stopped one) when the view goes away.
+  const alive = useRef(true);
+  useEffect(() => {
+    alive.current = true;
+    return () => {
+      alive.current = false;
+      abortRef.current?.abort();
+    };
+  }, []);
 
   // Follow the answer while the user is at the bottom of the list.
   useEffect(() => {
@@ -113,7 +120,7 @@ export function ChatView({ chatId, models, onCreated, onChanged, onAnswerFinishe
   const awaitStoredAnswer = async (id: string) => {
     for (let attempt = 0; attempt < 30; attempt++) {
       await new Promise((resolve) => window.setTimeout(resolve, 1000));
-      if (currentId.current !== id) return;
+      if (!alive.current || currentId.current !== id) return;
       const detail = await reload(id);
       const last = detail?.messages[detail.messages.length - 1];
       if (last?.role === "assistant" && last.status !== "partial") {
