@@ -65,13 +65,7 @@ async fn new_user(hub: &Hub, email: &str) -> Answer {
 }
 
 async fn count(hub: &Hub, sql: &str) -> i64 {
-    hub.db
-        .client()
-        .await
-        .query_one(sql, &[])
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .get(0)
+    hub.scalar(sql).await
 }
 
 async fn audit_actions(hub: &Hub) -> Vec<String> {

@@ -403,15 +403,19 @@ async fn a_stream_that_breaks_midway_is_stored_as_partial_with_its_usage() {
     );
 }
 
+/// A new user's first message in a new chat, answered by the default model under `scenario`.
+async fn first_answer(hub: &Hub, email: &str, scenario: &Scenario) -> Stream {
+    let token = hub.user(email).await;
+    let chat = hub.chat(&token, json!({})).await;
+    let content = format!("Hi {}", scenario.marker());
+    hub.stream(&chat, &token, json!({ "content": content }))
+        .await
+}
+
 #[tokio::test]
 async fn usage_a_provider_does_not_report_is_estimated_and_marked() {
     let hub = Hub::spawn(|o| o).await;
-    let token = hub.user("nousage@example.com").await;
-    let chat = hub.chat(&token, json!({})).await;
-    let marker = Scenario::NoUsage.marker();
-    let stream = hub
-        .stream(&chat, &token, json!({ "content": format!("Hi {marker}") }))
-        .await;
+    let stream = first_answer(&hub, "nousage@example.com", &Scenario::NoUsage).await;
     assert_eq!(stream.last().name, "done");
     let (input, output, _, cost, estimated, _) =
         usage_row(&hub, &answer_id(&stream)).await.unwrap();
@@ -510,12 +514,8 @@ async fn an_answer_the_host_cut_off_is_shown_as_interrupted() {
 #[tokio::test]
 async fn keep_alive_comments_flow_while_the_provider_is_silent() {
     let hub = Hub::spawn(|o| o.variable("sse_keepalive_secs", "1")).await;
-    let token = hub.user("keepalive@example.com").await;
-    let chat = hub.chat(&token, json!({})).await;
-    let marker = Scenario::Slow(Duration::from_millis(1600)).marker();
-    let stream = hub
-        .stream(&chat, &token, json!({ "content": format!("Hi {marker}") }))
-        .await;
+    let slow = Scenario::Slow(Duration::from_millis(1600));
+    let stream = first_answer(&hub, "keepalive@example.com", &slow).await;
     assert_eq!(stream.last().name, "done");
     assert!(stream.comments >= 2, "{} comments", stream.comments);
     // The deltas arrived as the provider sent them, not at the end.
@@ -532,12 +532,7 @@ async fn keep_alive_comments_flow_while_the_provider_is_silent() {
 #[tokio::test]
 async fn an_xss_answer_is_stored_and_sent_as_plain_text() {
     let hub = Hub::spawn(|o| o).await;
-    let token = hub.user("xss@example.com").await;
-    let chat = hub.chat(&token, json!({})).await;
-    let marker = Scenario::Xss.marker();
-    let stream = hub
-        .stream(&chat, &token, json!({ "content": format!("Hi {marker}") }))
-        .await;
+    let stream = first_answer(&hub, "xss@example.com", &Scenario::Xss).await;
     assert_eq!(stream.text(), XSS_TEXT);
     let (_, content, _) = stored(&hub, &answer_id(&stream)).await;
     assert_eq!(content, XSS_TEXT);
