@@ -111,11 +111,11 @@ pub struct UpdateChat {
     pub title: Option<String>,
     /// The model for the next messages, or `null` for the default model.
     #[serde(default, deserialize_with = "double_option")]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string | null"))]
     pub model: Option<Option<String>>,
     /// The temperature for the next messages, or `null` for the model's default.
     #[serde(default, deserialize_with = "double_option")]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number | null"))]
     pub temperature: Option<Option<f64>>,
 }
 

@@ -326,11 +326,11 @@ title?: string,
 /**
  * The model for the next messages, or `null` for the default model.
  */
-model?: string | null | null, 
+model?: string | null, 
 /**
  * The temperature for the next messages, or `null` for the model's default.
  */
-temperature?: number | null | null, };
+temperature?: number | null, };
 
 /**
  * `POST /api/chats/{id}/messages`: the user's message, answered as a stream of events.
