@@ -73,12 +73,15 @@ pub enum Scenario {
     Slow(Duration),
     /// Answers [`XSS_TEXT`] in the provider's format, with usage.
     Xss,
+    /// [`Scenario::Error`] for the first request with a given conversation, [`Scenario::Normal`]
+    /// for the same conversation sent again (a retry).
+    ErrorOnce(u16),
 }
 
 impl Scenario {
     /// The marker that selects this scenario from a message: `[[scenario:normal]]`,
-    /// `no_usage`, `error_<status>` (`rate_limit` is `error_429`), `disconnect_<n>`,
-    /// `slow_<ms>`, `xss`.
+    /// `no_usage`, `error_<status>` (`rate_limit` is `error_429`), `error_once_<status>`,
+    /// `disconnect_<n>`, `slow_<ms>`, `xss`.
     pub fn marker(&self) -> String {
         let name = match self {
             Self::Normal => "normal".to_owned(),
@@ -87,6 +90,7 @@ impl Scenario {
             Self::Disconnect { after } => format!("disconnect_{after}"),
             Self::Slow(delay) => format!("slow_{}", delay.as_millis()),
             Self::Xss => "xss".to_owned(),
+            Self::ErrorOnce(status) => format!("error_once_{status}"),
         };
         format!("[[scenario:{name}]]")
     }
@@ -103,7 +107,9 @@ impl Scenario {
             "rate_limit" => Self::Error(429),
             "xss" => Self::Xss,
             _ => {
-                if let Some(status) = number("error_") {
+                if let Some(status) = number("error_once_") {
+                    Self::ErrorOnce(u16::try_from(status).ok()?)
+                } else if let Some(status) = number("error_") {
                     Self::Error(u16::try_from(status).ok()?)
                 } else if let Some(after) = number("disconnect_") {
                     Self::Disconnect {
@@ -159,6 +165,8 @@ struct State {
     scenarios: Mutex<HashMap<ProviderKind, Scenario>>,
     chunk_delay: Mutex<Duration>,
     requests: Mutex<Vec<RecordedRequest>>,
+    /// The conversations [`Scenario::ErrorOnce`] has failed already.
+    failed_once: Mutex<std::collections::HashSet<(ProviderKind, String)>>,
 }
 
 /// The fake providers' server on `127.0.0.1:<free port>`, running on its own thread and
@@ -191,6 +199,7 @@ impl FakeProviders {
             scenarios: Mutex::new(HashMap::new()),
             chunk_delay: Mutex::new(Duration::ZERO),
             requests: Mutex::new(Vec::new()),
+            failed_once: Mutex::new(std::collections::HashSet::new()),
         });
         let (shutdown, stop) = tokio::sync::oneshot::channel();
         let thread = {
@@ -453,6 +462,22 @@ async fn handle(state: &State, request: Request<Incoming>) -> Response<Body> {
         Scenario::from_text(&String::from_utf8_lossy(&body))
             .or_else(|| lock(&state.scenarios).get(&kind).cloned())
             .unwrap_or(Scenario::Normal)
+    };
+    let scenario = match scenario {
+        Scenario::ErrorOnce(status) => {
+            // The conversation (messages or contents) identifies a retry of the same request.
+            let conversation = json
+                .get("messages")
+                .or_else(|| json.get("contents"))
+                .map(Value::to_string)
+                .unwrap_or_default();
+            if lock(&state.failed_once).insert((kind, conversation)) {
+                Scenario::Error(status)
+            } else {
+                Scenario::Normal
+            }
+        }
+        other => other,
     };
     let delay = *lock(&state.chunk_delay);
     answer(

@@ -543,21 +543,20 @@ async fn regenerate_replaces_a_failed_answer() {
     let hub = Hub::spawn(|o| o).await;
     let token = hub.user("retry@example.com").await;
     let chat = hub.chat(&token, json!({})).await;
-    hub.providers
-        .set_scenario(ProviderKind::OpenAi, Scenario::Error(500));
+    // The provider fails the conversation once and answers it when it comes again, unchanged:
+    // the failed answer is not part of what the retry sends.
+    let question = format!("Wie spät ist es? {}", Scenario::ErrorOnce(500).marker());
     let failed = hub
-        .stream(&chat, &token, json!({ "content": "Wie spät ist es?" }))
+        .stream(&chat, &token, json!({ "content": question }))
         .await;
     assert_eq!(failed.last().name, "error");
-    hub.providers
-        .set_scenario(ProviderKind::OpenAi, Scenario::Normal);
     let retried = hub
         .stream(&chat, &token, json!({ "regenerate": true }))
         .await;
     assert_eq!(retried.last().name, "done", "{:?}", retried.events);
     assert_eq!(
         retried.event("message_start")["user_message"]["content"],
-        "Wie spät ist es?"
+        question.as_str()
     );
     let detail = hub
         .get(&format!("/api/chats/{chat}"), &token)

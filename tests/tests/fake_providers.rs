@@ -475,6 +475,7 @@ fn markers_round_trip() {
         Scenario::Disconnect { after: 3 },
         Scenario::Slow(Duration::from_millis(250)),
         Scenario::Xss,
+        Scenario::ErrorOnce(503),
     ] {
         let text = format!("Hello {} there", scenario.marker());
         assert_eq!(Scenario::from_text(&text), Some(scenario));
