@@ -1,5 +1,5 @@
-// A provider failure is shown with its reason, and "try again" answers (here with another
-// model: the hub under test lets the default model's provider fail, see tests/tests/browser.rs).
+// A provider failure is shown with its reason, and "try again" answers with the same model (the
+// fake provider fails the conversation once: `[[scenario:error_once_500]]`).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { EN, PASSWORD, launch, openPage, registerThroughUi, screenshot, uniqueEmail } from "./helpers.mjs";
@@ -16,8 +16,8 @@ test("a provider error is shown, and retrying answers", async () => {
   const { page, problems } = await openPage(browser, { colorScheme: "dark" });
   await registerThroughUi(page, { email: uniqueEmail("retry"), name: "Grace Hopper", labels: EN });
 
-  // The default model's provider fails with a 500.
-  await page.getByLabel(EN.message).fill("Summarise the quarterly report.");
+  // The default model's provider fails with a 500, once.
+  await page.getByLabel(EN.message).fill("Summarise the quarterly report. [[scenario:error_once_500]]");
   await page.keyboard.press("Enter");
   const failed = page.getByTestId("answer-error").or(page.getByTestId("send-error"));
   await failed.waitFor();
@@ -28,12 +28,7 @@ test("a provider error is shown, and retrying answers", async () => {
   await page.getByTestId("message-user").getByText("Summarise the quarterly report.").waitFor();
   await screenshot(page, "en-13-provider-error");
 
-  // A model of another provider, then retry: the failed answer is replaced.
-  const select = page.getByTestId("model-select");
-  await page.waitForFunction(() => document.querySelectorAll("[data-testid=model-select] option").length > 3);
-  const other = await select.locator("option").evaluateAll((options) => options.map((o) => o.value).find((v) => v.startsWith("claude")));
-  assert.ok(other, "an Anthropic model is listed");
-  await select.selectOption(other);
+  // Retry with the same model: the failed answer is replaced.
   await retry.click();
   const answer = page.getByTestId("message-assistant").last();
   await page.waitForFunction(() => {

