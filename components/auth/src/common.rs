@@ -1,7 +1,6 @@
 //! What the routes share: body parsing, the account and token JSON, starting a session, the
 //! login throttle.
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use hub_api::{AuthTokens, UserView};
 use hub_auth::{
     ACCESS_TOKEN_TTL_SECS, AuthError, JwtKeys, REFRESH_TOKEN_TTL_SECS, RefreshToken,
@@ -25,10 +24,7 @@ pub fn invalid(err: AuthError) -> ApiError {
     }
 }
 
-/// RFC 3339 in UTC, to the second.
-pub fn time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
+pub use hub_component::timestamp as time;
 
 /// An account as the API shows it.
 pub fn user_view(u: User) -> UserView {

@@ -19,13 +19,17 @@ use crate::views;
 pub fn list(req: &Request) -> Result<Response, ApiError> {
     let db = database()?;
     authenticate(req, &db)?;
+    let configured: Vec<ProviderKind> = ProviderKind::ALL
+        .into_iter()
+        .filter(|kind| provider_config(*kind, variable).is_ok())
+        .collect();
     let items: Vec<Model> = models::list_enabled(&db)
         .map_err(db_error)?
         .into_iter()
         .filter(|m| {
             m.provider
                 .parse::<ProviderKind>()
-                .is_ok_and(|kind| provider_config(kind, variable).is_ok())
+                .is_ok_and(|kind| configured.contains(&kind))
         })
         .collect();
     Ok(json(

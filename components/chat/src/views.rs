@@ -1,16 +1,12 @@
 //! Database rows as the API shows them (`hub-api`'s types).
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use hub_api::{ChatSummary, MessageRole, MessageStatus, MessageView, ModelInfo, Money};
 use hub_db::chats::Chat;
 use hub_db::messages::{Message, Role, Status};
 use hub_db::models::Model;
 use hub_providers::ProviderKind;
 
-/// RFC 3339 in UTC, to the second (the API's convention; ids give the order).
-pub fn time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
+pub use hub_component::timestamp as time;
 
 /// A conversation.
 pub fn chat(c: &Chat) -> ChatSummary {

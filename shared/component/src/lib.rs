@@ -54,6 +54,11 @@ pub fn error(err: &ApiError) -> Response {
     builder.body(err.body()).build()
 }
 
+/// A timestamp as the API writes it: RFC 3339 in UTC, to the second (`2026-11-27T10:15:00Z`).
+pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 /// Opens the database for a request: 503 when it cannot be reached.
 pub fn database() -> Result<PgDb, ApiError> {
     PgDb::open().map_err(auth::db_error)
