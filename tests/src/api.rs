@@ -276,6 +276,19 @@ impl Hub {
             .get(0)
     }
 
+    /// The first column of every row of `sql` on the hub's database, as text.
+    pub async fn texts(&self, sql: &str) -> Vec<String> {
+        self.db
+            .client()
+            .await
+            .query(sql, &[])
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+    }
+
     /// Runs `sql` on the hub's database.
     pub async fn execute(&self, sql: &str) {
         self.db

@@ -69,28 +69,13 @@ async fn count(hub: &Hub, sql: &str) -> i64 {
 }
 
 async fn audit_actions(hub: &Hub) -> Vec<String> {
-    hub.db
-        .client()
-        .await
-        .query("SELECT action FROM audit_logs ORDER BY id", &[])
-        .await
-        .expect("audit_logs")
-        .iter()
-        .map(|r| r.get(0))
-        .collect()
+    hub.texts("SELECT action FROM audit_logs ORDER BY id").await
 }
 
 /// Every audit row as text (to check that no secret is in any of them).
 async fn audit_text(hub: &Hub) -> String {
-    hub.db
-        .client()
+    hub.texts("SELECT row_to_json(a)::text FROM audit_logs a")
         .await
-        .query("SELECT row_to_json(a)::text FROM audit_logs a", &[])
-        .await
-        .expect("audit_logs")
-        .iter()
-        .map(|r| r.get::<_, String>(0))
-        .collect::<Vec<_>>()
         .join("\n")
 }
 
@@ -787,19 +772,9 @@ async fn sql_metacharacters_and_unicode_are_just_data() {
     assert_eq!(count(&hub, "SELECT count(*) FROM app_users").await, 3);
     let refresh_with_quotes = refresh(&hub, "' OR ''='").await;
     refresh_with_quotes.assert_error(401, "invalid_refresh_token");
-    let names: Vec<String> = hub
-        .db
-        .client()
-        .await
-        .query(
-            "SELECT display_name FROM app_users ORDER BY created_at",
-            &[],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let names = hub
+        .texts("SELECT display_name FROM app_users ORDER BY created_at")
+        .await;
     assert_eq!(names[2], "Zoë 日本 🚀 Ñandú");
 }
 

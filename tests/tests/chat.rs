@@ -778,19 +778,9 @@ async fn conversations_are_paged_changed_and_deleted_by_their_owner_only() {
         .unwrap();
     assert_eq!(response.status(), 405);
     assert_eq!(response.headers()["allow"], "GET, POST");
-    let actions: Vec<String> = hub
-        .db
-        .client()
-        .await
-        .query(
-            "SELECT DISTINCT action FROM audit_logs WHERE action LIKE 'chat.%'",
-            &[],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let actions = hub
+        .texts("SELECT DISTINCT action FROM audit_logs WHERE action LIKE 'chat.%'")
+        .await;
     for action in [
         "chat.created",
         "chat.renamed",
