@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the runner (native, release) and every Spin component (wasm32-wasip2, release).
+# Builds the runner and the hub's command-line tool `hub` (native, release) and every Spin
+# component (wasm32-wasip2, release).
 # Usage: scripts/build.sh [--components-only]
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,6 +34,6 @@ build_frontend
 echo "build: $((${#packages[@]} / 2)) components" >&2
 cargo build --quiet --target wasm32-wasip2 --release "${packages[@]}"
 if [[ "${1:-}" != "--components-only" ]]; then
-    echo "build: runner" >&2
-    cargo build --quiet --release -p hub-runner
+    echo "build: runner, hub tool" >&2
+    cargo build --quiet --release -p hub-runner -p hub-cli
 fi

@@ -17,8 +17,8 @@ use wasmtime_wasi_http::p2::bindings::http::types::{ErrorCode, Scheme};
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
+use crate::allowed_hosts::AllowedHosts;
 use crate::manifest::{App, FileMount};
-use crate::outbound::AllowedHosts;
 use crate::pg::{PgPools, PgState};
 use crate::variables::{ComponentVariables, VariablesState};
 

@@ -3,19 +3,22 @@
 //! It reads the same `spin.toml`, runs the same `.wasm` files with the interfaces Spin gives them
 //! (wasi:http in and out, `spin:postgres@4.0.0`, variables, files), routes like Spin and adds the
 //! headers Spin adds. Nothing in a component may depend on it: what runs here runs under `spin up`.
+//!
+//! The Spin it mirrors is Spin 3.4+ and 4.1+ (manifest version 2, `spin:postgres@4.0.0`): among
+//! other things a query that matches no row answers an empty result. Spin 4.0.0–4.0.2 deadlock
+//! there instead (spinframework/spin issue 3671, fixed by pull request 3673 for 4.1), which is why
+//! the hub does not run on those versions. `docs/architecture.md` lists what else it mirrors.
 
+mod allowed_hosts;
 mod bindings;
-mod create_admin;
 mod host;
 mod manifest;
 mod migrate;
-mod outbound;
 mod outbound_http;
 mod pg;
 mod router;
 mod server;
 mod template;
-mod tls;
 mod variables;
 
 use std::collections::HashMap;
@@ -59,19 +62,6 @@ enum Command {
         /// Folder of `YYYYMMDDHHMMSS_verb_noun.sql` files.
         #[arg(long, default_value = "migrations")]
         dir: PathBuf,
-    },
-    /// Make an account an active admin (created if the email is new). The password is read from
-    /// `HUB_ADMIN_PASSWORD` or the first line of standard input.
-    CreateAdmin {
-        /// The admin's email.
-        #[arg(long)]
-        email: String,
-        /// Display name (default: the part of the email before the @; kept for an existing account).
-        #[arg(long)]
-        display_name: Option<String>,
-        /// Database URL (defaults to the app's `db_url` variable from the environment).
-        #[arg(long, env = "SPIN_VARIABLE_DB_URL", hide_env_values = true)]
-        db_url: String,
     },
 }
 
@@ -138,7 +128,7 @@ fn load_app(manifest: &std::path::Path) -> Result<(manifest::App, HashMap<String
     let values = variables::resolve_app_variables(&app, &env)
         .with_context(|| format!("manifest {}", manifest.display()))?;
     for c in app.components.values() {
-        outbound::AllowedHosts::resolve(c, &values)?;
+        allowed_hosts::AllowedHosts::resolve(c, &values)?;
     }
     Ok((app, values))
 }
@@ -242,25 +232,6 @@ fn main() -> std::process::ExitCode {
             Command::Migrate { db_url, dir } => migrate::run(&db_url, &dir).await.map(|applied| {
                 println!("migrations applied: {}", applied.len());
             }),
-            Command::CreateAdmin {
-                email,
-                display_name,
-                db_url,
-            } => match create_admin::read_password() {
-                Ok(password) => {
-                    create_admin::run(&db_url, &email, display_name.as_deref(), &password)
-                        .await
-                        .map(|outcome| {
-                            let verb = if outcome.created {
-                                "created"
-                            } else {
-                                "updated"
-                            };
-                            println!("admin {verb}: {}", outcome.id);
-                        })
-                }
-                Err(e) => Err(e),
-            },
         }
     });
     match result {

@@ -393,7 +393,7 @@ pub fn parse(text: &str, dir: &Path) -> Result<App> {
                 );
             }
             if template.references().next().is_none() {
-                crate::outbound::AllowedHost::parse(&entry).with_context(|| {
+                crate::allowed_hosts::AllowedHost::parse(&entry).with_context(|| {
                     format!("component {id:?}: allowed_outbound_hosts entry {entry:?}")
                 })?;
             }

@@ -2,7 +2,7 @@
 //! transaction, recorded in `schema_migrations` with a checksum so that an edited migration is
 //! detected instead of silently skipped. Safe to run concurrently (advisory lock) and repeatedly.
 //!
-//! The database is reached like the components reach it (see [`crate::tls`]): `sslmode=disable`
+//! The database is reached like the components reach it (see the `pg-tls` crate): `sslmode=disable`
 //! in plain text, `prefer` (the default) with TLS when the server offers it, `require` with TLS
 //! or not at all; the server certificate is verified whenever TLS is used.
 
@@ -87,9 +87,9 @@ pub async fn run(db_url: &str, dir: &Path) -> Result<Vec<i64>> {
     let config: tokio_postgres::Config = db_url
         .parse()
         .context("cannot connect to the database (check db_url)")?;
-    // TLS exactly as the components' connections get it (`crate::tls`): plain only for
+    // TLS exactly as the components' connections get it (`pg-tls`): plain only for
     // sslmode=disable, verified TLS otherwise.
-    let (mut client, connection) = crate::tls::connect(&config)
+    let (mut client, connection) = pg_tls::connect(&config)
         .await
         .context("cannot connect to the database (check db_url)")?;
     client

@@ -6,8 +6,8 @@ use std::sync::{Arc, Weak};
 
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 
+use crate::allowed_hosts::{AllowedHosts, default_port};
 use crate::host::Host;
-use crate::outbound::{AllowedHosts, default_port};
 use crate::router::RouteMatch;
 
 /// Handle back to the host, for service chaining.

@@ -36,6 +36,20 @@ pub fn runner_binary() -> PathBuf {
     path
 }
 
+/// The hub's command-line tool `hub` (`HUB_CLI_BIN`, else `target/release/hub`); panics with the
+/// build command when it is missing.
+pub fn cli_binary() -> PathBuf {
+    let path = std::env::var_os("HUB_CLI_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("release").join("hub"));
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo build --release -p hub-cli` first",
+        path.display()
+    );
+    path
+}
+
 /// The built component `<name>.wasm` (crate name with underscores, e.g. `hub_conformance`);
 /// panics with the build command when it is missing.
 pub fn wasm(name: &str) -> PathBuf {

@@ -68,7 +68,7 @@ pub(crate) fn check_address(
         }
     }
 
-    // Every sslmode tokio-postgres parses is served: see `crate::tls` for what each does.
+    // Every sslmode tokio-postgres parses is served: see the `pg-tls` crate for what each does.
     Ok(config)
 }
 

@@ -15,7 +15,7 @@
 //!    on first use, `max_size_per_address` clients, recycling method `Clean` as in Spin);
 //!    connection errors: `connection-failed(<error and its causes>)`.
 //!
-//! TLS is decided as Spin decides it (details in [`crate::tls`], shared with `hub-runner
+//! TLS is decided as Spin decides it (details in the `pg-tls` crate, shared with `hub-runner
 //! migrate`): `sslmode=disable` connects in plain text; `prefer` (the default) asks the server
 //! for TLS and stays in plain text only if the server declines; `require` fails if the server
 //! declines (`connection-failed("Error occurred while creating a new object: error performing
@@ -189,13 +189,21 @@ impl PgPools {
         }
         tracing::debug!(config = ?config, "creating Postgres connection pool"); // Debug redacts the password
         // As Spin: plain for sslmode=disable, a verifying TLS connector otherwise.
-        let manager = crate::tls::deadpool_manager(
-            config,
-            deadpool_postgres::ManagerConfig {
-                recycling_method: deadpool_postgres::RecyclingMethod::Clean,
-            },
-        )
-        .map_err(|e| errors::context_text("establishing PostgreSQL connection pool", &e))?;
+        let manager_config = deadpool_postgres::ManagerConfig {
+            recycling_method: deadpool_postgres::RecyclingMethod::Clean,
+        };
+        let manager = match pg_tls::connector_for(&config)
+            .map_err(|e| errors::context_text("establishing PostgreSQL connection pool", &e))?
+        {
+            pg_tls::PgConnector::Plain => deadpool_postgres::Manager::from_config(
+                config,
+                tokio_postgres::NoTls,
+                manager_config,
+            ),
+            pg_tls::PgConnector::Tls(tls) => {
+                deadpool_postgres::Manager::from_config(config, tls, manager_config)
+            }
+        };
         let pool = deadpool_postgres::Pool::builder(manager)
             .max_size(self.max_size)
             .build()

@@ -16,6 +16,8 @@ pub enum RevokeReason {
     PasswordChanged,
     /// The user ended the session from their session list.
     RevokedByUser,
+    /// An administrator ended it (e.g. the command-line tool set a new password).
+    Admin,
 }
 
 impl RevokeReason {
@@ -25,6 +27,7 @@ impl RevokeReason {
             Self::ReuseDetected => "reuse_detected",
             Self::PasswordChanged => "password_changed",
             Self::RevokedByUser => "revoked_by_user",
+            Self::Admin => "admin",
         }
     }
 }
@@ -218,6 +221,15 @@ WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL"#;
     )
 }
 
+/// Revokes every live session of the user `user_id` (an administrative act, not on the user's
+/// behalf: see [`revoke_others`] for that); how many.
+pub fn revoke_all(db: &dyn Db, user_id: Uuid, reason: RevokeReason) -> Result<u64, DbError> {
+    const SQL: &str = r#"
+UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2
+WHERE user_id = $1 AND revoked_at IS NULL"#;
+    db.execute(SQL, &[Param::Uuid(user_id), reason.as_str().into()])
+}
+
 /// Revokes one live session of `owner`; false when there is none with this id (or it is
 /// another user's, or already ended).
 pub fn revoke_owned(
@@ -396,6 +408,20 @@ mod tests {
                 .iter()
                 .any(|s| s.contains("revoked_at = now()"))
         );
+    }
+
+    #[test]
+    fn revoke_all_ends_every_live_session_of_the_user() {
+        let db = FakeDb::new();
+        let user = Uuid::new_v4();
+        assert_eq!(revoke_all(&db, user, RevokeReason::Admin).unwrap(), 1);
+        let (sql, params) = &db.calls()[0];
+        assert!(
+            sql.contains("WHERE user_id = $1 AND revoked_at IS NULL"),
+            "{sql}"
+        );
+        assert!(!sql.contains("id <>"), "{sql}");
+        assert_eq!(params[..], [Param::Uuid(user), Param::Text("admin".into())]);
     }
 
     #[test]

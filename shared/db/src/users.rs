@@ -131,6 +131,66 @@ ON CONFLICT DO NOTHING"#;
     Ok(n == 1)
 }
 
+/// An account to make an active admin with a new password (the command-line tool's way to the
+/// first admin, and back in when every admin has lost their password).
+#[derive(Debug, Clone, Copy)]
+pub struct AdminAccount<'a> {
+    /// The id, if the account is new (random); an existing account keeps its own.
+    pub id: Uuid,
+    /// Normalised email: the account is found by it, case-insensitively.
+    pub email: &'a str,
+    /// The display name to set; `None` keeps an existing account's name.
+    pub display_name: Option<&'a str>,
+    /// The name of a new account when `display_name` is `None`.
+    pub default_display_name: &'a str,
+    /// Argon2id PHC string of the new password.
+    pub password_hash: &'a str,
+}
+
+/// What [`upsert_admin`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UpsertedAdmin {
+    /// The account's id.
+    pub id: Uuid,
+    /// Whether it was created (else an existing account was updated).
+    pub created: bool,
+}
+
+/// Creates the account as an active admin, or makes the existing account with this email
+/// (case-insensitively) one: new password, admin, active, renamed only if a name is given. The
+/// caller ends an existing account's sessions (its password changed).
+pub fn upsert_admin(db: &dyn Db, account: &AdminAccount<'_>) -> Result<UpsertedAdmin, DbError> {
+    const SQL: &str = r#"
+INSERT INTO app_users (id, email, display_name, password_hash, is_admin, is_active)
+VALUES ($1, $2, COALESCE($3::text, $4::text), $5, true, true)
+ON CONFLICT ((lower(email))) DO UPDATE SET
+    password_hash = EXCLUDED.password_hash,
+    display_name = COALESCE($3::text, app_users.display_name),
+    is_admin = true,
+    is_active = true,
+    password_changed_at = now(),
+    updated_at = now()
+RETURNING id, (xmax = 0) AS created"#;
+    let rows = db.query(
+        SQL,
+        &[
+            Param::Uuid(account.id),
+            account.email.into(),
+            account.display_name.into(),
+            account.default_display_name.into(),
+            account.password_hash.into(),
+        ],
+    )?;
+    let row = rows.first().ok_or_else(|| DbError::Decode {
+        column: "id".to_owned(),
+        problem: "the upsert returned no row".to_owned(),
+    })?;
+    Ok(UpsertedAdmin {
+        id: row.get("id")?,
+        created: row.get("created")?,
+    })
+}
+
 /// Whether any admin account exists.
 pub fn admin_exists(db: &dyn Db) -> Result<bool, DbError> {
     const SQL: &str = "SELECT EXISTS (SELECT 1 FROM app_users WHERE is_admin) AS present";
@@ -246,6 +306,57 @@ mod tests {
         assert_eq!(params[0], Param::Uuid(id));
         // No row back: the email is taken.
         assert_eq!(insert(&db, &new).unwrap(), None);
+    }
+
+    #[test]
+    fn upsert_admin_creates_or_updates_by_email_and_keeps_the_name_unless_given() {
+        let db = FakeDb::new();
+        let (new_id, existing) = (Uuid::new_v4(), Uuid::new_v4());
+        db.push_rows(Rows::new(
+            ["id", "created"].map(String::from).to_vec(),
+            vec![vec![Value::Uuid(existing.to_string()), Value::Bool(false)]],
+        ));
+        let account = AdminAccount {
+            id: new_id,
+            email: "boss@example.com",
+            display_name: None,
+            default_display_name: "boss",
+            password_hash: "$argon2id$...",
+        };
+        assert_eq!(
+            upsert_admin(&db, &account).unwrap(),
+            UpsertedAdmin {
+                id: existing,
+                created: false
+            }
+        );
+        let (sql, params) = &db.calls()[0];
+        assert!(sql.contains("ON CONFLICT ((lower(email)))"), "{sql}");
+        assert!(
+            sql.contains("display_name = COALESCE($3::text, app_users.display_name)"),
+            "{sql}"
+        );
+        assert!(sql.contains("RETURNING id, (xmax = 0) AS created"), "{sql}");
+        assert_eq!(
+            params[..],
+            [
+                Param::Uuid(new_id),
+                Param::Text("boss@example.com".into()),
+                Param::Null,
+                Param::Text("boss".into()),
+                Param::Text("$argon2id$...".into()),
+            ]
+        );
+
+        // A given name is sent; no row back is an error, not a silent success.
+        let db = FakeDb::new();
+        let named = AdminAccount {
+            display_name: Some("The Boss"),
+            ..account
+        };
+        let err = upsert_admin(&db, &named).unwrap_err();
+        assert!(matches!(err, DbError::Decode { .. }), "{err}");
+        assert_eq!(db.calls()[0].1[2], Param::Text("The Boss".into()));
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! TLS for outbound Postgres connections: the `spin:postgres` host ([`crate::pg`]) and
-//! `hub-runner migrate` ([`crate::migrate`]) both connect through [`connector_for`], so they
-//! make the same decision from the same connection string.
+//! TLS for outbound Postgres connections made with tokio-postgres, decided from the connection
+//! string's `sslmode` exactly as Spin's outbound Postgres decides it. A native host of Spin apps
+//! and its tools connect through [`connector_for`] / [`connect`], so that a host's
+//! `spin:postgres` connections, its migration command and any other native tool make the same
+//! decision from the same connection string. The crate knows nothing of any schema.
 //!
 //! # What Spin 4.0.x does (`spin-factor-outbound-pg`, `client.rs`)
 //!
@@ -12,8 +14,8 @@
 //!   and the name against the connection string's `host` (DNS name or IP address). There is
 //!   no "encrypt but don't verify" mode (a pull request adding one for `require`,
 //!   spinframework/spin#3148, was not merged). From `spin:postgres@4.1.0` on, a guest can add
-//!   one PEM root with `connection-builder.set-ca-root`; the `@4.0.0` interface the runner
-//!   serves has no builder, and Spin has no host setting of its own for extra roots (a runtime
+//!   one PEM root with `connection-builder.set-ca-root`; the `@4.0.0` interface has no
+//!   builder, and Spin has no host setting of its own for extra roots (a runtime
 //!   config `[postgres] root_certificates`, spinframework/spin#3366, was closed unmerged).
 //! * tokio-postgres then negotiates: `prefer` sends an SSLRequest and continues in plain text
 //!   only if the server *declines* TLS (`ssl=off`); if the server accepts, the handshake must
@@ -24,11 +26,11 @@
 //!   `verify-ca` / `verify-full` are not accepted by tokio-postgres ("invalid connection
 //!   string").
 //!
-//! # What the runner does
+//! # What this crate does
 //!
 //! The same decision, with rustls instead of native-tls/OpenSSL:
-//! `tokio-postgres-rustls` on rustls' ring provider (the crypto backend the runner already has
-//! through wasmtime-wasi-http), roots from the system store via `rustls-native-certs`
+//! `tokio-postgres-rustls` on rustls' ring provider (the crypto backend wasmtime-wasi-http
+//! already brings into a wasmtime-based host), roots from the system store via `rustls-native-certs`
 //! (`/etc/ssl/certs` on Debian; `SSL_CERT_FILE` and `SSL_CERT_DIR` are honoured, as OpenSSL
 //! does for Spin), chain and host name verified, TLS 1.2 and 1.3. Roots are read once per
 //! process, when the first TLS-capable connection string is used.
@@ -43,6 +45,7 @@
 //! "invalid peer certificate: UnknownIssuer" where OpenSSL says "certificate verify failed"),
 //! rustls rejects a CA certificate used directly as the server certificate
 //! (`CaUsedAsEndEntity`) and TLS below 1.2, and OpenSSL-only trust settings do not apply.
+#![deny(missing_docs)]
 
 use std::sync::{Arc, OnceLock};
 
@@ -54,7 +57,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// How to reach the server, chosen from the connection string's `sslmode` as Spin chooses.
 #[derive(Clone)]
-pub(crate) enum PgConnector {
+pub enum PgConnector {
     /// `sslmode=disable`: no TLS negotiation at all.
     Plain,
     /// `prefer` / `require`: TLS when the server offers it (`prefer`) or always (`require`),
@@ -72,13 +75,13 @@ impl std::fmt::Debug for PgConnector {
 }
 
 /// Whether Spin would use a TLS connector for `config`: everything but `sslmode=disable`.
-pub(crate) fn wants_tls(config: &Config) -> bool {
+pub fn wants_tls(config: &Config) -> bool {
     config.get_ssl_mode() != SslMode::Disable
 }
 
 /// The connector for `config`; the TLS one verifies against the system's roots (see the
 /// module docs). Fails only if the TLS client configuration cannot be built.
-pub(crate) fn connector_for(config: &Config) -> Result<PgConnector, rustls::Error> {
+pub fn connector_for(config: &Config) -> Result<PgConnector, rustls::Error> {
     connector_with_roots(config, system_roots)
 }
 
@@ -95,25 +98,11 @@ fn connector_with_roots(
     )?)))
 }
 
-/// A deadpool-postgres manager connecting as [`connector_for`] decides.
-pub(crate) fn deadpool_manager(
-    config: Config,
-    manager_config: deadpool_postgres::ManagerConfig,
-) -> Result<deadpool_postgres::Manager, rustls::Error> {
-    Ok(match connector_for(&config)? {
-        PgConnector::Plain => {
-            deadpool_postgres::Manager::from_config(config, NoTls, manager_config)
-        }
-        PgConnector::Tls(tls) => {
-            deadpool_postgres::Manager::from_config(config, tls, manager_config)
-        }
-    })
-}
-
 /// One connection as [`connector_for`] decides. Its I/O runs in the returned task, which
 /// ends (after a clean `Terminate` and, with TLS, `close_notify`) once the client is dropped:
-/// await it before exiting so the server sees an orderly close.
-pub(crate) async fn connect(config: &Config) -> anyhow::Result<(Client, JoinHandle<()>)> {
+/// await it before exiting so the server sees an orderly close. Call it within a tokio runtime
+/// (the task is spawned on it).
+pub async fn connect(config: &Config) -> anyhow::Result<(Client, JoinHandle<()>)> {
     connect_using(config, connector_for(config)?).await
 }
 
@@ -288,7 +277,7 @@ yxJsq5ThrS73XQlqFBPBiULxRwVBGziZ5QsCfVX71xdvIYms45srC26g
 
     #[test]
     fn the_system_store_has_roots() {
-        // /etc/ssl/certs (ca-certificates) is present wherever the hub is built and run.
+        // /etc/ssl/certs (ca-certificates) is present wherever this is built and run.
         assert!(!system_roots().is_empty());
     }
 
@@ -399,7 +388,7 @@ yxJsq5ThrS73XQlqFBPBiULxRwVBGziZ5QsCfVX71xdvIYms45srC26g
         (port, seen)
     }
 
-    /// Connects as `hub-runner migrate` does, trusting `roots`; the error as `{:#}`.
+    /// Connects as [`connect`] does, trusting `roots`; the error as `{:#}`.
     async fn try_connect(url: &str, roots: RootCertStore) -> Result<Client, String> {
         let config = config(url);
         let connector = connector_with_roots(&config, || roots).unwrap();
