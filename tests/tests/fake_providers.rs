@@ -5,6 +5,7 @@
 
 use std::time::{Duration, Instant};
 
+use hub_api::StreamErrorCode;
 use hub_providers::{
     ChatRequest, Message, Provider, ProviderConfig, ProviderKind, StreamSummary, Usage, provider,
 };
@@ -237,7 +238,11 @@ async fn errors_replay_status_headers_and_body(kind: ProviderKind) {
                 );
             }
             let error = client.handle_error(answer.status, &answer.headers, &answer.body);
-            assert_eq!(error.code(), expected["code"].as_str().unwrap(), "{status}");
+            assert_eq!(
+                error.code().as_str(),
+                expected["code"].as_str().unwrap(),
+                "{status}"
+            );
             assert_eq!(
                 error.retry_after(),
                 expected["retry_after"].as_u64(),
@@ -257,7 +262,7 @@ async fn a_wrong_key_is_refused(kind: ProviderKind) {
 
     assert_eq!(answer.status as u64, expected["status"].as_u64().unwrap());
     let error = client.handle_error(answer.status, &answer.headers, &answer.body);
-    assert_eq!(error.code(), "provider_auth_failed");
+    assert_eq!(error.code(), StreamErrorCode::ProviderAuth);
 }
 
 async fn a_dropped_stream_is_incomplete(kind: ProviderKind) {
@@ -275,7 +280,10 @@ async fn a_dropped_stream_is_incomplete(kind: ProviderKind) {
     assert!(!answer.body.is_empty(), "two events come before the drop");
     let summary = summary(client.as_ref(), &answer.body);
     assert!(!summary.is_complete());
-    assert_eq!(summary.error.unwrap().code(), "provider_stream_incomplete");
+    assert_eq!(
+        summary.error.unwrap().code(),
+        StreamErrorCode::ProviderIncomplete
+    );
     assert!(full.starts_with(&summary.text), "{:?}", summary.text);
     assert!(summary.text.len() < full.len());
 }
@@ -339,7 +347,7 @@ async fn a_marker_in_the_message_selects_the_scenario(kind: ProviderKind) {
 
     assert_eq!(limited.status as u64, expected["status"].as_u64().unwrap());
     let error = client.handle_error(limited.status, &limited.headers, &limited.body);
-    assert_eq!(error.code(), "provider_rate_limited");
+    assert_eq!(error.code(), StreamErrorCode::ProviderRateLimited);
     assert_eq!(alias.status, limited.status);
     assert_eq!(normal.status, 200);
 }

@@ -1,5 +1,6 @@
 //! `GET /api/health`: is the database reachable, which migration is applied, which pgvector is there.
 
+use hub_component::log;
 use hub_db::{Db, DbError};
 use serde::Serialize;
 
@@ -44,21 +45,21 @@ SELECT
 
 /// Runs the checks.
 pub fn check() -> Health {
-    let db = match hub_component::PgDb::open() {
+    let db = match hub_component::database() {
         Ok(db) => db,
         Err(e) => {
-            eprintln!("health: {e}");
+            log::warn("health", e);
             return Health::unavailable(Database::default(), "database unreachable");
         }
     };
     let rows = match db.query(QUERY, &[]) {
         Ok(rows) => rows,
         Err(e @ DbError::Unavailable(_)) => {
-            eprintln!("health: {e}");
+            log::warn("health", e);
             return Health::unavailable(Database::default(), "database unreachable");
         }
         Err(e) => {
-            eprintln!("health: query failed: {e}");
+            log::warn("health", format_args!("query failed: {e}"));
             let database = Database {
                 reachable: true,
                 ..Database::default()

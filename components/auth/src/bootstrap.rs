@@ -6,7 +6,8 @@
 //! admin exists it costs one indexed query. The first admin never comes from a race to register.
 
 use hub_auth::{DisplayName, Email, Password, hash_password};
-use hub_component::audit::{self, ClientInfo};
+use hub_component::audit::{self, AuditAction, ClientInfo};
+use hub_component::log;
 use hub_db::{Db, users};
 use serde_json::json;
 use uuid::Uuid;
@@ -30,21 +31,21 @@ pub fn ensure_first_admin(db: &dyn Db, client: &ClientInfo) {
         Ok(true) => return,
         Ok(false) => {}
         Err(e) => {
-            eprintln!("bootstrap admin: {e}");
+            log::warn("bootstrap_admin", e);
             return;
         }
     }
     let (email, password) = match (Email::parse(&email), Password::parse(&password)) {
         (Ok(e), Ok(p)) => (e, p),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("bootstrap admin: not created: {e}");
+            log::warn("bootstrap_admin", format_args!("not created: {e}"));
             return;
         }
     };
     let hash = match hash_password(&password) {
         Ok(h) => h,
         Err(e) => {
-            eprintln!("bootstrap admin: {e}");
+            log::warn("bootstrap_admin", e);
             return;
         }
     };
@@ -62,11 +63,11 @@ pub fn ensure_first_admin(db: &dyn Db, client: &ClientInfo) {
             db,
             client,
             None,
-            "auth.bootstrap_admin",
+            AuditAction::BootstrapAdmin,
             Some(id.to_string()),
             json!({ "email": email.as_str() }),
         ),
         Ok(false) => {}
-        Err(e) => eprintln!("bootstrap admin: {e}"),
+        Err(e) => log::warn("bootstrap_admin", e),
     }
 }

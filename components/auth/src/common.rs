@@ -1,28 +1,16 @@
-//! What the routes share: body parsing, the account and token JSON, starting a session, the
-//! login throttle.
+//! What the routes share: the account and token JSON, and the login use cases of `hub-auth`
+//! (starting a session, the throttle) with their errors, audit rows and logs.
 
 use hub_api::{AuthTokens, UserView};
-use hub_auth::{
-    ACCESS_TOKEN_TTL_SECS, AuthError, JwtKeys, REFRESH_TOKEN_TTL_SECS, RefreshToken,
-    ThrottlePolicy, UserContext, Verdict,
-};
-use hub_component::audit::{self, ClientInfo};
-use hub_component::auth::{db_error, now};
+use hub_auth::{ACCESS_TOKEN_TTL_SECS, JwtKeys, REFRESH_TOKEN_TTL_SECS, RefreshToken, UserContext};
+use hub_component::audit::{self, AuditAction, ClientInfo};
+use hub_component::auth::now;
+use hub_component::{errors, log};
+use hub_db::Db;
 use hub_db::users::User;
-use hub_db::{Db, sessions, throttle};
 use hub_http::ApiError;
 use serde_json::json;
 use uuid::Uuid;
-
-pub use hub_component::{database as open_db, json, no_content, parse_body};
-
-/// A validation error as a 400 naming the field; anything else is ours.
-pub fn invalid(err: AuthError) -> ApiError {
-    match err {
-        AuthError::Invalid { field, reason } => ApiError::invalid_field(field, &reason),
-        other => ApiError::internal(other),
-    }
-}
 
 pub use hub_component::timestamp as time;
 
@@ -57,81 +45,41 @@ pub fn tokens(
     })
 }
 
-/// Starts a session (refresh token family) for a user who just proved who they are; the tokens.
+/// Starts a session for a user who just proved who they are; the tokens.
 pub fn start_session(
     db: &dyn Db,
     keys: &JwtKeys,
     user: User,
     client: &ClientInfo,
 ) -> Result<AuthTokens, ApiError> {
-    let refresh = RefreshToken::generate().map_err(ApiError::internal)?;
-    let context = UserContext {
-        user_id: user.id,
-        is_admin: user.is_admin,
-        session_id: Uuid::new_v4(),
-    };
-    sessions::create(
-        db,
-        &sessions::NewSession {
-            id: context.session_id,
-            user_id: user.id,
-            token_hash: &refresh.hash(),
-            token_ttl_secs: REFRESH_TOKEN_TTL_SECS,
-            client_addr: client.addr.as_deref(),
-            user_agent: client.user_agent.as_deref(),
-        },
-    )
-    .map_err(db_error)?;
+    let (context, refresh) = hub_auth::start_session(db, &user, client).map_err(errors::auth)?;
     tokens(keys, &context, &refresh, user)
 }
 
 /// 429 when the account (normalised email) or the client address is blocked.
 pub fn check_throttle(db: &dyn Db, account: &str, client: &ClientInfo) -> Result<(), ApiError> {
-    match throttle::blocked_for(db, account, client.addr.as_deref()).map_err(db_error)? {
-        Some(secs) => Err(ApiError::too_many_requests(
-            u64::try_from(secs).unwrap_or(1),
-        )),
-        None => Ok(()),
-    }
+    hub_auth::check_throttle(db, account, client).map_err(errors::auth)
 }
 
-/// Counts a failed attempt against the account and the address, blocks them as the policies
-/// say, and audits a lockout. Failures here are logged, never shown.
+/// Counts a failed attempt against the account and the address (`hub_auth::record_failure`),
+/// audits a lockout and logs what failed on the way; never fails the request.
 pub fn record_failure(db: &dyn Db, account: &str, actor: Option<Uuid>, client: &ClientInfo) {
-    let mut keys = vec![(throttle::Scope::Account, account, ThrottlePolicy::ACCOUNT)];
-    if let Some(addr) = client.addr.as_deref() {
-        keys.push((throttle::Scope::Address, addr, ThrottlePolicy::ADDRESS));
+    let count = hub_auth::record_failure(db, account, client);
+    for problem in &count.problems {
+        log::warn("throttle", problem);
     }
-    for (scope, key, policy) in keys {
-        let failures = match throttle::record_failure(db, scope, key, policy.window_secs) {
-            Ok(n) => n,
-            Err(e) => {
-                eprintln!("throttle: could not count a failure: {e}");
-                continue;
-            }
-        };
-        let verdict = policy.after_failures(failures);
-        if verdict == Verdict::Allow {
-            continue;
-        }
-        if let Err(e) = throttle::block(db, scope, key, verdict.block_secs()) {
-            eprintln!("throttle: could not block: {e}");
-        }
-        if let Verdict::Lock { secs } = verdict
-            && failures == policy.lock_after
-        {
-            let scope_name = match scope {
-                throttle::Scope::Account => "account",
-                throttle::Scope::Address => "address",
-            };
-            audit::record(
-                db,
-                client,
-                actor,
-                "auth.lockout",
-                Some(key.to_owned()),
-                json!({ "scope": scope_name, "failures": failures, "locked_seconds": secs }),
-            );
-        }
+    for lockout in count.lockouts {
+        audit::record(
+            db,
+            client,
+            actor,
+            AuditAction::Lockout,
+            Some(lockout.key),
+            json!({
+                "scope": lockout.scope.as_str(),
+                "failures": lockout.failures,
+                "locked_seconds": lockout.secs,
+            }),
+        );
     }
 }

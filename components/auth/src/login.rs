@@ -7,35 +7,33 @@
 
 use hub_api::Login;
 use hub_auth::{Email, verify_dummy, verify_password};
-use hub_component::audit::{self, ClientInfo};
-use hub_component::auth::{db_error, jwt_keys};
+use hub_component::audit::{self, AuditAction};
+use hub_component::auth::jwt_keys;
+use hub_component::{database, errors, json, log, parse_body};
 use hub_db::{throttle, users};
-use hub_http::ApiError;
+use hub_http::{ApiError, ErrorCode};
 use serde_json::json;
 use spin_sdk::http::{Request, Response};
 
 use crate::bootstrap;
-use crate::common::{
-    check_throttle, invalid, json, open_db, parse_body, record_failure, start_session,
-};
+use crate::common::{check_throttle, record_failure, start_session};
 
 fn invalid_credentials() -> ApiError {
     ApiError::new(
-        401,
-        "invalid_credentials",
+        ErrorCode::InvalidCredentials,
         "the email or the password is wrong",
     )
 }
 
 pub fn handle(req: &Request) -> Result<Response, ApiError> {
     let body: Login = parse_body(req)?;
-    let email = Email::parse(&body.email).map_err(invalid)?;
-    let client = ClientInfo::from_request(req);
-    let db = open_db()?;
+    let email = Email::parse(&body.email).map_err(errors::auth)?;
+    let client = audit::client(req);
+    let db = database()?;
     check_throttle(&db, email.as_str(), &client)?;
     bootstrap::ensure_first_admin(&db, &client);
 
-    let account = users::find_credentials_by_email(&db, email.as_str()).map_err(db_error)?;
+    let account = users::find_credentials_by_email(&db, email.as_str()).map_err(errors::db)?;
     let (verified, reason) = match &account {
         None => {
             verify_dummy(&body.password);
@@ -59,7 +57,7 @@ pub fn handle(req: &Request) -> Result<Response, ApiError> {
                 &db,
                 &client,
                 actor,
-                "auth.login_failed",
+                AuditAction::LoginFailed,
                 Some(email.to_string()),
                 json!({ "reason": reason }),
             );
@@ -72,11 +70,11 @@ pub fn handle(req: &Request) -> Result<Response, ApiError> {
     };
 
     if let Err(e) = throttle::clear(&db, throttle::Scope::Account, email.as_str()) {
-        eprintln!("login: could not clear the throttle: {e}");
+        log::warn("login", format_args!("could not clear the throttle: {e}"));
     }
-    users::record_login(&db, account.id).map_err(db_error)?;
+    users::record_login(&db, account.id).map_err(errors::db)?;
     let user = users::find_by_id(&db, account.id)
-        .map_err(db_error)?
+        .map_err(errors::db)?
         .ok_or_else(invalid_credentials)?;
     let keys = jwt_keys()?;
     let tokens = start_session(&db, &keys, user, &client)?;
@@ -84,7 +82,7 @@ pub fn handle(req: &Request) -> Result<Response, ApiError> {
         &db,
         &client,
         Some(account.id),
-        "auth.login",
+        AuditAction::Login,
         Some(account.id.to_string()),
         json!({}),
     );

@@ -2,24 +2,23 @@
 
 use hub_api::UpdateMe;
 use hub_auth::{DisplayName, Password, hash_password, verify_password};
-use hub_component::audit::{self, ClientInfo};
-use hub_component::auth::{authenticate, db_error, found, owner};
+use hub_component::audit::{self, AuditAction};
+use hub_component::auth::{authenticate, found, owner};
+use hub_component::{database, errors, json, parse_body};
 use hub_db::sessions::{self, RevokeReason};
 use hub_db::{transaction, users};
-use hub_http::ApiError;
+use hub_http::{ApiError, ErrorCode};
 use serde_json::json;
 use spin_sdk::http::{Request, Response};
 
-use crate::common::{
-    check_throttle, invalid, json, open_db, parse_body, record_failure, user_view,
-};
+use crate::common::{check_throttle, record_failure, user_view};
 
 /// The caller's account.
 pub fn get(req: &Request) -> Result<Response, ApiError> {
-    let db = open_db()?;
+    let db = database()?;
     let caller = authenticate(req, &db)?;
     let user = found(
-        users::find_by_id(&db, caller.user_id).map_err(db_error)?,
+        users::find_by_id(&db, caller.user_id).map_err(errors::db)?,
         "account",
     )?;
     Ok(json(200, &user_view(user)))
@@ -28,19 +27,19 @@ pub fn get(req: &Request) -> Result<Response, ApiError> {
 /// Changes the fields it names. A new `password` needs `current_password`, and ends every other
 /// session of the user.
 pub fn patch(req: &Request) -> Result<Response, ApiError> {
-    let db = open_db()?;
+    let db = database()?;
     let caller = authenticate(req, &db)?;
     let body: UpdateMe = parse_body(req)?;
-    let client = ClientInfo::from_request(req);
+    let client = audit::client(req);
 
     let display_name = body
         .display_name
         .as_deref()
         .map(DisplayName::parse)
         .transpose()
-        .map_err(invalid)?;
+        .map_err(errors::auth)?;
     let password = match (&body.password, &body.current_password) {
-        (Some(new), Some(current)) => Some((Password::parse(new).map_err(invalid)?, current)),
+        (Some(new), Some(current)) => Some((Password::parse(new).map_err(errors::auth)?, current)),
         (Some(_), None) => {
             return Err(ApiError::invalid_field(
                 "current_password",
@@ -57,7 +56,7 @@ pub fn patch(req: &Request) -> Result<Response, ApiError> {
     };
 
     let user = found(
-        users::find_by_id(&db, caller.user_id).map_err(db_error)?,
+        users::find_by_id(&db, caller.user_id).map_err(errors::db)?,
         "account",
     )?;
     let new_hash = match &password {
@@ -65,7 +64,7 @@ pub fn patch(req: &Request) -> Result<Response, ApiError> {
         Some((new, current)) => {
             check_throttle(&db, &user.email, &client)?;
             let stored = found(
-                users::find_active_password_hash(&db, caller.user_id).map_err(db_error)?,
+                users::find_active_password_hash(&db, caller.user_id).map_err(errors::db)?,
                 "account",
             )?;
             if !verify_password(current, &stored).map_err(ApiError::internal)? {
@@ -73,14 +72,13 @@ pub fn patch(req: &Request) -> Result<Response, ApiError> {
                     &db,
                     &client,
                     Some(caller.user_id),
-                    "auth.password_change_failed",
+                    AuditAction::PasswordChangeFailed,
                     Some(caller.user_id.to_string()),
                     json!({ "reason": "wrong_current_password" }),
                 );
                 record_failure(&db, &user.email, Some(caller.user_id), &client);
                 return Err(ApiError::new(
-                    403,
-                    "invalid_current_password",
+                    ErrorCode::InvalidCurrentPassword,
                     "the current password is wrong",
                 )
                 .with_details(json!({ "field": "current_password" })));
@@ -108,14 +106,14 @@ pub fn patch(req: &Request) -> Result<Response, ApiError> {
         }
         Ok((user, revoked))
     })
-    .map_err(db_error)?;
+    .map_err(errors::db)?;
 
     if new_hash.is_some() {
         audit::record(
             &db,
             &client,
             Some(caller.user_id),
-            "auth.password_changed",
+            AuditAction::PasswordChanged,
             Some(caller.user_id.to_string()),
             json!({ "other_sessions_revoked": revoked }),
         );

@@ -6,16 +6,17 @@
 
 use hub_api::{CreatedUser, RegisterUser};
 use hub_auth::{DisplayName, Email, Password, hash_password};
-use hub_component::audit::{self, ClientInfo};
-use hub_component::auth::{authenticate, db_error, header, jwt_keys, require_admin};
+use hub_component::audit::{self, AuditAction};
+use hub_component::auth::{authenticate, header, jwt_keys, require_admin};
+use hub_component::{database, errors, json, log, parse_body};
 use hub_db::users;
-use hub_http::ApiError;
+use hub_http::{ApiError, ErrorCode};
 use serde_json::json;
 use spin_sdk::http::{Request, Response};
 use uuid::Uuid;
 
 use crate::bootstrap;
-use crate::common::{invalid, json, open_db, parse_body, start_session, user_view};
+use crate::common::{start_session, user_view};
 
 /// Whether anyone may register (`registration = "open"`); anything else, including a typo,
 /// means closed.
@@ -24,13 +25,19 @@ fn registration_open() -> bool {
         Ok(v) if v.trim().eq_ignore_ascii_case("open") => true,
         Ok(v) if v.trim().eq_ignore_ascii_case("closed") => false,
         Ok(v) => {
-            eprintln!(
-                "register: variable registration = {v:?} is neither open nor closed; treating it as closed"
+            log::warn(
+                "register",
+                format_args!(
+                    "variable registration = {v:?} is neither open nor closed; treating it as closed"
+                ),
             );
             false
         }
         Err(e) => {
-            eprintln!("register: variable registration unavailable ({e:?}); treating it as closed");
+            log::warn(
+                "register",
+                format_args!("variable registration unavailable ({e:?}); treating it as closed"),
+            );
             false
         }
     }
@@ -38,8 +45,8 @@ fn registration_open() -> bool {
 
 pub fn handle(req: &Request) -> Result<Response, ApiError> {
     let body: RegisterUser = parse_body(req)?;
-    let client = ClientInfo::from_request(req);
-    let db = open_db()?;
+    let client = audit::client(req);
+    let db = database()?;
     bootstrap::ensure_first_admin(&db, &client);
 
     let admin = if header(req, "authorization").is_some() {
@@ -49,8 +56,7 @@ pub fn handle(req: &Request) -> Result<Response, ApiError> {
     } else {
         if !registration_open() {
             return Err(ApiError::new(
-                403,
-                "registration_closed",
+                ErrorCode::RegistrationClosed,
                 "registration is closed; ask an administrator for an account",
             ));
         }
@@ -62,10 +68,10 @@ pub fn handle(req: &Request) -> Result<Response, ApiError> {
         None
     };
 
-    let email = Email::parse(&body.email).map_err(invalid)?;
-    let password = Password::parse(&body.password).map_err(invalid)?;
+    let email = Email::parse(&body.email).map_err(errors::auth)?;
+    let password = Password::parse(&body.password).map_err(errors::auth)?;
     let display_name = match &body.display_name {
-        Some(name) => DisplayName::parse(name).map_err(invalid)?,
+        Some(name) => DisplayName::parse(name).map_err(errors::auth)?,
         None => DisplayName::from_email(&email),
     };
     let hash = hash_password(&password).map_err(ApiError::internal)?;
@@ -76,10 +82,9 @@ pub fn handle(req: &Request) -> Result<Response, ApiError> {
         password_hash: hash.as_str(),
         is_admin: body.is_admin.unwrap_or(false),
     };
-    let Some(user) = users::insert(&db, &new).map_err(db_error)? else {
+    let Some(user) = users::insert(&db, &new).map_err(errors::db)? else {
         return Err(ApiError::new(
-            409,
-            "email_taken",
+            ErrorCode::EmailTaken,
             "an account with this email exists already",
         )
         .with_details(json!({ "field": "email" })));
@@ -88,7 +93,7 @@ pub fn handle(req: &Request) -> Result<Response, ApiError> {
         &db,
         &client,
         Some(admin.map_or(user.id, |a| a.user_id)),
-        "auth.register",
+        AuditAction::Register,
         Some(user.id.to_string()),
         json!({ "email": user.email, "by_admin": admin.is_some(), "is_admin": user.is_admin }),
     );

@@ -1,22 +1,24 @@
 //! `GET /api/auth/sessions` and `DELETE /api/auth/sessions/{id}`: the caller's own sessions.
 
+use hub_api::Page;
 use hub_api::SessionView;
-use hub_component::audit::{self, ClientInfo};
-use hub_component::auth::{authenticate, db_error, owner};
+use hub_component::audit::{self, AuditAction};
+use hub_component::auth::{authenticate, owner};
+use hub_component::{database, errors, json, no_content};
 use hub_db::sessions::{self, RevokeReason};
-use hub_http::{ApiError, Page};
+use hub_http::ApiError;
 use serde_json::json;
 use spin_sdk::http::{Request, Response};
 use uuid::Uuid;
 
-use crate::common::{json, no_content, open_db, time};
+use crate::common::time;
 
 /// The caller's live sessions, newest first (one page: a user has few).
 pub fn list(req: &Request) -> Result<Response, ApiError> {
-    let db = open_db()?;
+    let db = database()?;
     let caller = authenticate(req, &db)?;
     let items = sessions::list_live(&db, owner(&caller))
-        .map_err(db_error)?
+        .map_err(errors::db)?
         .into_iter()
         .map(|s| SessionView {
             current: s.id == caller.session_id,
@@ -38,7 +40,7 @@ pub fn list(req: &Request) -> Result<Response, ApiError> {
 
 /// Ends one of the caller's sessions; another user's session is "not found".
 pub fn revoke(req: &Request) -> Result<Response, ApiError> {
-    let db = open_db()?;
+    let db = database()?;
     let caller = authenticate(req, &db)?;
     let not_found = || ApiError::not_found("session not found");
     let id = req
@@ -47,15 +49,15 @@ pub fn revoke(req: &Request) -> Result<Response, ApiError> {
         .and_then(|s| Uuid::parse_str(s).ok())
         .ok_or_else(not_found)?;
     if !sessions::revoke_owned(&db, id, owner(&caller), RevokeReason::RevokedByUser)
-        .map_err(db_error)?
+        .map_err(errors::db)?
     {
         return Err(not_found());
     }
     audit::record(
         &db,
-        &ClientInfo::from_request(req),
+        &audit::client(req),
         Some(caller.user_id),
-        "auth.session_revoked",
+        AuditAction::SessionRevoked,
         Some(id.to_string()),
         json!({}),
     );

@@ -2,20 +2,20 @@
 
 use hub_api::RefreshTokenBody;
 use hub_auth::{REFRESH_TOKEN_TTL_SECS, RefreshToken, UserContext, hash_refresh_token};
-use hub_component::audit::{self, ClientInfo};
-use hub_component::auth::{db_error, jwt_keys};
+use hub_component::audit::{self, AuditAction};
+use hub_component::auth::jwt_keys;
+use hub_component::{database, errors, json, no_content, parse_body};
 use hub_db::sessions::{self, RevokeReason, Rotation};
 use hub_db::users;
-use hub_http::ApiError;
+use hub_http::{ApiError, ErrorCode};
 use serde_json::json;
 use spin_sdk::http::{Request, Response};
 
-use crate::common::{json, no_content, open_db, parse_body, tokens};
+use crate::common::tokens;
 
 fn invalid_refresh_token() -> ApiError {
     ApiError::new(
-        401,
-        "invalid_refresh_token",
+        ErrorCode::InvalidRefreshToken,
         "the refresh token is not valid; log in again",
     )
 }
@@ -24,12 +24,12 @@ fn invalid_refresh_token() -> ApiError {
 /// access token. Presenting a spent token again ends its whole session.
 pub fn refresh(req: &Request) -> Result<Response, ApiError> {
     let body: RefreshTokenBody = parse_body(req)?;
-    let client = ClientInfo::from_request(req);
-    let db = open_db()?;
+    let client = audit::client(req);
+    let db = database()?;
     let successor = RefreshToken::generate().map_err(ApiError::internal)?;
     let presented = hash_refresh_token(&body.refresh_token);
     match sessions::rotate(&db, &presented, &successor.hash(), REFRESH_TOKEN_TTL_SECS)
-        .map_err(db_error)?
+        .map_err(errors::db)?
     {
         Rotation::Rotated {
             session_id,
@@ -37,7 +37,7 @@ pub fn refresh(req: &Request) -> Result<Response, ApiError> {
             is_admin,
         } => {
             let user = users::find_by_id(&db, user_id)
-                .map_err(db_error)?
+                .map_err(errors::db)?
                 .ok_or_else(invalid_refresh_token)?;
             let context = UserContext {
                 user_id,
@@ -56,7 +56,7 @@ pub fn refresh(req: &Request) -> Result<Response, ApiError> {
                 &db,
                 &client,
                 Some(user_id),
-                "auth.refresh_reuse_detected",
+                AuditAction::RefreshReuseDetected,
                 Some(session_id.to_string()),
                 json!({ "session_revoked": was_live }),
             );
@@ -70,17 +70,17 @@ pub fn refresh(req: &Request) -> Result<Response, ApiError> {
 /// an unknown token reveals nothing.
 pub fn logout(req: &Request) -> Result<Response, ApiError> {
     let body: RefreshTokenBody = parse_body(req)?;
-    let client = ClientInfo::from_request(req);
-    let db = open_db()?;
+    let client = audit::client(req);
+    let db = database()?;
     let presented = hash_refresh_token(&body.refresh_token);
     if let Some((session_id, user_id)) =
-        sessions::revoke_by_token(&db, &presented, RevokeReason::Logout).map_err(db_error)?
+        sessions::revoke_by_token(&db, &presented, RevokeReason::Logout).map_err(errors::db)?
     {
         audit::record(
             &db,
             &client,
             Some(user_id),
-            "auth.logout",
+            AuditAction::Logout,
             Some(session_id.to_string()),
             json!({}),
         );

@@ -1,17 +1,18 @@
 //! Conversations (C1): create, list, load, rename / change, delete; all owner-only (U3).
 
 use hub_api::{ChatDetail, CreateChat, Page, UpdateChat};
-use hub_component::audit::{self, ClientInfo};
-use hub_component::auth::{authenticate, db_error, found, owner};
+use hub_component::audit::{self, AuditAction};
+use hub_component::auth::{authenticate, found, owner};
+use hub_component::errors::{self, db as db_error};
 use hub_component::{database, json, no_content, parse_body, query_param};
-use hub_db::chats::{self, ChatChange, Cursor, NewChat, TITLE_MAX_CHARS};
-use hub_db::{Db, messages};
+use hub_conversation::{ModelId, Temperature, Title, models};
+use hub_db::chats::{self, ChatChange, Cursor, NewChat};
+use hub_db::messages;
 use hub_http::ApiError;
 use serde_json::json;
 use spin_sdk::http::{Request, Response};
 use uuid::Uuid;
 
-use crate::models;
 use crate::views;
 
 /// `GET /api/chats?limit=&cursor=`: the caller's conversations, most recently active first.
@@ -56,28 +57,30 @@ pub fn create(req: &Request) -> Result<Response, ApiError> {
     let db = database()?;
     let user = authenticate(req, &db)?;
     let body: CreateChat = parse_body(req)?;
-    let title = body.title.as_deref().map(title).transpose()?;
-    if let Some(model) = &body.model {
-        models::enabled(&db, model)?;
-    }
-    if let Some(t) = body.temperature {
-        check_temperature(t)?;
+    let title = body.title.as_deref().map(Title::parse).transpose();
+    let model = body.model.as_deref().map(ModelId::parse).transpose();
+    let temperature = body.temperature.map(Temperature::parse).transpose();
+    let title = title.map_err(errors::input)?;
+    let model = model.map_err(errors::input)?;
+    let temperature = temperature.map_err(errors::input)?;
+    if let Some(model) = &model {
+        models::enabled(&db, model).map_err(errors::chat)?;
     }
     let chat = chats::create(
         &db,
         owner(&user),
         &NewChat {
-            title: title.as_deref(),
-            model: body.model.as_deref(),
-            temperature: body.temperature,
+            title: title.as_ref().map(Title::as_str),
+            model: model.as_ref().map(ModelId::as_str),
+            temperature: temperature.map(Temperature::value),
         },
     )
     .map_err(db_error)?;
     audit::record(
         &db,
-        &ClientInfo::from_request(req),
+        &audit::client(req),
         Some(user.user_id),
-        "chat.created",
+        AuditAction::ChatCreated,
         Some(chat.id.to_string()),
         json!({ "model": chat.model }),
     );
@@ -119,17 +122,24 @@ pub fn update(req: &Request, id: Uuid) -> Result<Response, ApiError> {
             "name at least one of title, model, temperature",
         ));
     }
-    let title = body.title.as_deref().map(title).transpose()?;
-    if let Some(Some(model)) = &body.model {
-        models::enabled(&db, model)?;
-    }
-    if let Some(Some(t)) = body.temperature {
-        check_temperature(t)?;
+    let title = body.title.as_deref().map(Title::parse).transpose();
+    let title = title.map_err(errors::input)?;
+    let model = match &body.model {
+        Some(Some(id)) => Some(Some(ModelId::parse(id).map_err(errors::input)?)),
+        Some(None) => Some(None),
+        None => None,
+    };
+    let temperature = match body.temperature {
+        Some(Some(t)) => Some(Some(Temperature::parse(t).map_err(errors::input)?.value())),
+        other => other,
+    };
+    if let Some(Some(model)) = &model {
+        models::enabled(&db, model).map_err(errors::chat)?;
     }
     let change = ChatChange {
-        title: title.as_deref(),
-        model: body.model.as_ref().map(Option::as_deref),
-        temperature: body.temperature,
+        title: title.as_ref().map(Title::as_str),
+        model: model.as_ref().map(|m| m.as_ref().map(ModelId::as_str)),
+        temperature,
     };
     let chat = found(
         chats::update(&db, id, owner(&user), &change).map_err(db_error)?,
@@ -138,9 +148,9 @@ pub fn update(req: &Request, id: Uuid) -> Result<Response, ApiError> {
     if title.is_some() {
         audit::record(
             &db,
-            &ClientInfo::from_request(req),
+            &audit::client(req),
             Some(user.user_id),
-            "chat.renamed",
+            AuditAction::ChatRenamed,
             Some(id.to_string()),
             json!({}),
         );
@@ -157,74 +167,11 @@ pub fn delete(req: &Request, id: Uuid) -> Result<Response, ApiError> {
     }
     audit::record(
         &db,
-        &ClientInfo::from_request(req),
+        &audit::client(req),
         Some(user.user_id),
-        "chat.deleted",
+        AuditAction::ChatDeleted,
         Some(id.to_string()),
         json!({}),
     );
     Ok(no_content())
-}
-
-/// A title as given: trimmed, 1 to [`TITLE_MAX_CHARS`] characters, no control characters.
-pub fn title(text: &str) -> Result<String, ApiError> {
-    let trimmed = text.trim();
-    let chars = trimmed.chars().count();
-    if chars == 0 {
-        return Err(ApiError::invalid_field("title", "must not be empty"));
-    }
-    if chars > TITLE_MAX_CHARS {
-        return Err(ApiError::invalid_field(
-            "title",
-            &format!("must be at most {TITLE_MAX_CHARS} characters"),
-        ));
-    }
-    if trimmed.chars().any(char::is_control) {
-        return Err(ApiError::invalid_field(
-            "title",
-            "must not contain control characters",
-        ));
-    }
-    Ok(trimmed.to_owned())
-}
-
-/// A temperature the hub accepts: `0..=2`.
-pub fn check_temperature(t: f64) -> Result<(), ApiError> {
-    if t.is_finite() && (0.0..=hub_providers::MAX_TEMPERATURE).contains(&t) {
-        Ok(())
-    } else {
-        Err(ApiError::invalid_field(
-            "temperature",
-            &format!("must be from 0 to {}", hub_providers::MAX_TEMPERATURE),
-        ))
-    }
-}
-
-/// The chat `id` of the caller, or 404.
-pub fn owned(db: &dyn Db, id: Uuid, owner: hub_db::Owner) -> Result<chats::Chat, ApiError> {
-    found(chats::find(db, id, owner).map_err(db_error)?, "chat")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn titles_are_trimmed_and_bounded() {
-        assert_eq!(title("  Plan  ").unwrap(), "Plan");
-        assert_eq!(title(" ").unwrap_err().status(), 400);
-        assert!(title(&"x".repeat(TITLE_MAX_CHARS)).is_ok());
-        assert!(title(&"ü".repeat(TITLE_MAX_CHARS + 1)).is_err());
-        assert!(title("a\u{0}b").is_err());
-    }
-
-    #[test]
-    fn temperatures_are_bounded() {
-        for ok in [0.0, 0.7, 2.0] {
-            assert!(check_temperature(ok).is_ok());
-        }
-        for bad in [-0.1, 2.01, f64::NAN, f64::INFINITY] {
-            assert_eq!(check_temperature(bad).unwrap_err().status(), 400);
-        }
-    }
 }

@@ -9,7 +9,8 @@
 //! | `GET /api/usage/me?period=` | the caller's tokens, cost and requests |
 //!
 //! Every route needs a bearer token, and a conversation of another user is "not found".
-//! Provider clients live in `hub-providers`, SQL in `hub-db`, the API's bodies in `hub-api`.
+//! The chat domain lives in `hub-conversation`, provider clients in `hub-providers`, SQL in
+//! `hub-db`, the API's bodies in `hub-api`.
 
 use hub_http::ApiError;
 use spin_sdk::http::{Method, OutgoingResponse, Request, Response, ResponseOutparam};
@@ -17,9 +18,9 @@ use uuid::Uuid;
 
 mod chats;
 mod models;
+mod relay;
 mod send;
 mod sse;
-mod title;
 mod upstream;
 mod usage;
 mod views;
@@ -108,10 +109,13 @@ pub(crate) async fn respond(out: ResponseOutparam, response: Response) {
     match OutgoingResponse::try_from(response) {
         Ok(head) => {
             if let Err(e) = out.set_with_body(head, body).await {
-                eprintln!("chat: could not send the response: {e:?}");
+                hub_component::log::warn(
+                    "chat",
+                    format_args!("could not send the response: {e:?}"),
+                );
             }
         }
-        Err(e) => eprintln!("chat: invalid response head: {e}"),
+        Err(e) => hub_component::log::error("chat", format_args!("invalid response head: {e}")),
     }
 }
 

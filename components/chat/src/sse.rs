@@ -7,7 +7,8 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures::{Sink, SinkExt};
-use serde::Serialize;
+use hub_api::ChatEvent;
+use hub_component::log;
 use spin_executor::CancelOnDropToken;
 use spin_sdk::http::{Fields, OutgoingResponse};
 use wasi::clocks::monotonic_clock;
@@ -29,9 +30,10 @@ pub fn head() -> Result<OutgoingResponse, String> {
 }
 
 /// One event: `event: <name>` and its JSON on one `data:` line (JSON escapes line breaks).
-pub fn event(name: &str, data: &impl Serialize) -> Vec<u8> {
-    let json = serde_json::to_string(data).unwrap_or_else(|e| {
-        eprintln!("chat: event {name} not serialisable: {e}");
+pub fn event(event: &ChatEvent) -> Vec<u8> {
+    let name = event.name();
+    let json = event.data_json().unwrap_or_else(|e| {
+        log::error("chat", format_args!("event {name} not serialisable: {e}"));
         "{}".to_owned()
     });
     format!("event: {name}\ndata: {json}\n\n").into_bytes()
@@ -61,9 +63,9 @@ impl<S: Sink<Vec<u8>>> Events<S> {
         self.open
     }
 
-    /// Sends event `name` with `data`.
-    pub async fn send(&mut self, name: &str, data: &impl Serialize) {
-        self.write(event(name, data)).await;
+    /// Sends `event`.
+    pub async fn send(&mut self, event: ChatEvent) {
+        self.write(self::event(&event)).await;
     }
 
     /// Sends a keep-alive comment.
@@ -73,7 +75,10 @@ impl<S: Sink<Vec<u8>>> Events<S> {
 
     async fn write(&mut self, bytes: Vec<u8>) {
         if self.open && self.sink.send(bytes).await.is_err() {
-            eprintln!("chat: the client went away; the answer is still completed and stored");
+            log::warn(
+                "chat",
+                "the client went away; the answer is still completed and stored",
+            );
             self.open = false;
         }
     }
@@ -123,7 +128,9 @@ mod tests {
 
     #[test]
     fn events_are_one_data_line_of_json() {
-        let bytes = event("delta", &serde_json::json!({ "text": "a\nb\r\n\n: x" }));
+        let bytes = event(&ChatEvent::Delta(hub_api::DeltaEvent {
+            text: "a\nb\r\n\n: x".to_owned(),
+        }));
         let text = String::from_utf8(bytes).unwrap();
         assert_eq!(
             text,

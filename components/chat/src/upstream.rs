@@ -10,10 +10,7 @@ pub const ERROR_BODY_LIMIT: usize = 64 * 1024;
 /// The error is Spin's description of the failure (host not allowed, connection refused, ...).
 pub async fn send(request: http::Request<Vec<u8>>) -> Result<IncomingResponse, String> {
     let (parts, body) = request.into_parts();
-    let method = match parts.method {
-        http::Method::GET => Method::Get,
-        _ => Method::Post,
-    };
+    let method = method(&parts.method)?;
     let mut builder = Request::builder();
     builder.method(method).uri(parts.uri.to_string());
     for (name, value) in &parts.headers {
@@ -26,6 +23,20 @@ pub async fn send(request: http::Request<Vec<u8>>) -> Result<IncomingResponse, S
     spin_sdk::http::send::<_, IncomingResponse>(builder.build())
         .await
         .map_err(|e| e.to_string())
+}
+
+/// Spin's method for `method`: each one explicitly, so that nothing is sent with another.
+fn method(method: &http::Method) -> Result<Method, String> {
+    Ok(match *method {
+        http::Method::GET => Method::Get,
+        http::Method::POST => Method::Post,
+        http::Method::PUT => Method::Put,
+        http::Method::PATCH => Method::Patch,
+        http::Method::DELETE => Method::Delete,
+        http::Method::HEAD => Method::Head,
+        http::Method::OPTIONS => Method::Options,
+        ref other => return Err(format!("method {other} is not supported")),
+    })
 }
 
 /// The response's headers as an `http::HeaderMap` (for the providers' error handling).
@@ -55,4 +66,20 @@ pub async fn read_body(response: &IncomingResponse, limit: usize) -> Vec<u8> {
         }
     }
     body
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn methods_are_kept() {
+        assert!(matches!(
+            super::method(&http::Method::GET),
+            Ok(spin_sdk::http::Method::Get)
+        ));
+        assert!(matches!(
+            super::method(&http::Method::DELETE),
+            Ok(spin_sdk::http::Method::Delete)
+        ));
+        assert!(super::method(&http::Method::CONNECT).is_err());
+    }
 }

@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use hub_api::{Money, UsagePeriod, UsageTotals};
-use hub_component::auth::{authenticate, db_error, owner};
+use hub_component::auth::{authenticate, owner};
+use hub_component::errors::db as db_error;
 use hub_component::{database, json, query_param};
 use hub_db::usage;
 use hub_http::ApiError;

@@ -5,6 +5,7 @@ use std::fs::File;
 use std::io::Read;
 
 use futures::SinkExt;
+use hub_http::log;
 use spin_sdk::http::{Fields, IncomingRequest, OutgoingResponse, ResponseOutparam};
 use spin_sdk::http_component;
 
@@ -55,12 +56,18 @@ async fn send(reply: Reply, response_out: ResponseOutparam) {
     let response = match Fields::from_list(&list) {
         Ok(fields) => OutgoingResponse::new(fields),
         Err(err) => {
-            eprintln!("static: invalid response headers {list:?}: {err:?}");
+            log::warn(
+                "static",
+                format_args!("invalid response headers {list:?}: {err:?}"),
+            );
             OutgoingResponse::new(Fields::new())
         }
     };
     if response.set_status_code(reply.status).is_err() {
-        eprintln!("static: invalid status code {}", reply.status);
+        log::warn(
+            "static",
+            format_args!("invalid status code {}", reply.status),
+        );
     }
     // Taking the body before handing the response over; dropping the sink
     // finishes it, also when it stays empty.
@@ -71,14 +78,14 @@ async fn send(reply: Reply, response_out: ResponseOutparam) {
         Body::Empty => {}
         Body::Bytes(bytes) => {
             if let Err(err) = body.send(bytes).await {
-                eprintln!("static: writing response body: {err:?}");
+                log::warn("static", format_args!("writing response body: {err:?}"));
             }
         }
         Body::File { path, len } => {
             let file = match File::open(&path) {
                 Ok(file) => file,
                 Err(err) => {
-                    eprintln!("static: opening {}: {err}", path.display());
+                    log::warn("static", format_args!("opening {}: {err}", path.display()));
                     return;
                 }
             };
@@ -90,13 +97,16 @@ async fn send(reply: Reply, response_out: ResponseOutparam) {
                     Ok(0) => break,
                     Ok(read) => read,
                     Err(err) => {
-                        eprintln!("static: reading {}: {err}", path.display());
+                        log::warn("static", format_args!("reading {}: {err}", path.display()));
                         return;
                     }
                 };
                 chunk.truncate(read);
                 if let Err(err) = body.send(chunk).await {
-                    eprintln!("static: writing {}: {err:?}", path.display());
+                    log::warn(
+                        "static",
+                        format_args!("writing {}: {err:?}", path.display()),
+                    );
                     return;
                 }
             }

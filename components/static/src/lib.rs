@@ -20,6 +20,7 @@
 pub mod cache;
 pub mod encoding;
 pub mod etag;
+pub mod files;
 pub mod headers;
 pub mod mime;
 pub mod path;

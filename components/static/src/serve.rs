@@ -3,14 +3,13 @@
 
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::path::PathBuf;
 
-use hub_http::ApiError;
+use hub_http::{ApiError, ErrorCode};
 
 use crate::cache::CachePolicy;
-use crate::encoding::{self, Encoding};
 use crate::etag;
+use crate::files::{Entry, Found, precompressed, stat};
 use crate::headers::SECURITY_HEADERS;
 use crate::mime;
 use crate::path::{self, SitePath, extension_of};
@@ -79,14 +78,6 @@ pub struct Site {
     root: PathBuf,
 }
 
-/// A file that exists in the mount.
-#[derive(Debug)]
-struct Found {
-    path: PathBuf,
-    len: u64,
-    modified: Option<SystemTime>,
-}
-
 /// What a request path resolved to.
 #[derive(Debug)]
 enum Resolved {
@@ -136,7 +127,7 @@ impl Site {
             return Err(ApiError::method_not_allowed(req.method, &ALLOWED_METHODS));
         }
         let site_path = SitePath::parse(req.path)
-            .map_err(|err| ApiError::new(400, "invalid_path", err.to_string()))?;
+            .map_err(|err| ApiError::new(ErrorCode::InvalidPath, err.to_string()))?;
         if site_path.is_api() {
             return Err(no_api_route(req));
         }
@@ -248,57 +239,6 @@ impl Site {
             headers,
             body,
         })
-    }
-}
-
-/// The best precompressed sibling of `path` the client accepts, if one exists.
-fn precompressed(
-    path: &Path,
-    accept_encoding: Option<&str>,
-) -> io::Result<Option<(Found, Encoding)>> {
-    for enc in encoding::preferred(accept_encoding) {
-        let mut sibling = path.as_os_str().to_owned();
-        sibling.push(enc.file_suffix());
-        if let Entry::File(found) = stat(Path::new(&sibling))? {
-            return Ok(Some((found, enc)));
-        }
-    }
-    Ok(None)
-}
-
-enum Entry {
-    File(Found),
-    Dir,
-    Missing,
-}
-
-/// What is at `path`: symlinks are followed (the WASI preopen keeps them
-/// inside the mount); "not there" in any spelling is `Missing`, other I/O
-/// errors are errors.
-fn stat(path: &Path) -> io::Result<Entry> {
-    match fs::metadata(path) {
-        Ok(meta) if meta.is_file() => Ok(Entry::File(Found {
-            path: path.to_owned(),
-            len: meta.len(),
-            modified: meta.modified().ok(),
-        })),
-        Ok(meta) if meta.is_dir() => Ok(Entry::Dir),
-        Ok(_) => Ok(Entry::Missing),
-        Err(err)
-            if matches!(
-                err.kind(),
-                io::ErrorKind::NotFound
-                    | io::ErrorKind::NotADirectory
-                    | io::ErrorKind::InvalidFilename
-                    | io::ErrorKind::InvalidInput
-            ) =>
-        {
-            Ok(Entry::Missing)
-        }
-        Err(err) => Err(io::Error::new(
-            err.kind(),
-            format!("stat {}: {err}", path.display()),
-        )),
     }
 }
 

@@ -8,8 +8,8 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::Money;
 use crate::chats::MessageView;
+use crate::{ChatEventName, Money, StreamErrorCode};
 
 /// `message_start`: the user's message is stored and the answer begins.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -75,9 +75,8 @@ pub struct DoneEvent {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ErrorEvent {
-    /// A stable code: `provider_rejected`, `provider_auth`, `provider_rate_limited`,
-    /// `provider_unavailable`, `provider_incomplete`, `provider_not_configured`, `internal`.
-    pub code: String,
+    /// Why the answer failed.
+    pub code: StreamErrorCode,
     /// What happened, for people.
     pub message: String,
     /// Seconds to wait before retrying, when the provider said.
@@ -85,4 +84,47 @@ pub struct ErrorEvent {
     pub retry_after: Option<u64>,
     /// The stored answer (status `error` or `partial`), when it could be stored.
     pub assistant_message: Option<MessageView>,
+}
+
+/// One event of the answer stream, with its data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChatEvent {
+    /// `message_start`.
+    MessageStart(MessageStartEvent),
+    /// `delta`.
+    Delta(DeltaEvent),
+    /// `usage`.
+    Usage(UsageEvent),
+    /// `title`.
+    Title(TitleEvent),
+    /// `done`.
+    Done(DoneEvent),
+    /// `error`.
+    Error(ErrorEvent),
+}
+
+impl ChatEvent {
+    /// The event's name (`event: <name>`).
+    pub fn name(&self) -> ChatEventName {
+        match self {
+            Self::MessageStart(_) => ChatEventName::MessageStart,
+            Self::Delta(_) => ChatEventName::Delta,
+            Self::Usage(_) => ChatEventName::Usage,
+            Self::Title(_) => ChatEventName::Title,
+            Self::Done(_) => ChatEventName::Done,
+            Self::Error(_) => ChatEventName::Error,
+        }
+    }
+
+    /// The event's data as JSON (one line: JSON escapes line breaks).
+    pub fn data_json(&self) -> Result<String, serde_json::Error> {
+        match self {
+            Self::MessageStart(e) => serde_json::to_string(e),
+            Self::Delta(e) => serde_json::to_string(e),
+            Self::Usage(e) => serde_json::to_string(e),
+            Self::Title(e) => serde_json::to_string(e),
+            Self::Done(e) => serde_json::to_string(e),
+            Self::Error(e) => serde_json::to_string(e),
+        }
+    }
 }

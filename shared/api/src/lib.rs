@@ -4,12 +4,14 @@
 //! frontend gets the same shapes as TypeScript declarations generated from these types (with
 //! the `ts` feature: the `typescript` module, written to `static/src/api/types.gen.ts` and
 //! checked by the hub-tests test `api_types`), so that the two cannot drift apart unnoticed.
-//! Conventions (api-conventions.md): `snake_case` keys, timestamps as RFC 3339 UTC strings,
+//! Conventions (`docs/api-conventions.md`): `snake_case` keys, timestamps as RFC 3339 UTC strings,
 //! money as a decimal string with its currency, request bodies reject unknown fields.
 #![deny(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod auth;
 mod chats;
+mod errors;
 mod events;
 mod models;
 #[cfg(feature = "ts")]
@@ -23,7 +25,10 @@ pub use chats::{
     ChatDetail, ChatSummary, CreateChat, MessageRole, MessageStatus, MessageView, SendMessage,
     UpdateChat, double_option,
 };
-pub use events::{DeltaEvent, DoneEvent, ErrorEvent, MessageStartEvent, TitleEvent, UsageEvent};
+pub use errors::{ChatEventName, ErrorCode, StreamErrorCode};
+pub use events::{
+    ChatEvent, DeltaEvent, DoneEvent, ErrorEvent, MessageStartEvent, TitleEvent, UsageEvent,
+};
 pub use models::{ModelInfo, ModelList};
 pub use usage::{UsagePeriod, UsageTotals};
 

@@ -30,6 +30,10 @@ pub fn declarations() -> String {
     declare!(
         Money,
         Page<()>,
+        // Error codes
+        ErrorCode,
+        StreamErrorCode,
+        ChatEventName,
         // Accounts and sessions
         UserView,
         AuthTokens,

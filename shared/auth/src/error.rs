@@ -54,6 +54,15 @@ pub enum AuthError {
     /// Hashing or signing failed.
     #[error("crypto failure: {0}")]
     Crypto(String),
+    /// Too many failed attempts: the account or the address is blocked for a while.
+    #[error("too many failed attempts; retry after {retry_after_secs} seconds")]
+    Throttled {
+        /// Seconds until the block ends.
+        retry_after_secs: u64,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] hub_db::DbError),
     /// The system's random number source failed.
     #[error("no randomness available: {0}")]
     Random(String),

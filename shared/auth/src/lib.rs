@@ -1,5 +1,5 @@
-//! Authentication for the hub, as plain Rust (no Spin, no I/O), so that all of it unit-tests
-//! natively and every component shares one implementation:
+//! Authentication for the hub, as plain Rust (no Spin; the database only through `hub-db`'s
+//! trait), so that all of it unit-tests natively and every component shares one implementation:
 //!
 //! - [`Email`], [`Password`], [`DisplayName`]: validated account input, each with a `parse()`;
 //! - [`hash_password`] / [`verify_password`]: Argon2id with OWASP's parameters
@@ -11,8 +11,11 @@
 //! - [`UserContext`]: who a verified request is from; [`bearer_token`] and [`client_ip`] read the
 //!   request's credentials and address.
 //!
-//! The database side (users, sessions, the throttle counters, the audit log) lives in `hub-db`;
-//! the request side (headers, variables, HTTP errors) in `hub-component`.
+//! - the use cases around a login over `hub-db`'s [`hub_db::Db`]: [`start_session`],
+//!   [`check_throttle`], [`record_failure`] (with [`ClientInfo`], where a request came from).
+//!
+//! The SQL (users, sessions, the throttle counters, the audit log) lives in `hub-db`; the request
+//! side (headers, variables, HTTP errors) in `hub-component`.
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
@@ -22,6 +25,7 @@ mod error;
 mod jwt;
 mod password;
 mod refresh;
+mod session;
 mod throttle;
 
 pub use context::{UserContext, bearer_token, client_ip};
@@ -33,4 +37,7 @@ pub use jwt::{
 };
 pub use password::{PasswordHash, hash_password, verify_dummy, verify_password};
 pub use refresh::{REFRESH_TOKEN_TTL_SECS, RefreshToken, hash_refresh_token};
+pub use session::{
+    ClientInfo, FailureCount, Lockout, check_throttle, record_failure, start_session,
+};
 pub use throttle::{ThrottlePolicy, Verdict};

@@ -1,27 +1,15 @@
 //! Writing audit events without ever failing the request that caused them.
 
+pub use hub_auth::ClientInfo;
 use hub_db::Db;
+pub use hub_db::audit::AuditAction;
 use hub_db::audit::{self, AuditEvent};
 use spin_sdk::http::Request;
 
-/// Where a request came from, for audit events and sessions.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ClientInfo {
-    /// The client's IP address (Spin's `spin-client-addr`, port stripped).
-    pub addr: Option<String>,
-    /// Its `User-Agent`, cut to 512 characters.
-    pub user_agent: Option<String>,
-}
-
-impl ClientInfo {
-    /// Reads the request's headers.
-    pub fn from_request(req: &Request) -> Self {
-        let text = |name: &str| req.header(name).and_then(|v| v.as_str());
-        Self {
-            addr: hub_auth::client_ip(text("spin-client-addr")).map(|ip| ip.to_string()),
-            user_agent: text("user-agent").map(|ua| ua.chars().take(512).collect()),
-        }
-    }
+/// Where `req` came from: its `spin-client-addr` and `User-Agent`.
+pub fn client(req: &Request) -> ClientInfo {
+    let text = |name: &str| req.header(name).and_then(|v| v.as_str());
+    ClientInfo::from_headers(text("spin-client-addr"), text("user-agent"))
 }
 
 /// Records `action` by `actor` on `target`. A failure is logged and otherwise ignored: auditing
@@ -31,7 +19,7 @@ pub fn record(
     db: &dyn Db,
     client: &ClientInfo,
     actor_id: Option<uuid::Uuid>,
-    action: &'static str,
+    action: AuditAction,
     target: Option<String>,
     details: serde_json::Value,
 ) {
@@ -44,6 +32,6 @@ pub fn record(
         details,
     };
     if let Err(e) = audit::insert(db, &event) {
-        eprintln!("audit: could not record {action}: {e}");
+        crate::log::warn("audit", format_args!("could not record {action}: {e}"));
     }
 }

@@ -3,17 +3,14 @@
 use hub_db::{Db, DbError, Param, Rows, Value};
 use spin_sdk::pg4::{self, Connection, DbValue, ParameterValue, QueryError};
 
-/// The database, opened from the component variable `db_url`.
+/// The database of a request ([`crate::database`] opens it).
 pub struct PgDb {
     conn: Connection,
 }
 
 impl PgDb {
-    /// Opens the database named by the component variable `db_url`.
-    pub fn open() -> Result<Self, DbError> {
-        crate::open_db()
-            .map(|conn| Self { conn })
-            .map_err(|e| DbError::Unavailable(e.to_string()))
+    pub(crate) fn new(conn: Connection) -> Self {
+        Self { conn }
     }
 }
 

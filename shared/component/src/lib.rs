@@ -1,19 +1,22 @@
 //! The glue every hub component shares over `spin-sdk`.
 //!
-//! Shared crates are plain Rust (architecture.md); this is the one exception, on purpose: the
+//! Shared crates are plain Rust (`docs/architecture.md`); this is the one exception, on purpose: the
 //! few lines that turn the API's types into Spin responses and open the database would otherwise
-//! be repeated in every component. It holds no logic of its own: [`auth`] reads the bearer token
-//! and variables and delegates to `hub-auth` and `hub-db`; [`audit`] writes audit rows without
-//! ever failing the request.
+//! be repeated in every component. It holds no logic of its own: [`database`] is the one way to
+//! the database; [`auth`] reads the bearer token and variables and delegates to `hub-auth` and
+//! `hub-db`; [`audit`] writes audit rows without ever failing the request; [`errors`] maps every
+//! domain error into the API's error; [`log`] writes the components' diagnostics.
 #![deny(missing_docs)]
 
 pub mod audit;
 pub mod auth;
 mod db;
+pub mod errors;
 
 pub use db::PgDb;
-pub use hub_http::query_param;
+use hub_db::DbError;
 use hub_http::{ApiError, CONTENT_TYPE_JSON};
+pub use hub_http::{log, query_param};
 use serde::Serialize;
 use spin_sdk::http::Response;
 use spin_sdk::pg4::Connection;
@@ -34,11 +37,14 @@ pub fn json<T: Serialize + ?Sized>(status: u16, value: &T) -> Response {
 /// The API's error response for `err` (logging internal causes, never sending them).
 pub fn error(err: &ApiError) -> Response {
     if err.status() >= 500 {
-        eprintln!(
-            "error {}: {} ({})",
-            err.status(),
-            err.message(),
-            err.error_id().unwrap_or("-")
+        log::error(
+            "response",
+            format_args!(
+                "{} {} (error id {})",
+                err.status(),
+                err.message(),
+                err.error_id().unwrap_or("-")
+            ),
         );
     }
     let mut builder = Response::builder();
@@ -59,9 +65,17 @@ pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// Opens the database for a request: 503 when it cannot be reached.
+/// Opens the database named by the component variable `db_url`: the one way a component
+/// reaches it. 503 when it cannot be reached; a missing variable is a deployment error (500).
 pub fn database() -> Result<PgDb, ApiError> {
-    PgDb::open().map_err(auth::db_error)
+    let url = spin_sdk::variables::get("db_url").map_err(|e| {
+        ApiError::internal(format!(
+            "variable db_url is not available to this component: {e:?}"
+        ))
+    })?;
+    Connection::open(&url)
+        .map(PgDb::new)
+        .map_err(|e| errors::db(DbError::Unavailable(redact(&format!("{e:?}"), &url))))
 }
 
 /// Parses a request's JSON body (415 / 413 / 400 as `hub-http` decides).
@@ -81,31 +95,6 @@ pub fn no_content() -> Response {
         .status(204)
         .header("cache-control", "no-store")
         .build()
-}
-
-/// Why the database could not be opened, without the connection string (it holds a password).
-#[derive(Debug)]
-pub enum DbOpenError {
-    /// The `db_url` variable is missing from the component's manifest entry or has no value.
-    NotConfigured(String),
-    /// The database did not accept the connection.
-    Unreachable(String),
-}
-
-impl std::fmt::Display for DbOpenError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::NotConfigured(m) => write!(f, "database not configured: {m}"),
-            Self::Unreachable(m) => write!(f, "database unreachable: {m}"),
-        }
-    }
-}
-
-/// Opens a connection to the database named by the component variable `db_url`.
-pub fn open_db() -> Result<Connection, DbOpenError> {
-    let url = spin_sdk::variables::get("db_url")
-        .map_err(|e| DbOpenError::NotConfigured(format!("{e:?}")))?;
-    Connection::open(&url).map_err(|e| DbOpenError::Unreachable(redact(&format!("{e:?}"), &url)))
 }
 
 /// Removes `secret` (and its password part) from `text`.

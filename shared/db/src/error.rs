@@ -1,7 +1,7 @@
 //! The one error type of data access.
 
 /// What went wrong talking to the database. Messages never contain the connection string.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DbError {
     /// The database could not be reached or refused the connection.
     #[error("database unavailable: {0}")]

@@ -3,7 +3,8 @@
 //! Queries are written against the small [`Db`] trait with typed [`Param`]s and read back as
 //! [`Rows`] of [`Value`]s, so that the crates holding SQL stay plain Rust and unit-test natively
 //! (with [`testing::FakeDb`]); components implement [`Db`] over Spin's `spin:postgres@4.0.0`
-//! connection (`hub-component`).
+//! connection (`hub-component`), and the `hub` command-line tool over a native tokio-postgres
+//! connection with the same type mapping (`hub-cli`).
 //!
 //! Rules that follow from Spin's pg interface (see `docs/architecture.md`):
 //! - a text parameter is bound as a Rust `String`, so it matches only text placeholders: cast in

@@ -24,6 +24,11 @@ impl FakeDb {
         self.results.borrow_mut().push_back(Ok(rows));
     }
 
+    /// The next query fails with `error`.
+    pub fn push_error(&self, error: DbError) {
+        self.results.borrow_mut().push_back(Err(error));
+    }
+
     /// Statements exactly equal to `sql` fail with `error`.
     pub fn fail_on(&self, sql: &str, error: DbError) {
         self.failures.borrow_mut().push((sql.to_owned(), error));

@@ -12,7 +12,8 @@ pub enum Scope {
 }
 
 impl Scope {
-    fn as_str(self) -> &'static str {
+    /// The stored name: `account` or `address`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Account => "account",
             Self::Address => "address",

@@ -1,7 +1,8 @@
 //! The API error: status code, machine-readable code, human message, optional details.
 
-use std::borrow::Cow;
 use std::fmt;
+
+use hub_api::ErrorCode;
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -28,8 +29,7 @@ pub struct ApiError(Box<Inner>);
 
 #[derive(Debug, Clone, PartialEq)]
 struct Inner {
-    status: u16,
-    code: Cow<'static, str>,
+    code: ErrorCode,
     message: String,
     details: Option<Value>,
     allow: Option<String>,
@@ -57,16 +57,11 @@ const FALLBACK_BODY: &[u8] =
     br#"{"error":{"code":"internal_error","message":"the error could not be serialised"}}"#;
 
 impl ApiError {
-    /// An error with any status and a specific `snake_case` code, for cases the
-    /// constructors below do not name (e.g. `409` with `email_taken`).
-    pub fn new(
-        status: u16,
-        code: impl Into<Cow<'static, str>>,
-        message: impl Into<String>,
-    ) -> Self {
+    /// An error with `code` (which fixes its status: [`ErrorCode::status`]), for cases the
+    /// constructors below do not name (e.g. [`ErrorCode::EmailTaken`]).
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self(Box::new(Inner {
-            status,
-            code: code.into(),
+            code,
             message: message.into(),
             details: None,
             allow: None,
@@ -84,15 +79,14 @@ impl ApiError {
 
     /// 400 `bad_request`: the request is malformed (the message says how).
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(400, "bad_request", message)
+        Self::new(ErrorCode::BadRequest, message)
     }
 
     /// 400 `invalid_input`: one field's value is invalid; `details` names the field
     /// and the reason, e.g. `{"field":"title","reason":"longer than 200 characters"}`.
     pub fn invalid_field(field: &str, reason: &str) -> Self {
         Self::new(
-            400,
-            "invalid_input",
+            ErrorCode::InvalidInput,
             format!("invalid value for `{field}`: {reason}"),
         )
         .with_details(json!({ "field": field, "reason": reason }))
@@ -100,17 +94,17 @@ impl ApiError {
 
     /// 401 `unauthenticated`: no valid credentials were presented.
     pub fn unauthenticated(message: impl Into<String>) -> Self {
-        Self::new(401, "unauthenticated", message)
+        Self::new(ErrorCode::Unauthenticated, message)
     }
 
     /// 403 `forbidden`: authenticated, but not allowed to do this.
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(403, "forbidden", message)
+        Self::new(ErrorCode::Forbidden, message)
     }
 
     /// 404 `not_found`: the resource does not exist, or is not the caller's.
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new(404, "not_found", message)
+        Self::new(ErrorCode::NotFound, message)
     }
 
     /// 405 `method_not_allowed`, with the `Allow` header set to `allowed`
@@ -118,8 +112,7 @@ impl ApiError {
     pub fn method_not_allowed(method: &str, allowed: &[&str]) -> Self {
         let allow = allowed.join(", ");
         let mut err = Self::new(
-            405,
-            "method_not_allowed",
+            ErrorCode::MethodNotAllowed,
             format!("method {method} is not allowed here; allowed: {allow}"),
         )
         .with_details(json!({ "allowed": allowed }));
@@ -129,14 +122,13 @@ impl ApiError {
 
     /// 409 `conflict`: the request conflicts with the current state.
     pub fn conflict(message: impl Into<String>) -> Self {
-        Self::new(409, "conflict", message)
+        Self::new(ErrorCode::Conflict, message)
     }
 
     /// 413 `payload_too_large`: the body is larger than `limit_bytes`.
     pub fn payload_too_large(limit_bytes: u64) -> Self {
         Self::new(
-            413,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             format!("the request body is larger than the limit of {limit_bytes} bytes"),
         )
         .with_details(json!({ "limit_bytes": limit_bytes }))
@@ -151,22 +143,16 @@ impl ApiError {
             }
             None => format!("the request has no content type; send {expected}"),
         };
-        Self::new(415, "unsupported_media_type", message).with_details(json!({
+        Self::new(ErrorCode::UnsupportedMediaType, message).with_details(json!({
             "received": received,
             "expected": expected,
         }))
     }
 
-    /// 422 `unprocessable`: well-formed, but semantically invalid.
-    pub fn unprocessable(message: impl Into<String>) -> Self {
-        Self::new(422, "unprocessable", message)
-    }
-
     /// 429 `rate_limited`, with `Retry-After: retry_after_secs`.
     pub fn too_many_requests(retry_after_secs: u64) -> Self {
         let mut err = Self::new(
-            429,
-            "rate_limited",
+            ErrorCode::RateLimited,
             format!("too many requests; retry after {retry_after_secs} seconds"),
         )
         .with_details(json!({ "retry_after_seconds": retry_after_secs }));
@@ -174,30 +160,20 @@ impl ApiError {
         err
     }
 
-    /// 502 `upstream_error`: an upstream service (e.g. an LLM provider) failed.
-    pub fn bad_gateway(message: impl Into<String>) -> Self {
-        Self::new(502, "upstream_error", message)
-    }
-
     /// 503 `service_unavailable`: a dependency (e.g. the database) is unavailable.
     pub fn service_unavailable(message: impl Into<String>) -> Self {
-        Self::new(503, "service_unavailable", message)
-    }
-
-    /// 504 `upstream_timeout`: an upstream service did not answer in time.
-    pub fn gateway_timeout(message: impl Into<String>) -> Self {
-        Self::new(504, "upstream_timeout", message)
+        Self::new(ErrorCode::ServiceUnavailable, message)
     }
 
     /// 500 `internal_error`: something failed on our side.
     ///
-    /// Generates a fresh error id, writes `internal error <id>: <cause>` to stderr
+    /// Generates a fresh error id, logs `error internal: error id <id>: <cause>`
     /// (the component log; `{:#}` so an `anyhow` chain is printed in full) and
     /// returns an error whose message and `details.error_id` carry only the id,
     /// never the cause.
     pub fn internal(cause: impl fmt::Display) -> Self {
         let id = uuid::Uuid::new_v4().simple().to_string();
-        eprintln!("internal error {id}: {cause:#}");
+        crate::log::error("internal", format_args!("error id {id}: {cause:#}"));
         Self::internal_with_id(id)
     }
 
@@ -206,8 +182,7 @@ impl ApiError {
     pub fn internal_with_id(error_id: impl Into<String>) -> Self {
         let error_id = error_id.into();
         let mut err = Self::new(
-            500,
-            "internal_error",
+            ErrorCode::InternalError,
             format!("an internal error occurred; reference {error_id}"),
         )
         .with_details(json!({ "error_id": error_id }));
@@ -217,12 +192,17 @@ impl ApiError {
 
     /// The HTTP status code.
     pub fn status(&self) -> u16 {
-        self.0.status
+        self.0.code.status()
     }
 
     /// The `snake_case` error code.
-    pub fn code(&self) -> &str {
-        &self.0.code
+    pub fn code(&self) -> &'static str {
+        self.0.code.as_str()
+    }
+
+    /// The error code as the list has it.
+    pub fn error_code(&self) -> ErrorCode {
+        self.0.code
     }
 
     /// The human-readable message.
@@ -271,7 +251,7 @@ impl ApiError {
     pub fn body(&self) -> Vec<u8> {
         let envelope = Envelope {
             error: Body {
-                code: &self.0.code,
+                code: self.0.code.as_str(),
                 message: &self.0.message,
                 details: self.0.details.as_ref(),
             },
@@ -282,7 +262,7 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: {}", self.0.status, self.0.code, self.0.message)
+        write!(f, "{} {}: {}", self.status(), self.0.code, self.0.message)
     }
 }
 
@@ -356,17 +336,18 @@ mod tests {
                 415,
                 "unsupported_media_type",
             ),
-            (ApiError::unprocessable("x"), 422, "unprocessable"),
             (ApiError::too_many_requests(3), 429, "rate_limited"),
-            (ApiError::bad_gateway("x"), 502, "upstream_error"),
             (
                 ApiError::service_unavailable("x"),
                 503,
                 "service_unavailable",
             ),
-            (ApiError::gateway_timeout("x"), 504, "upstream_timeout"),
             (ApiError::internal_with_id("abc"), 500, "internal_error"),
-            (ApiError::new(409, "email_taken", "x"), 409, "email_taken"),
+            (
+                ApiError::new(ErrorCode::EmailTaken, "x"),
+                409,
+                "email_taken",
+            ),
         ];
         for (err, status, code) in cases {
             assert_eq!((err.status(), err.code()), (status, code), "{err}");

@@ -1,22 +1,15 @@
 //! JSON bodies: success bodies out, request bodies in, and the list shape.
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use serde_json::{error::Category, json};
+
+use hub_api::ErrorCode;
 
 use crate::{ApiError, CONTENT_TYPE_JSON};
 
 /// The default size limit of a JSON request body: 1 MiB.
 pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
-
-/// One page of a list: `{"items":[...],"next_cursor":"..."|null}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Page<T> {
-    /// The items of this page, newest first unless the route says otherwise.
-    pub items: Vec<T>,
-    /// The opaque cursor of the next page; `None` (JSON `null`) on the last page.
-    pub next_cursor: Option<String>,
-}
 
 /// Serialises a success body (send it with [`CONTENT_TYPE_JSON`]).
 ///
@@ -51,17 +44,16 @@ pub fn parse_json_body<T: DeserializeOwned>(
     }
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::new(
-            400,
-            "invalid_json",
+            ErrorCode::InvalidJson,
             "the request body is empty; send a JSON document",
         ));
     }
     serde_json::from_slice(body).map_err(|err| {
         let code = match err.classify() {
-            Category::Data => "invalid_input",
-            Category::Syntax | Category::Eof | Category::Io => "invalid_json",
+            Category::Data => ErrorCode::InvalidInput,
+            Category::Syntax | Category::Eof | Category::Io => ErrorCode::InvalidJson,
         };
-        ApiError::new(400, code, format!("invalid request body: {err}"))
+        ApiError::new(code, format!("invalid request body: {err}"))
             .with_details(json!({ "line": err.line(), "column": err.column() }))
     })
 }
@@ -76,6 +68,7 @@ fn is_json_media_type(content_type: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
     use serde_json::Value;
 
     #[derive(Debug, Deserialize, PartialEq)]
@@ -136,7 +129,7 @@ mod tests {
 
     #[test]
     fn page_has_the_list_shape() {
-        let page = Page {
+        let page = hub_api::Page {
             items: vec![1, 2],
             next_cursor: None,
         };

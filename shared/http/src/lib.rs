@@ -3,13 +3,14 @@
 //! This crate is the one place that defines what the API looks like on the wire
 //! (see `docs/api-conventions.md`):
 //!
-//! - [`ApiError`]: a status code plus the error body
+//! - [`ApiError`]: an [`ErrorCode`] (which fixes the status) plus the error body
 //!   `{"error":{"code":"snake_case","message":"...","details":{...}}}`, with
 //!   constructors for the common cases and the response headers an error implies
 //!   (`Content-Type`, `Allow` for 405, `Retry-After` for 429).
 //! - [`json_body`] and [`parse_json_body`]: success bodies out, request bodies in
 //!   (content type, size limit and parse errors mapped to the right [`ApiError`]).
-//! - [`Page`]: the list shape `{"items":[...],"next_cursor":...}`.
+//!
+//! - [`log`]: the components' diagnostics, one line each.
 //!
 //! It is plain Rust without any Spin dependency, so components use it with whatever
 //! response type their SDK has, and it unit-tests natively.
@@ -29,10 +30,12 @@
 
 mod error;
 mod json;
+pub mod log;
 mod query;
 
 pub use error::ApiError;
-pub use json::{JSON_BODY_LIMIT, Page, json_body, parse_json_body};
+pub use hub_api::ErrorCode;
+pub use json::{JSON_BODY_LIMIT, json_body, parse_json_body};
 pub use query::{percent_decode, query_param};
 
 /// The `Content-Type` of every JSON body the API sends (errors and successes).

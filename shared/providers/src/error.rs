@@ -2,6 +2,7 @@
 //! `handle_error` shares.
 
 use http::HeaderMap;
+use hub_api::StreamErrorCode;
 use serde_json::Value;
 
 use crate::config::ProviderKind;
@@ -236,56 +237,23 @@ impl ProviderError {
         }
     }
 
-    /// The status the hub answers with (see `docs/api-conventions.md`).
-    ///
-    /// A provider's 401/403/404 is a problem of the hub's configuration (key, model access,
-    /// model id), not of the user's session, so it becomes a 502: a 401 would make the browser
-    /// think its own login expired.
-    pub fn status(&self) -> u16 {
+    /// The code of the answer stream's `error` event for this failure: the one place a
+    /// provider failure gets its stable code. A provider's 401/403 is a problem of the hub's
+    /// key, never of the user's session.
+    pub fn code(&self) -> StreamErrorCode {
         match self {
-            Self::UnknownProvider(_) | Self::InvalidRequest { .. } => 400,
-            Self::BadRequest { .. } => 422,
-            Self::RateLimited { .. } => 429,
-            Self::MissingKey { .. } | Self::Config { .. } => 503,
-            Self::Upstream {
-                status: Some(503 | 529),
-                ..
-            } => 503,
-            Self::Upstream {
-                status: Some(408 | 504),
-                ..
-            } => 504,
-            Self::Unauthorized { .. }
-            | Self::Forbidden { .. }
-            | Self::NotFound { .. }
-            | Self::Upstream { .. }
-            | Self::InvalidResponse { .. }
-            | Self::Incomplete { .. } => 502,
-        }
-    }
-
-    /// The `snake_case` error code the hub answers with.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::UnknownProvider(_) => "unknown_provider",
-            Self::InvalidRequest { .. } => "invalid_input",
-            Self::MissingKey { .. } | Self::Config { .. } => "provider_not_configured",
-            Self::BadRequest { .. } => "provider_rejected_request",
-            Self::Unauthorized { .. } => "provider_auth_failed",
-            Self::Forbidden { .. } => "provider_forbidden",
-            Self::NotFound { .. } => "provider_model_not_found",
-            Self::RateLimited { .. } => "provider_rate_limited",
-            Self::Upstream {
-                status: Some(503 | 529),
-                ..
-            } => "provider_unavailable",
-            Self::Upstream {
-                status: Some(408 | 504),
-                ..
-            } => "provider_timeout",
-            Self::Upstream { .. } => "provider_error",
-            Self::InvalidResponse { .. } => "provider_invalid_response",
-            Self::Incomplete { .. } => "provider_stream_incomplete",
+            Self::UnknownProvider(_) | Self::MissingKey { .. } | Self::Config { .. } => {
+                StreamErrorCode::ProviderNotConfigured
+            }
+            Self::InvalidRequest { .. } | Self::BadRequest { .. } => {
+                StreamErrorCode::ProviderRejected
+            }
+            Self::Unauthorized { .. } | Self::Forbidden { .. } => StreamErrorCode::ProviderAuth,
+            Self::NotFound { .. } => StreamErrorCode::ProviderModelNotFound,
+            Self::RateLimited { .. } => StreamErrorCode::ProviderRateLimited,
+            Self::Upstream { .. } => StreamErrorCode::ProviderUnavailable,
+            Self::InvalidResponse { .. } => StreamErrorCode::ProviderInvalidResponse,
+            Self::Incomplete { .. } => StreamErrorCode::ProviderIncomplete,
         }
     }
 }
@@ -603,31 +571,28 @@ mod tests {
     }
 
     #[test]
-    fn the_hub_never_answers_401_for_a_provider_key() {
+    fn failures_have_stable_stream_codes() {
         let p = ProviderKind::Anthropic;
         let cases = [
-            (401, 502, "provider_auth_failed"),
-            (403, 502, "provider_forbidden"),
-            (404, 502, "provider_model_not_found"),
-            (400, 422, "provider_rejected_request"),
-            (429, 429, "provider_rate_limited"),
-            (500, 502, "provider_error"),
-            (529, 503, "provider_unavailable"),
-            (503, 503, "provider_unavailable"),
-            (504, 504, "provider_timeout"),
+            (401, StreamErrorCode::ProviderAuth),
+            (403, StreamErrorCode::ProviderAuth),
+            (404, StreamErrorCode::ProviderModelNotFound),
+            (400, StreamErrorCode::ProviderRejected),
+            (429, StreamErrorCode::ProviderRateLimited),
+            (500, StreamErrorCode::ProviderUnavailable),
+            (529, StreamErrorCode::ProviderUnavailable),
+            (503, StreamErrorCode::ProviderUnavailable),
+            (504, StreamErrorCode::ProviderUnavailable),
         ];
-        for (upstream, status, code) in cases {
+        for (upstream, code) in cases {
             let err = ProviderError::from_status(p, upstream, "m".into(), None);
-            assert_eq!((err.status(), err.code()), (status, code), "{upstream}");
+            assert_eq!(err.code(), code, "{upstream}");
             assert_eq!(err.provider(), Some(p));
         }
         let err = ProviderError::Incomplete { provider: p };
-        assert_eq!(
-            (err.status(), err.code()),
-            (502, "provider_stream_incomplete")
-        );
+        assert_eq!(err.code(), StreamErrorCode::ProviderIncomplete);
         let err = ProviderError::MissingKey { provider: p };
-        assert_eq!((err.status(), err.code()), (503, "provider_not_configured"));
+        assert_eq!(err.code(), StreamErrorCode::ProviderNotConfigured);
     }
 
     #[test]

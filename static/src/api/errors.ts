@@ -1,7 +1,13 @@
-/** The API's error body: `{"error":{"code","message","details"}}` (api-conventions.md). */
+import type { ErrorCode } from "./types.gen";
+
+/** Codes of failures that never reached the API's error body (the network, a broken stream, a
+ * proxy's error page, a session that cannot be refreshed). */
+export type ClientErrorCode = "network_error" | "session_expired" | "stream_incomplete" | "http_error";
+
+/** The API's error body: `{"error":{"code","message","details"}}` (docs/api-conventions.md). */
 export interface ApiErrorBody {
   error: {
-    code: string;
+    code: ErrorCode;
     message: string;
     details?: Record<string, unknown> | null;
   };
@@ -10,10 +16,15 @@ export interface ApiErrorBody {
 /** An error answer of the API, or a network failure (`status` 0, code `network_error`). */
 export class ApiError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: ErrorCode | ClientErrorCode;
   readonly details: Record<string, unknown>;
 
-  constructor(status: number, code: string, message: string, details?: Record<string, unknown> | null) {
+  constructor(
+    status: number,
+    code: ErrorCode | ClientErrorCode,
+    message: string,
+    details?: Record<string, unknown> | null,
+  ) {
     super(message);
     this.name = "ApiError";
     this.status = status;
@@ -70,5 +81,5 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
   if (isErrorBody(body)) {
     return new ApiError(response.status, body.error.code, body.error.message, body.error.details);
   }
-  return new ApiError(response.status, "http_" + String(response.status), response.statusText || "request failed");
+  return new ApiError(response.status, "http_error", response.statusText || "request failed");
 }

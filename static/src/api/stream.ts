@@ -3,6 +3,7 @@ import { authedFetch } from "./client";
 import { ApiError } from "./errors";
 import { SseParser } from "./sse";
 import type {
+  ChatEventName,
   DeltaEvent,
   DoneEvent,
   ErrorEvent,
@@ -25,6 +26,18 @@ function parse(data: string): unknown {
   return JSON.parse(data);
 }
 
+/** What each event does: one entry per event name (the compiler fails on a missing one). */
+function dispatcher(handlers: StreamHandlers): Record<ChatEventName, (data: string) => boolean> {
+  return {
+    message_start: (data) => (handlers.onStart(parse(data) as MessageStartEvent), false),
+    delta: (data) => (handlers.onDelta(parse(data) as DeltaEvent), false),
+    usage: (data) => (handlers.onUsage(parse(data) as UsageEvent), false),
+    title: (data) => (handlers.onTitle(parse(data) as TitleEvent), false),
+    done: (data) => (handlers.onDone(parse(data) as DoneEvent), true),
+    error: (data) => (handlers.onError(parse(data) as ErrorEvent), true),
+  };
+}
+
 /**
  * Sends a message (or `regenerate`) and calls the handlers as events arrive. Resolves when the
  * stream ends with `done` or `error`; rejects with [`ApiError`] when the request is refused
@@ -45,6 +58,7 @@ export async function streamMessage(
   if (response.body === null) throw new ApiError(0, "stream_incomplete", "the answer stream ended early");
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   const parser = new SseParser();
+  const events = dispatcher(handlers);
   let finished = false;
   try {
     while (!finished) {
@@ -57,30 +71,9 @@ export async function streamMessage(
       }
       if (chunk.done) break;
       for (const event of parser.push(chunk.value)) {
-        switch (event.event) {
-          case "message_start":
-            handlers.onStart(parse(event.data) as MessageStartEvent);
-            break;
-          case "delta":
-            handlers.onDelta(parse(event.data) as DeltaEvent);
-            break;
-          case "usage":
-            handlers.onUsage(parse(event.data) as UsageEvent);
-            break;
-          case "title":
-            handlers.onTitle(parse(event.data) as TitleEvent);
-            break;
-          case "done":
-            handlers.onDone(parse(event.data) as DoneEvent);
-            finished = true;
-            break;
-          case "error":
-            handlers.onError(parse(event.data) as ErrorEvent);
-            finished = true;
-            break;
-          default:
-            // Unknown events are ignored: the server may add new ones.
-            break;
+        // Unknown events are ignored: the server may add new ones.
+        if (Object.hasOwn(events, event.event)) {
+          finished = events[event.event as ChatEventName](event.data) || finished;
         }
       }
     }

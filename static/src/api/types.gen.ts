@@ -28,6 +28,21 @@ items: Array<T>,
 next_cursor: string | null, };
 
 /**
+ * The code of an error answer. Clients branch on it; the message is for people.
+ */
+export type ErrorCode = "bad_request" | "invalid_json" | "invalid_input" | "invalid_path" | "unknown_model" | "unauthenticated" | "invalid_credentials" | "invalid_refresh_token" | "forbidden" | "registration_closed" | "invalid_current_password" | "not_found" | "method_not_allowed" | "conflict" | "email_taken" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable" | "provider_not_configured";
+
+/**
+ * The code of an answer stream's `error` event: why the answer failed.
+ */
+export type StreamErrorCode = "provider_not_configured" | "provider_rejected" | "provider_auth" | "provider_model_not_found" | "provider_rate_limited" | "provider_unavailable" | "provider_invalid_response" | "provider_incomplete" | "internal";
+
+/**
+ * The events of an answer stream (`event: <name>`), in the order they come.
+ */
+export type ChatEventName = "message_start" | "delta" | "usage" | "title" | "done" | "error";
+
+/**
  * An account as the API shows it (`GET /api/auth/me`, and inside [`AuthTokens`]).
  */
 export type UserView = { 
@@ -439,10 +454,9 @@ finish_reason: string, };
  */
 export type ErrorEvent = { 
 /**
- * A stable code: `provider_rejected`, `provider_auth`, `provider_rate_limited`,
- * `provider_unavailable`, `provider_incomplete`, `provider_not_configured`, `internal`.
+ * Why the answer failed.
  */
-code: string, 
+code: StreamErrorCode, 
 /**
  * What happened, for people.
  */

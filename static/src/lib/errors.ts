@@ -1,18 +1,42 @@
-import { ApiError } from "../api/errors";
+import { ApiError, type ClientErrorCode } from "../api/errors";
+import type { ErrorCode, StreamErrorCode } from "../api/types.gen";
 import type { Translate } from "../i18n/I18n";
 import type { MessageKey } from "../i18n/messages";
 
-const KNOWN: Record<string, MessageKey> = {
+/**
+ * The sentence for each error code, or `null` where the API's own message (or the field it
+ * names) says it best. One entry per code: a code added to the API fails the type check here
+ * until it is decided.
+ */
+const KNOWN: Record<ErrorCode | ClientErrorCode, MessageKey | null> = {
+  bad_request: null,
+  invalid_json: null,
+  invalid_input: null,
+  invalid_path: null,
+  unknown_model: null,
+  unauthenticated: null,
   invalid_credentials: "error.invalid_credentials",
-  email_taken: "error.email_taken",
+  invalid_refresh_token: null,
+  forbidden: null,
   registration_closed: "error.registration_closed",
+  invalid_current_password: null,
+  not_found: "error.not_found",
+  method_not_allowed: null,
+  conflict: null,
+  email_taken: "error.email_taken",
+  payload_too_large: null,
+  unsupported_media_type: null,
+  rate_limited: null,
+  internal_error: null,
+  service_unavailable: null,
+  provider_not_configured: null,
   network_error: "error.network_error",
   session_expired: "error.session_expired",
   stream_incomplete: "error.stream_incomplete",
-  not_found: "error.not_found",
+  http_error: null,
 };
 
-const STREAM_CODES: Record<string, MessageKey> = {
+const STREAM_CODES: Record<StreamErrorCode, MessageKey> = {
   provider_rejected: "stream.provider_rejected",
   provider_auth: "stream.provider_auth",
   provider_rate_limited: "stream.provider_rate_limited",
@@ -25,9 +49,8 @@ const STREAM_CODES: Record<string, MessageKey> = {
 };
 
 /** A translated sentence for the code of a failed answer (`error` event), if there is one. */
-export function describeStreamError(code: string | undefined, t: Translate): string | null {
-  const key = code === undefined ? undefined : STREAM_CODES[code];
-  return key ? t(key) : null;
+export function describeStreamError(code: StreamErrorCode | undefined, t: Translate): string | null {
+  return code === undefined ? null : t(STREAM_CODES[code]);
 }
 
 /** A translated message for an error; the API's own message where we have no translation. */

@@ -1,7 +1,9 @@
 //! Automatic titles (C6): after the first exchange the model that answered is asked for a short
 //! title; when it cannot give one, the title comes from the user's first message.
 
-use hub_providers::{ChatRequest, ChatResponse, Message};
+use std::time::Duration;
+
+use hub_providers::{ChatRequest, ChatResponse, Message, Usage};
 
 /// Longest automatic title, in characters.
 pub const MAX_TITLE_CHARS: usize = 80;
@@ -13,6 +15,26 @@ const QUOTED_CHARS: usize = 2000;
 const INSTRUCTION: &str = "Write a title of at most six words for the conversation below, in \
 the language of the user's message. Answer with the title only: no quotes, no final period, no \
 prefix.";
+
+/// What the title request gave: the model's title (if usable), and the request's usage with its
+/// duration. The default is a request that failed: the title then comes from the question.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct TitleDraft {
+    /// The model's title, cleaned.
+    pub text: Option<String>,
+    /// What the request used, and how long it took.
+    pub usage: Option<(Usage, Duration)>,
+}
+
+impl TitleDraft {
+    /// The draft in the model's answer to [`request`].
+    pub fn from_response(response: &ChatResponse, elapsed: Duration) -> Self {
+        Self {
+            text: from_answer(response),
+            usage: response.usage.map(|u| (u, elapsed)),
+        }
+    }
+}
 
 /// The non-streamed request that asks `model` for a title of the exchange.
 pub fn request(model: &ChatRequest, question: &str, answer: &str) -> ChatRequest {

@@ -1,0 +1,283 @@
+//! One question and its answer, from the checks to the stored result: the use case behind
+//! `POST /api/chats/{id}/messages`. The component does the I/O around it (the provider's
+//! stream, the events to the client); everything decided and stored is here.
+
+use hub_db::chats::{self, Chat, ChatChange};
+use hub_db::messages::{self, Message, NewAnswer, Role, Status};
+use hub_db::{Db, Owner, usage};
+use hub_providers::ChatRequest;
+use uuid::Uuid;
+
+use crate::models::{self, Settings};
+use crate::title::{self, TitleDraft};
+use crate::{
+    Charge, ChatError, InputError, MessageContent, ModelId, Outcome, Prompt, Target, Temperature,
+};
+
+/// How many of the latest messages are sent to the model as the conversation.
+pub const HISTORY_LIMIT: u32 = 100;
+
+/// A message to answer, checked: a new question, or `regenerate` (the last one again), with
+/// the model and temperature chosen for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ask {
+    /// The new question; `None` answers the last one again.
+    pub content: Option<MessageContent>,
+    /// The model chosen with the message.
+    pub model: Option<ModelId>,
+    /// The temperature chosen with the message.
+    pub temperature: Option<Temperature>,
+}
+
+impl Ask {
+    /// Checks a request's fields: `content` is required unless `regenerate`, and must be left
+    /// out with it.
+    pub fn parse(
+        content: Option<&str>,
+        regenerate: bool,
+        model: Option<&str>,
+        temperature: Option<f64>,
+    ) -> Result<Self, InputError> {
+        let content = match (regenerate, content) {
+            (false, Some(text)) => Some(MessageContent::parse(text)?),
+            (false, None) => {
+                return Err(InputError {
+                    field: "content",
+                    reason: "is required".to_owned(),
+                });
+            }
+            (true, Some(_)) => {
+                return Err(InputError {
+                    field: "content",
+                    reason: "must be left out with regenerate".to_owned(),
+                });
+            }
+            (true, None) => None,
+        };
+        Ok(Self {
+            content,
+            model: model.map(ModelId::parse).transpose()?,
+            temperature: temperature.map(Temperature::parse).transpose()?,
+        })
+    }
+}
+
+/// A question stored with its pending answer, and the request that asks the model.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// Whose chat it is.
+    pub owner: Owner,
+    /// The chat, as it was before this message.
+    pub chat: Chat,
+    /// The model that answers.
+    pub target: Target,
+    /// The request for the provider.
+    pub request: ChatRequest,
+    /// The question as stored.
+    pub question: Message,
+    /// The answer's row (status `partial`, empty until it is finished).
+    pub answer_id: Uuid,
+    /// Whether this is the chat's first exchange (it gets a title after it).
+    pub first_exchange: bool,
+}
+
+/// What [`Exchange::finish`] stored.
+#[derive(Debug, Default)]
+pub struct Finished {
+    /// The answer as stored (`None` if storing it failed).
+    pub message: Option<Message>,
+    /// The answer's tokens and cost, when there were any.
+    pub charge: Option<Charge>,
+    /// The title this exchange gave the chat.
+    pub title: Option<String>,
+    /// What went wrong on the way without failing the answer (to be logged).
+    pub problems: Vec<String>,
+}
+
+impl Exchange {
+    /// Checks the chat, the model and its provider, then stores the question (or, for
+    /// `regenerate`, drops what followed the last one) and a pending answer in one
+    /// transaction. The model and temperature chosen with the message become the chat's.
+    pub fn prepare(
+        db: &dyn Db,
+        owner: Owner,
+        chat_id: Uuid,
+        ask: &Ask,
+        settings: &impl Settings,
+    ) -> Result<Self, ChatError> {
+        let chat = chats::find(db, chat_id, owner)?.ok_or(ChatError::ChatNotFound)?;
+        let model = models::choose(db, ask.model.as_ref(), chat.model.as_deref())?;
+        let target = Target::of(model, settings)?;
+        let temperature = ask.temperature.map(Temperature::value).or(chat.temperature);
+        // For `regenerate`: the question to answer again (read before anything changes).
+        let again = match ask.content {
+            Some(_) => None,
+            None => Some(last_question(db, chat_id, owner)?),
+        };
+        let change = ChatChange {
+            title: None,
+            model: ask
+                .model
+                .as_ref()
+                .map(|_| Some(target.model.model_id.as_str())),
+            temperature: ask.temperature.map(|t| Some(t.value())),
+        };
+        let stored = hub_db::transaction(db, |tx| {
+            if change != ChatChange::default() {
+                chats::update(tx, chat_id, owner, &change)?;
+            }
+            let question = match (&ask.content, again) {
+                (Some(text), _) => messages::insert_user(tx, chat_id, owner, text.as_str())?,
+                (None, Some(question)) => {
+                    messages::delete_after(tx, chat_id, owner, question.id)?;
+                    Some(question)
+                }
+                (None, None) => None,
+            };
+            let history = messages::recent(tx, chat_id, owner, HISTORY_LIMIT)?;
+            let answer = messages::insert_assistant(
+                tx,
+                chat_id,
+                owner,
+                &NewAnswer {
+                    model: &target.model.model_id,
+                    status: Status::Partial,
+                    content: "",
+                    error: None,
+                },
+            )?;
+            Ok((question, history, answer))
+        })?;
+        let (Some(question), history, Some(answer)) = stored else {
+            return Err(ChatError::ChatNotFound);
+        };
+        let first_exchange =
+            chat.title.is_none() && history.iter().filter(|m| m.role == Role::User).count() == 1;
+        let request = Prompt::from_history(&history).request(&target, temperature);
+        Ok(Self {
+            owner,
+            chat,
+            target,
+            request,
+            question,
+            answer_id: answer.id,
+            first_exchange,
+        })
+    }
+
+    /// The request that asks the model for a title, after a first exchange that completed.
+    pub fn title_request(&self, outcome: &Outcome) -> Option<ChatRequest> {
+        (self.first_exchange && outcome.summary.is_complete())
+            .then(|| title::request(&self.request, &self.question.content, &outcome.summary.text))
+    }
+
+    /// Stores the answer as the outcome says, its usage row, and the title (the model's, else
+    /// one from the question) when `title` is given and the chat has none yet. Each step is
+    /// attempted whatever happened to the one before: a failed usage row never loses the answer.
+    pub fn finish(&self, db: &dyn Db, outcome: &Outcome, title: Option<TitleDraft>) -> Finished {
+        let mut done = Finished::default();
+        let (status, error) = outcome.status();
+        let text = &outcome.summary.text;
+        match messages::finalize(
+            db,
+            self.answer_id,
+            self.owner,
+            text,
+            status,
+            error.as_deref(),
+        ) {
+            Ok(message) => done.message = message,
+            Err(e) => done
+                .problems
+                .push(format!("could not store answer {}: {e}", self.answer_id)),
+        }
+        let prompt_bytes = self.request.messages.iter().map(|m| m.content.len()).sum();
+        done.charge = Charge::of_answer(&self.target, prompt_bytes, outcome);
+        if let Some(charge) = &done.charge {
+            let row = charge.row(
+                &self.target,
+                self.chat.id,
+                Some(self.answer_id),
+                outcome.latency,
+                outcome.ttft,
+            );
+            if let Err(e) = usage::insert(db, self.owner, &row) {
+                done.problems
+                    .push(format!("could not record usage of {}: {e}", self.answer_id));
+            }
+        }
+        if let Some(draft) = title {
+            done.title = self.save_title(db, draft, &mut done.problems);
+        }
+        done
+    }
+
+    /// Records the title request's usage and titles the chat unless it has a title already;
+    /// the title if this exchange set it.
+    fn save_title(
+        &self,
+        db: &dyn Db,
+        draft: TitleDraft,
+        problems: &mut Vec<String>,
+    ) -> Option<String> {
+        if let Some((usage, latency)) = draft.usage {
+            let row = Charge::new(&self.target, usage, false).row(
+                &self.target,
+                self.chat.id,
+                None,
+                latency,
+                None,
+            );
+            if let Err(e) = usage::insert(db, self.owner, &row) {
+                problems.push(format!("could not record the title's usage: {e}"));
+            }
+        }
+        let text = draft
+            .text
+            .or_else(|| title::from_message(&self.question.content))?;
+        match chats::set_title_if_unset(db, self.chat.id, self.owner, &text) {
+            Ok(true) => chats::find(db, self.chat.id, self.owner)
+                .ok()
+                .flatten()
+                .and_then(|c| c.title),
+            Ok(false) => None,
+            Err(e) => {
+                problems.push(format!("could not set the title of {}: {e}", self.chat.id));
+                None
+            }
+        }
+    }
+}
+
+/// For `regenerate`: the chat's last user message.
+fn last_question(db: &dyn Db, chat_id: Uuid, owner: Owner) -> Result<Message, ChatError> {
+    messages::recent(db, chat_id, owner, HISTORY_LIMIT)?
+        .into_iter()
+        .rev()
+        .find(|m| m.role == Role::User)
+        .ok_or(ChatError::NothingToRegenerate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn asks_are_checked_field_by_field() {
+        let ask = Ask::parse(Some("Hallo"), false, Some("gpt-4o"), Some(0.5)).unwrap();
+        assert_eq!(ask.content.unwrap().as_str(), "Hallo");
+        assert_eq!(ask.model.unwrap().as_str(), "gpt-4o");
+        let again = Ask::parse(None, true, None, None).unwrap();
+        assert_eq!(again.content, None);
+        for (content, regenerate, model, t, field) in [
+            (None, false, None, None, "content"),
+            (Some("x"), true, None, None, "content"),
+            (Some(" "), false, None, None, "content"),
+            (Some("x"), false, Some("a\0b"), None, "model"),
+            (Some("x"), false, None, Some(3.0), "temperature"),
+        ] {
+            let err = Ask::parse(content, regenerate, model, t).unwrap_err();
+            assert_eq!(err.field, field);
+        }
+    }
+}
