@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { deleteChat, listChats, listModels, logout, updateChat, usage as fetchUsage } from "../api/endpoints";
+import { listModels, logout, usage as fetchUsage } from "../api/endpoints";
 import { SessionExpiredError } from "../api/errors";
 import type { ChatSummary, ModelList, UsageTotals, UserView } from "../api/types.gen";
 import { useI18n } from "../i18n/I18n";
@@ -9,6 +9,7 @@ import { ConfirmDialog } from "../components/ui/ConfirmDialog";
 import { Icon } from "../components/ui/Icon";
 import { ChatView } from "../features/chat/ChatView";
 import { Sidebar } from "../features/sidebar/Sidebar";
+import { useChatList } from "../features/sidebar/useChatList";
 
 /** The logged-in app: owns the conversation list, models and usage; the views get props. */
 export function ChatLayout({ user }: { user: UserView }) {
@@ -16,9 +17,6 @@ export function ChatLayout({ user }: { user: UserView }) {
   const [chatId, navigate] = useRouteChatId();
   // A new key opens a fresh view; creating a chat from the view keeps it.
   const [viewKey, setViewKey] = useState(0);
-  const [chats, setChats] = useState<ChatSummary[]>([]);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [chatsLoaded, setChatsLoaded] = useState(false);
   const [models, setModels] = useState<ModelList | null>(null);
   const [usage, setUsage] = useState<UsageTotals | null>(null);
   const [usageFailed, setUsageFailed] = useState(false);
@@ -38,51 +36,25 @@ export function ChatLayout({ user }: { user: UserView }) {
     },
     [t],
   );
+  const chatList = useChatList(report);
 
-  /** Reloads the first page (new order, titles); pages loaded beyond it are kept. */
-  const refreshChats = useCallback(async () => {
-    try {
-      const page = await listChats();
-      setChats((list) => {
-        if (list.length <= page.items.length) {
-          setNextCursor(page.next_cursor);
-          return page.items;
-        }
-        const fresh = new Set(page.items.map((c) => c.id));
-        return [...page.items, ...list.slice(page.items.length).filter((c) => !fresh.has(c.id))];
-      });
-    } catch (err) {
-      report(err);
-    }
-  }, [report]);
-
-  const refreshUsage = useCallback(async () => {
-    try {
-      setUsage(await fetchUsage("month"));
-      setUsageFailed(false);
-    } catch {
-      setUsageFailed(true);
-    }
+  const refreshUsage = useCallback(() => {
+    fetchUsage("month").then(
+      (totals) => {
+        setUsage(totals);
+        setUsageFailed(false);
+      },
+      () => setUsageFailed(true),
+    );
   }, []);
 
   useEffect(() => {
-    listChats().then(
-      (page) => {
-        setChats(page.items);
-        setNextCursor(page.next_cursor);
-        setChatsLoaded(true);
-      },
-      (err: unknown) => {
-        setChatsLoaded(true);
-        report(err);
-      },
-    );
-    fetchUsage("month").then(setUsage, () => setUsageFailed(true));
+    refreshUsage();
     listModels().then(setModels, (err: unknown) => {
       setModels({ items: [], default_model: null });
       report(err);
     });
-  }, [report]);
+  }, [report, refreshUsage]);
 
   const open = (id: string | null) => {
     navigate(id);
@@ -90,38 +62,15 @@ export function ChatLayout({ user }: { user: UserView }) {
     setSidebarOpen(false);
   };
 
-  const loadMore = async () => {
-    if (nextCursor === null) return;
-    try {
-      const page = await listChats(nextCursor);
-      setChats((list) => [...list, ...page.items.filter((c) => !list.some((x) => x.id === c.id))]);
-      setNextCursor(page.next_cursor);
-    } catch (err) {
-      report(err);
-    }
-  };
-
   const rename = async (id: string, title: string) => {
-    try {
-      const updated = await updateChat(id, { title });
-      setChats((list) => list.map((c) => (c.id === id ? updated : c)));
-      if (id === chatId) setViewKey((k) => k + 1);
-    } catch (err) {
-      report(err);
-    }
+    if ((await chatList.rename(id, title)) && id === chatId) setViewKey((k) => k + 1);
   };
 
   const confirmDelete = async () => {
     const chat = deleting;
     setDeleting(null);
     if (chat === null) return;
-    try {
-      await deleteChat(chat.id);
-      setChats((list) => list.filter((c) => c.id !== chat.id));
-      if (chat.id === chatId) open(null);
-    } catch (err) {
-      report(err);
-    }
+    if ((await chatList.remove(chat.id)) && chat.id === chatId) open(null);
   };
 
   return (
@@ -132,9 +81,9 @@ export function ChatLayout({ user }: { user: UserView }) {
       <Sidebar
         open={sidebarOpen}
         user={user}
-        chats={chats}
-        chatsLoaded={chatsLoaded}
-        hasMore={nextCursor !== null}
+        chats={chatList.chats}
+        chatsLoaded={chatList.loaded}
+        hasMore={chatList.hasMore}
         selectedId={chatId}
         usage={usage}
         usageFailed={usageFailed}
@@ -142,7 +91,7 @@ export function ChatLayout({ user }: { user: UserView }) {
         onSelect={(id) => open(id)}
         onRename={rename}
         onDelete={setDeleting}
-        onLoadMore={() => void loadMore()}
+        onLoadMore={chatList.loadMore}
         onClose={closeSidebar}
         onLogout={() => void logout()}
       />
@@ -178,13 +127,13 @@ export function ChatLayout({ user }: { user: UserView }) {
           chatId={chatId}
           models={models}
           onCreated={(chat) => {
-            setChats((list) => [chat, ...list.filter((c) => c.id !== chat.id)]);
+            chatList.added(chat);
             navigate(chat.id);
           }}
-          onChanged={(id, patch) => setChats((list) => list.map((c) => (c.id === id ? { ...c, ...patch } : c)))}
+          onChanged={chatList.changed}
           onAnswerFinished={() => {
-            void refreshUsage();
-            void refreshChats();
+            refreshUsage();
+            chatList.touched();
           }}
           onMissing={() => {
             setError(t("error.not_found"));

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { MessageView } from "../../api/types.gen";
+import type { MessageView, StreamErrorCode } from "../../api/types.gen";
 import { useI18n } from "../../i18n/I18n";
 import { Icon } from "../../components/ui/Icon";
 import { describeStreamError } from "../../lib/errors";
@@ -12,20 +12,24 @@ interface Props {
   /** Offer "try again" (the last answer, when it failed). */
   onRetry?: (() => void) | undefined;
   /** The code of the `error` event, when the failure happened in this view. */
-  errorCode?: string | undefined;
+  errorCode?: StreamErrorCode | undefined;
+}
+
+/** The user's message, as plain text (also while it is on its way). */
+export function UserMessage({ content }: { content: string }) {
+  const { t } = useI18n();
+  return (
+    <article className="message message-user" data-testid="message-user" aria-label={t("chat.you")}>
+      <div className="bubble">{content}</div>
+    </article>
+  );
 }
 
 /** One message: the user's as plain text, an answer as Markdown with status and actions. */
 export function MessageItem({ message, modelName, onRetry, errorCode }: Props) {
   const { t } = useI18n();
   const [copied, setCopied] = useState(false);
-  if (message.role === "user") {
-    return (
-      <article className="message message-user" data-testid="message-user" aria-label={t("chat.you")}>
-        <div className="bubble">{message.content}</div>
-      </article>
-    );
-  }
+  if (message.role === "user") return <UserMessage content={message.content} />;
   const copy = () => {
     void navigator.clipboard.writeText(message.content).then(() => {
       setCopied(true);
