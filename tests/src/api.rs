@@ -5,22 +5,26 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use reqwest::header::HeaderMap;
+use reqwest::{Method, RequestBuilder};
 use serde_json::{Value, json};
 
 use crate::{Hub, client};
 
-/// The password of users made by [`Hub::user`].
+/// The password of users made by [`Hub::new_user`] and [`Hub::user`].
 pub const TEST_PASSWORD: &str = "correct horse battery staple";
 
-/// An answer: status, headers, JSON body (`Null` when empty).
+/// An answer: status, headers, body.
 #[derive(Debug)]
 pub struct Answer {
     /// The status code.
     pub status: u16,
     /// The headers.
     pub headers: HeaderMap,
-    /// The JSON body (`Value::Null` when empty).
+    /// The JSON body (`Value::Null` when empty, and from [`send_raw`] when the content type is
+    /// not JSON).
     pub body: Value,
+    /// The body as it came.
+    pub bytes: Vec<u8>,
 }
 
 impl Answer {
@@ -58,27 +62,59 @@ impl Answer {
     }
 }
 
-/// Sends `request` and reads its JSON answer.
-pub async fn send(request: reqwest::RequestBuilder) -> Answer {
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let bytes = response.bytes().await.expect("body");
-    let body = if bytes.is_empty() {
-        Value::Null
+/// Sends `request` and reads its answer, whose body must be JSON (or empty).
+pub async fn send(request: RequestBuilder) -> Answer {
+    let (status, headers, bytes) = receive(request).await;
+    let body = parse_json(status, &bytes);
+    Answer {
+        status,
+        headers,
+        body,
+        bytes,
+    }
+}
+
+/// Sends `request` and reads its answer, whatever its content type (HTML, an event stream):
+/// `body` is parsed only when the content type is `application/json`.
+pub async fn send_raw(request: RequestBuilder) -> Answer {
+    let (status, headers, bytes) = receive(request).await;
+    let is_json = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| essence.trim() == "application/json");
+    let body = if is_json {
+        parse_json(status, &bytes)
     } else {
-        serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-            panic!(
-                "status {status}: body is not JSON ({e}): {}",
-                String::from_utf8_lossy(&bytes)
-            )
-        })
+        Value::Null
     };
     Answer {
         status,
         headers,
         body,
+        bytes,
     }
+}
+
+async fn receive(request: RequestBuilder) -> (u16, HeaderMap, Vec<u8>) {
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("body").to_vec();
+    (status, headers, bytes)
+}
+
+/// The JSON in `bytes` (`Null` when empty); panics when it is not JSON.
+fn parse_json(status: u16, bytes: &[u8]) -> Value {
+    if bytes.is_empty() {
+        return Value::Null;
+    }
+    serde_json::from_slice(bytes).unwrap_or_else(|e| {
+        panic!(
+            "status {status}: body is not JSON ({e}): {}",
+            String::from_utf8_lossy(bytes)
+        )
+    })
 }
 
 /// One server-sent event.
@@ -168,36 +204,36 @@ fn parse_blocks(buffer: &mut String, started: Instant, out: &mut Vec<Event>) -> 
 }
 
 impl Hub {
-    /// A new user (open registration); their access token.
-    pub async fn user(&self, email: &str) -> String {
-        let answer = send(
-            client()
-                .post(self.url("/api/auth/register"))
-                .json(&json!({ "email": email, "password": TEST_PASSWORD })),
-        )
-        .await;
-        let body = answer.expect(201);
-        body["access_token"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no access token in {body:?}"))
-            .to_owned()
+    /// A request for `path`, without a token or a body: for what the helpers below do not send
+    /// (other headers, raw bodies, other methods).
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        client().request(method, self.url(path))
     }
 
     /// `GET path` with `token`.
     pub async fn get(&self, path: &str, token: &str) -> Answer {
-        send(client().get(self.url(path)).bearer_auth(token)).await
+        send(self.request(Method::GET, path).bearer_auth(token)).await
     }
 
     /// `POST path` with `token` and a JSON body.
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Answer {
-        send(client().post(self.url(path)).bearer_auth(token).json(&body)).await
+        send(
+            self.request(Method::POST, path)
+                .bearer_auth(token)
+                .json(&body),
+        )
+        .await
+    }
+
+    /// `POST path` without a token, with a JSON body.
+    pub async fn post_anonymous(&self, path: &str, body: Value) -> Answer {
+        send(self.request(Method::POST, path).json(&body)).await
     }
 
     /// `PATCH path` with `token` and a JSON body.
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> Answer {
         send(
-            client()
-                .patch(self.url(path))
+            self.request(Method::PATCH, path)
                 .bearer_auth(token)
                 .json(&body),
         )
@@ -206,7 +242,44 @@ impl Hub {
 
     /// `DELETE path` with `token`.
     pub async fn delete(&self, path: &str, token: &str) -> Answer {
-        send(client().delete(self.url(path)).bearer_auth(token)).await
+        send(self.request(Method::DELETE, path).bearer_auth(token)).await
+    }
+
+    /// `POST /api/auth/register` (without a token: open registration).
+    pub async fn register(&self, email: &str, password: &str) -> Answer {
+        let body = json!({ "email": email, "password": password });
+        self.post_anonymous("/api/auth/register", body).await
+    }
+
+    /// `POST /api/auth/login`.
+    pub async fn login(&self, email: &str, password: &str) -> Answer {
+        let body = json!({ "email": email, "password": password });
+        self.post_anonymous("/api/auth/login", body).await
+    }
+
+    /// `POST /api/auth/refresh` with `refresh_token`.
+    pub async fn refresh(&self, refresh_token: &str) -> Answer {
+        let body = json!({ "refresh_token": refresh_token });
+        self.post_anonymous("/api/auth/refresh", body).await
+    }
+
+    /// `POST /api/auth/logout` with `refresh_token`.
+    pub async fn logout(&self, refresh_token: &str) -> Answer {
+        let body = json!({ "refresh_token": refresh_token });
+        self.post_anonymous("/api/auth/logout", body).await
+    }
+
+    /// A new user with [`TEST_PASSWORD`] (open registration): the 201 answer, with their
+    /// tokens and account.
+    pub async fn new_user(&self, email: &str) -> Answer {
+        let answer = self.register(email, TEST_PASSWORD).await;
+        assert_eq!(answer.status, 201, "{:?}", answer.body);
+        answer
+    }
+
+    /// A new user (open registration); their access token.
+    pub async fn user(&self, email: &str) -> String {
+        self.new_user(email).await.token("access_token")
     }
 
     /// A new chat of the user with `token` (with `body`'s fields); its id.
@@ -218,8 +291,8 @@ impl Hub {
     /// `POST /api/chats/{chat}/messages` with `body`, read to the end of the stream.
     pub async fn stream(&self, chat: &str, token: &str, body: Value) -> Stream {
         let started = Instant::now();
-        let response = client()
-            .post(self.url(&format!("/api/chats/{chat}/messages")))
+        let response = self
+            .request(Method::POST, &format!("/api/chats/{chat}/messages"))
             .bearer_auth(token)
             .json(&body)
             .send()
@@ -297,6 +370,19 @@ impl Hub {
             .batch_execute(sql)
             .await
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// The actions of the audit log, oldest first.
+    pub async fn audit_actions(&self) -> Vec<String> {
+        self.texts("SELECT action FROM audit_logs ORDER BY id")
+            .await
+    }
+
+    /// Every row of the audit log as JSON, one a line (to check that no secret is in any).
+    pub async fn audit_text(&self) -> String {
+        self.texts("SELECT row_to_json(a)::text FROM audit_logs a")
+            .await
+            .join("\n")
     }
 }
 

@@ -1,8 +1,10 @@
 //! Support for the hub's integration tests (`tests/tests/*`): start the real `hub-runner` with a
-//! manifest ([`spawn_app`]), give each test its own database ([`TestDb`]), and stand in for
-//! external HTTP services ([`Upstream`]).
+//! manifest ([`spawn_app`]), give each test its own database ([`TestDb`]), stand in for
+//! external HTTP services ([`Upstream`]), and check answers against `docs/openapi.yaml`
+//! ([`openapi`]).
 //!
-//! Prerequisites: `cargo build --release -p hub-runner`, the components under test built with
+//! Prerequisites: `cargo build --release -p hub-runner` (and `-p hub-cli` for the tests of the
+//! `hub` tool), the components under test built with
 //! `cargo build --target wasm32-wasip2 --release -p <component>`, and a PostgreSQL with pgvector
 //! whose admin URL is `HUB_TEST_DB_URL` (default: what `scripts/pg.sh url` prints).
 #![deny(missing_docs)]
@@ -15,16 +17,17 @@ mod app;
 mod db;
 mod fake_providers;
 mod hub;
+pub mod openapi;
 mod paths;
 mod tempdir;
 mod upstream;
 
-pub use api::{Answer, Event, Stream, TEST_PASSWORD, send};
+pub use api::{Answer, Event, Stream, TEST_PASSWORD, send, send_raw};
 pub use app::{App, AppOptions, Launch, launch, spawn_app};
 pub use db::TestDb;
 pub use fake_providers::{FAKE_PROVIDER_KEY, FakeProviders, RecordedRequest, Scenario, XSS_TEXT};
 pub use hub::{Hub, TEST_JWT_SECRET, hub_manifest, migrate};
-pub use paths::{runner_binary, wasm, workspace_root};
+pub use paths::{cli_binary, runner_binary, wasm, workspace_root};
 pub use tempdir::TempDir;
 pub use upstream::Upstream;
 

@@ -7,77 +7,15 @@
 // Tests: a failed expectation panics.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hub_auth::{AUDIENCE, ISSUER};
-use hub_tests::{Answer, Hub, TEST_JWT_SECRET, client, runner_binary, send};
+use hub_tests::{Hub, TEST_JWT_SECRET, TEST_PASSWORD, send};
+use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-const PASSWORD: &str = "correct horse battery staple";
-
-async fn post(hub: &Hub, path: &str, body: Value) -> Answer {
-    send(client().post(hub.url(path)).json(&body)).await
-}
-
-async fn post_as(hub: &Hub, path: &str, token: &str, body: Value) -> Answer {
-    send(client().post(hub.url(path)).bearer_auth(token).json(&body)).await
-}
-
-async fn get_as(hub: &Hub, path: &str, token: &str) -> Answer {
-    send(client().get(hub.url(path)).bearer_auth(token)).await
-}
-
-async fn patch_as(hub: &Hub, path: &str, token: &str, body: Value) -> Answer {
-    send(client().patch(hub.url(path)).bearer_auth(token).json(&body)).await
-}
-
-async fn register(hub: &Hub, email: &str, password: &str) -> Answer {
-    post(
-        hub,
-        "/api/auth/register",
-        json!({ "email": email, "password": password }),
-    )
-    .await
-}
-
-async fn login(hub: &Hub, email: &str, password: &str) -> Answer {
-    post(
-        hub,
-        "/api/auth/login",
-        json!({ "email": email, "password": password }),
-    )
-    .await
-}
-
-async fn refresh(hub: &Hub, token: &str) -> Answer {
-    post(hub, "/api/auth/refresh", json!({ "refresh_token": token })).await
-}
-
-/// Registers and returns the answer (201 asserted).
-async fn new_user(hub: &Hub, email: &str) -> Answer {
-    let answer = register(hub, email, PASSWORD).await;
-    assert_eq!(answer.status, 201, "{:?}", answer.body);
-    answer
-}
-
-async fn count(hub: &Hub, sql: &str) -> i64 {
-    hub.scalar(sql).await
-}
-
-async fn audit_actions(hub: &Hub) -> Vec<String> {
-    hub.texts("SELECT action FROM audit_logs ORDER BY id").await
-}
-
-/// Every audit row as text (to check that no secret is in any of them).
-async fn audit_text(hub: &Hub) -> String {
-    hub.texts("SELECT row_to_json(a)::text FROM audit_logs a")
-        .await
-        .join("\n")
-}
 
 fn claims(user: Uuid, session: Uuid, now: i64) -> Value {
     json!({
@@ -124,7 +62,7 @@ async fn register_login_refresh_logout() {
     let hub = Hub::spawn(|o| o).await;
 
     // Register: 201, logged in at once.
-    let registered = register(&hub, "ada@example.com", PASSWORD).await;
+    let registered = hub.register("ada@example.com", TEST_PASSWORD).await;
     assert_eq!(registered.status, 201, "{:?}", registered.body);
     assert_eq!(registered.body["token_type"], "Bearer");
     assert_eq!(registered.body["expires_in"], 1800);
@@ -143,138 +81,120 @@ async fn register_login_refresh_logout() {
     assert_eq!(first_refresh.len(), 43);
 
     // The stored password is an Argon2id hash; the refresh token only a hash.
-    let hash: String = hub
-        .db
-        .client()
-        .await
-        .query_one("SELECT password_hash FROM app_users", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let hash: String = hub.scalar("SELECT password_hash FROM app_users").await;
     assert!(
         hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
         "{hash}"
     );
     assert_eq!(
-        count(
-            &hub,
-            "SELECT count(*) FROM refresh_tokens WHERE length(token_hash) = 32"
-        )
-        .await,
+        hub.scalar::<i64>("SELECT count(*) FROM refresh_tokens WHERE length(token_hash) = 32")
+            .await,
         1
     );
 
     // /me with the access token.
-    let me = get_as(&hub, "/api/auth/me", &registered.token("access_token")).await;
+    let me = hub
+        .get("/api/auth/me", &registered.token("access_token"))
+        .await;
     assert_eq!(me.status, 200, "{:?}", me.body);
     assert_eq!(me.body["email"], "ada@example.com");
 
     // Login: a second session.
-    let logged_in = login(&hub, "ada@example.com", PASSWORD).await;
+    let logged_in = hub.login("ada@example.com", TEST_PASSWORD).await;
     assert_eq!(logged_in.status, 200, "{:?}", logged_in.body);
     assert!(logged_in.body["user"]["last_login_at"].is_string());
     let access = logged_in.token("access_token");
-    let sessions = get_as(&hub, "/api/auth/sessions", &access).await;
+    let sessions = hub.get("/api/auth/sessions", &access).await;
     assert_eq!(sessions.status, 200, "{:?}", sessions.body);
     let items = sessions.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     assert_eq!(items.iter().filter(|s| s["current"] == true).count(), 1);
 
     // Refresh: new tokens, the old refresh token spent.
-    let refreshed = refresh(&hub, &logged_in.token("refresh_token")).await;
+    let refreshed = hub.refresh(&logged_in.token("refresh_token")).await;
     assert_eq!(refreshed.status, 200, "{:?}", refreshed.body);
     let second_refresh = refreshed.token("refresh_token");
     assert_ne!(second_refresh, logged_in.token("refresh_token"));
-    let me = get_as(&hub, "/api/auth/me", &refreshed.token("access_token")).await;
+    let me = hub
+        .get("/api/auth/me", &refreshed.token("access_token"))
+        .await;
     assert_eq!(me.status, 200);
 
     // Logout: 204; the refresh token and the session's access tokens stop working at once.
-    let out = post(
-        &hub,
-        "/api/auth/logout",
-        json!({ "refresh_token": second_refresh }),
-    )
-    .await;
+    let out = hub.logout(&second_refresh).await;
     assert_eq!(out.status, 204);
-    refresh(&hub, &second_refresh)
+    hub.refresh(&second_refresh)
         .await
         .assert_error(401, "invalid_refresh_token");
-    let me = get_as(&hub, "/api/auth/me", &refreshed.token("access_token")).await;
+    let me = hub
+        .get("/api/auth/me", &refreshed.token("access_token"))
+        .await;
     me.assert_error(401, "unauthenticated");
     assert_eq!(me.header("www-authenticate"), Some("Bearer"));
     // The other session (from registration) is untouched.
-    assert_eq!(refresh(&hub, &first_refresh).await.status, 200);
+    assert_eq!(hub.refresh(&first_refresh).await.status, 200);
     // Logout with an unknown token says nothing either way.
-    let out = post(&hub, "/api/auth/logout", json!({ "refresh_token": "nope" })).await;
+    let out = hub.logout("nope").await;
     assert_eq!(out.status, 204);
 
-    let actions = audit_actions(&hub).await;
+    let actions = hub.audit_actions().await;
     for expected in ["auth.register", "auth.login", "auth.logout"] {
         assert!(actions.iter().any(|a| a == expected), "{actions:?}");
     }
-    let text = audit_text(&hub).await;
-    for secret in [PASSWORD, &first_refresh, &second_refresh, &access] {
+    let text = hub.audit_text().await;
+    for secret in [TEST_PASSWORD, &first_refresh, &second_refresh, &access] {
         assert!(
             !text.contains(secret),
             "a secret is in the audit log: {text}"
         );
     }
-    assert!(!hub.app.log().contains(PASSWORD));
+    assert!(!hub.app.log().contains(TEST_PASSWORD));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn reusing_a_rotated_refresh_token_revokes_the_whole_family() {
     let hub = Hub::spawn(|o| o).await;
-    let first = new_user(&hub, "eve@example.com").await;
+    let first = hub.new_user("eve@example.com").await;
     let spent = first.token("refresh_token");
-    let rotated = refresh(&hub, &spent).await;
+    let rotated = hub.refresh(&spent).await;
     assert_eq!(rotated.status, 200);
     let live = rotated.token("refresh_token");
     let access = rotated.token("access_token");
-    assert_eq!(get_as(&hub, "/api/auth/me", &access).await.status, 200);
+    assert_eq!(hub.get("/api/auth/me", &access).await.status, 200);
 
     // An attacker replays the spent token: refused, and the family ends.
-    refresh(&hub, &spent)
+    hub.refresh(&spent)
         .await
         .assert_error(401, "invalid_refresh_token");
-    refresh(&hub, &live)
+    hub.refresh(&live)
         .await
         .assert_error(401, "invalid_refresh_token");
-    get_as(&hub, "/api/auth/me", &access)
+    hub.get("/api/auth/me", &access)
         .await
         .assert_error(401, "unauthenticated");
     assert_eq!(
-        count(
-            &hub,
+        hub.scalar::<i64>(
             "SELECT count(*) FROM auth_sessions WHERE revoked_reason = 'reuse_detected'"
         )
         .await,
         1
     );
     assert!(
-        audit_actions(&hub)
+        hub.audit_actions()
             .await
             .contains(&"auth.refresh_reuse_detected".to_owned())
     );
     // A new login still works.
-    let again = login(&hub, "eve@example.com", PASSWORD).await;
+    let again = hub.login("eve@example.com", TEST_PASSWORD).await;
     assert_eq!(again.status, 200);
 
     // An expired refresh token is refused, without ending its session.
-    hub.db
-        .client()
-        .await
-        .execute(
-            "UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE rotated_at IS NULL",
-            &[],
-        )
-        .await
-        .unwrap();
-    refresh(&hub, &again.token("refresh_token"))
+    hub.execute("UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE rotated_at IS NULL").await;
+    hub.refresh(&again.token("refresh_token"))
         .await
         .assert_error(401, "invalid_refresh_token");
     assert_eq!(
-        get_as(&hub, "/api/auth/me", &again.token("access_token"))
+        hub.get("/api/auth/me", &again.token("access_token"))
             .await
             .status,
         200
@@ -284,17 +204,19 @@ async fn reusing_a_rotated_refresh_token_revokes_the_whole_family() {
 #[tokio::test(flavor = "multi_thread")]
 async fn concurrent_refreshes_with_one_token_rotate_it_at_most_once() {
     let hub = Hub::spawn(|o| o).await;
-    let token = new_user(&hub, "race@example.com")
+    let token = hub
+        .new_user("race@example.com")
         .await
         .token("refresh_token");
-    let answers = futures::future::join_all((0..4).map(|_| refresh(&hub, &token))).await;
+    let answers = futures::future::join_all((0..4).map(|_| hub.refresh(&token))).await;
     let ok = answers.iter().filter(|a| a.status == 200).count();
     assert!(ok <= 1, "{answers:?}");
     for a in answers.iter().filter(|a| a.status != 200) {
         a.assert_error(401, "invalid_refresh_token");
     }
     assert_eq!(
-        count(&hub, "SELECT count(*) FROM refresh_tokens").await,
+        hub.scalar::<i64>("SELECT count(*) FROM refresh_tokens")
+            .await,
         1 + i64::try_from(ok).unwrap()
     );
 }
@@ -302,24 +224,19 @@ async fn concurrent_refreshes_with_one_token_rotate_it_at_most_once() {
 #[tokio::test(flavor = "multi_thread")]
 async fn deactivated_user_is_refused_on_the_next_request() {
     let hub = Hub::spawn(|o| o).await;
-    let session = new_user(&hub, "mallory@example.com").await;
+    let session = hub.new_user("mallory@example.com").await;
     let access = session.token("access_token");
-    assert_eq!(get_as(&hub, "/api/auth/me", &access).await.status, 200);
+    assert_eq!(hub.get("/api/auth/me", &access).await.status, 200);
 
-    hub.db
-        .client()
-        .await
-        .execute("UPDATE app_users SET is_active = false", &[])
-        .await
-        .unwrap();
-    let me = get_as(&hub, "/api/auth/me", &access).await;
+    hub.execute("UPDATE app_users SET is_active = false").await;
+    let me = hub.get("/api/auth/me", &access).await;
     me.assert_error(401, "unauthenticated");
     assert_eq!(me.body["error"]["details"]["reason"], "session_ended");
-    refresh(&hub, &session.token("refresh_token"))
+    hub.refresh(&session.token("refresh_token"))
         .await
         .assert_error(401, "invalid_refresh_token");
     // The right password of a disabled account gets the same answer as a wrong one.
-    login(&hub, "mallory@example.com", PASSWORD)
+    hub.login("mallory@example.com", TEST_PASSWORD)
         .await
         .assert_error(401, "invalid_credentials");
 }
@@ -327,7 +244,7 @@ async fn deactivated_user_is_refused_on_the_next_request() {
 #[tokio::test(flavor = "multi_thread")]
 async fn forged_stale_and_malformed_access_tokens_are_refused() {
     let hub = Hub::spawn(|o| o).await;
-    let session = new_user(&hub, "tok@example.com").await;
+    let session = hub.new_user("tok@example.com").await;
     let (user, sid) = subject(&session.token("access_token"));
     let now = now();
     let secret = TEST_JWT_SECRET.as_bytes();
@@ -403,40 +320,39 @@ async fn forged_stale_and_malformed_access_tokens_are_refused() {
             forge(&hs256, &claims(Uuid::new_v4(), sid, now), secret),
         ),
     ];
-    assert_eq!(get_as(&hub, "/api/auth/me", &valid).await.status, 200);
+    assert_eq!(hub.get("/api/auth/me", &valid).await.status, 200);
     for (case, token) in cases {
-        let answer = get_as(&hub, "/api/auth/me", &token).await;
+        let answer = hub.get("/api/auth/me", &token).await;
         assert_eq!(answer.status, 401, "{case}: {:?}", answer.body);
         answer.assert_error(401, "unauthenticated");
         assert_eq!(answer.header("www-authenticate"), Some("Bearer"), "{case}");
     }
     // Without a token, or with another scheme.
-    let answer = send(client().get(hub.url("/api/auth/me"))).await;
+    let answer = send(hub.request(Method::GET, "/api/auth/me")).await;
     answer.assert_error(401, "unauthenticated");
     assert_eq!(answer.body["error"]["details"]["reason"], "missing");
     let answer = send(
-        client()
-            .get(hub.url("/api/auth/me"))
+        hub.request(Method::GET, "/api/auth/me")
             .header("authorization", "Basic dXNlcjpwYXNz"),
     )
     .await;
     answer.assert_error(401, "unauthenticated");
     let expired = forge(&hs256, &with("exp", json!(now - 3600)), secret);
     assert_eq!(
-        get_as(&hub, "/api/auth/me", &expired).await.body["error"]["details"]["reason"],
+        hub.get("/api/auth/me", &expired).await.body["error"]["details"]["reason"],
         "expired"
     );
     // A forged admin claim changes nothing: the admin flag comes from the database.
     let forged_admin = forge(&hs256, &with("adm", json!(true)), secret);
-    let answer = post_as(
-        &hub,
-        "/api/auth/register",
-        &forged_admin,
-        json!({"email": "x@example.com", "password": PASSWORD}),
-    )
-    .await;
+    let answer = hub
+        .post(
+            "/api/auth/register",
+            &forged_admin,
+            json!({"email": "x@example.com", "password": TEST_PASSWORD}),
+        )
+        .await;
     answer.assert_error(403, "forbidden");
-    assert_eq!(count(&hub, "SELECT count(*) FROM app_users").await, 1);
+    assert_eq!(hub.scalar::<i64>("SELECT count(*) FROM app_users").await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -446,19 +362,23 @@ async fn login_failures_do_not_reveal_whether_the_email_exists() {
     // within its own (10).
     const ROUNDS: usize = 5;
     for i in 0..ROUNDS {
-        new_user(&hub, &format!("known{i}@example.com")).await;
+        hub.new_user(&format!("known{i}@example.com")).await;
     }
     let mut unknown_times = Vec::new();
     let mut wrong_times = Vec::new();
     let mut bodies = Vec::new();
     for i in 0..ROUNDS {
         let start = Instant::now();
-        let a = login(&hub, &format!("nobody{i}@example.com"), "wrong password").await;
+        let a = hub
+            .login(&format!("nobody{i}@example.com"), "wrong password")
+            .await;
         unknown_times.push(start.elapsed());
         a.assert_error(401, "invalid_credentials");
         bodies.push(a.body);
         let start = Instant::now();
-        let b = login(&hub, &format!("known{i}@example.com"), "wrong password").await;
+        let b = hub
+            .login(&format!("known{i}@example.com"), "wrong password")
+            .await;
         wrong_times.push(start.elapsed());
         b.assert_error(401, "invalid_credentials");
         bodies.push(b.body);
@@ -472,86 +392,77 @@ async fn login_failures_do_not_reveal_whether_the_email_exists() {
         unknown.as_secs_f64() > wrong.as_secs_f64() * 0.4,
         "unknown email {unknown:?} vs wrong password {wrong:?}"
     );
-    let failures = count(
-        &hub,
-        "SELECT count(*) FROM audit_logs WHERE action = 'auth.login_failed'",
-    )
-    .await;
+    let failures = hub
+        .scalar::<i64>("SELECT count(*) FROM audit_logs WHERE action = 'auth.login_failed'")
+        .await;
     assert_eq!(failures, 2 * i64::try_from(ROUNDS).unwrap());
-    assert!(!audit_text(&hub).await.contains("wrong password"));
+    assert!(!hub.audit_text().await.contains("wrong password"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn brute_force_is_slowed_then_locked() {
     let hub = Hub::spawn(|o| o).await;
-    new_user(&hub, "victim@example.com").await;
+    hub.new_user("victim@example.com").await;
 
     // Three free failures: no block yet.
     for _ in 0..3 {
-        login(&hub, "victim@example.com", "guess guess")
+        hub.login("victim@example.com", "guess guess")
             .await
             .assert_error(401, "invalid_credentials");
     }
     assert_eq!(
-        count(
-            &hub,
-            "SELECT count(*) FROM login_throttle WHERE blocked_until IS NOT NULL"
-        )
-        .await,
+        hub.scalar::<i64>("SELECT count(*) FROM login_throttle WHERE blocked_until IS NOT NULL")
+            .await,
         0
     );
     // With two more failures on record, the next one (the sixth) blocks the account for 4 s.
-    hub.db
-        .client()
-        .await
-        .execute(
-            "UPDATE login_throttle SET failures = 5 WHERE scope = 'account'",
-            &[],
-        )
-        .await
-        .unwrap();
-    login(&hub, "victim@example.com", "guess guess")
+    hub.execute("UPDATE login_throttle SET failures = 5 WHERE scope = 'account'")
+        .await;
+    hub.login("victim@example.com", "guess guess")
         .await
         .assert_error(401, "invalid_credentials");
     // Blocked: even the right password is turned away, with Retry-After.
-    let blocked = login(&hub, "victim@example.com", PASSWORD).await;
+    let blocked = hub.login("victim@example.com", TEST_PASSWORD).await;
     blocked.assert_error(429, "rate_limited");
     let retry: u64 = blocked.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=4).contains(&retry), "{retry}");
     // Case and whitespace do not make another account.
-    login(&hub, "  VICTIM@example.com ", PASSWORD)
+    hub.login("  VICTIM@example.com ", TEST_PASSWORD)
         .await
         .assert_error(429, "rate_limited");
-    tokio::time::sleep(Duration::from_millis(4100)).await;
+    // 4.1 s later for the throttle (its timestamps moved back instead of waiting): the block
+    // is over.
+    hub.execute(
+        "UPDATE login_throttle SET blocked_until = blocked_until - interval '4100 milliseconds', \
+         last_failure_at = last_failure_at - interval '4100 milliseconds'",
+    )
+    .await;
+    assert_eq!(
+        hub.scalar::<i64>("SELECT count(*) FROM login_throttle WHERE blocked_until > now()")
+            .await,
+        0
+    );
     // After the delay, the right password works and clears the account's counter.
     assert_eq!(
-        login(&hub, "victim@example.com", PASSWORD).await.status,
+        hub.login("victim@example.com", TEST_PASSWORD).await.status,
         200
     );
     assert_eq!(
-        count(
-            &hub,
-            "SELECT count(*) FROM login_throttle WHERE scope = 'account'"
-        )
-        .await,
+        hub.scalar::<i64>("SELECT count(*) FROM login_throttle WHERE scope = 'account'")
+            .await,
         0
     );
 
     // Nine failures on record: the tenth locks the account for 15 minutes.
-    hub.db
-        .client()
-        .await
-        .execute(
-            "INSERT INTO login_throttle (scope, key, failures, last_failure_at)
+    hub.execute(
+        "INSERT INTO login_throttle (scope, key, failures, last_failure_at)
              VALUES ('account', 'victim@example.com', 9, now())",
-            &[],
-        )
-        .await
-        .unwrap();
-    login(&hub, "victim@example.com", "guess guess")
+    )
+    .await;
+    hub.login("victim@example.com", "guess guess")
         .await
         .assert_error(401, "invalid_credentials");
-    let locked = login(&hub, "victim@example.com", PASSWORD).await;
+    let locked = hub.login("victim@example.com", TEST_PASSWORD).await;
     locked.assert_error(429, "rate_limited");
     let retry: u64 = locked.header("retry-after").unwrap().parse().unwrap();
     assert!(retry > 800, "{retry}");
@@ -560,14 +471,16 @@ async fn brute_force_is_slowed_then_locked() {
         retry
     );
     assert!(
-        audit_actions(&hub)
+        hub.audit_actions()
             .await
             .contains(&"auth.lockout".to_owned())
     );
     // Another account from the same address is not locked (its address count is low).
-    new_user(&hub, "bystander@example.com").await;
+    hub.new_user("bystander@example.com").await;
     assert_eq!(
-        login(&hub, "bystander@example.com", PASSWORD).await.status,
+        hub.login("bystander@example.com", TEST_PASSWORD)
+            .await
+            .status,
         200
     );
 }
@@ -575,20 +488,15 @@ async fn brute_force_is_slowed_then_locked() {
 #[tokio::test(flavor = "multi_thread")]
 async fn failures_from_one_address_are_throttled_across_accounts() {
     let hub = Hub::spawn(|o| o).await;
-    hub.db
-        .client()
-        .await
-        .execute(
-            "INSERT INTO login_throttle (scope, key, failures, last_failure_at)
+    hub.execute(
+        "INSERT INTO login_throttle (scope, key, failures, last_failure_at)
              VALUES ('address', '127.0.0.1', 49, now())",
-            &[],
-        )
-        .await
-        .unwrap();
-    login(&hub, "someone@example.com", "guess guess")
+    )
+    .await;
+    hub.login("someone@example.com", "guess guess")
         .await
         .assert_error(401, "invalid_credentials");
-    let answer = login(&hub, "someone-else@example.com", "guess guess").await;
+    let answer = hub.login("someone-else@example.com", "guess guess").await;
     answer.assert_error(429, "rate_limited");
     assert!(answer.header("retry-after").is_some());
 }
@@ -596,19 +504,19 @@ async fn failures_from_one_address_are_throttled_across_accounts() {
 #[tokio::test(flavor = "multi_thread")]
 async fn email_case_and_whitespace_are_one_account() {
     let hub = Hub::spawn(|o| o).await;
-    let created = new_user(&hub, "  Alice.Smith@Example.COM\t").await;
+    let created = hub.new_user("  Alice.Smith@Example.COM\t").await;
     assert_eq!(created.body["user"]["email"], "alice.smith@example.com");
-    let again = register(&hub, "alice.smith@EXAMPLE.com", PASSWORD).await;
+    let again = hub.register("alice.smith@EXAMPLE.com", TEST_PASSWORD).await;
     again.assert_error(409, "email_taken");
-    assert_eq!(count(&hub, "SELECT count(*) FROM app_users").await, 1);
+    assert_eq!(hub.scalar::<i64>("SELECT count(*) FROM app_users").await, 1);
     assert_eq!(
-        login(&hub, " ALICE.SMITH@example.com ", PASSWORD)
+        hub.login(" ALICE.SMITH@example.com ", TEST_PASSWORD)
             .await
             .status,
         200
     );
     // The password is checked as typed: no trimming.
-    login(&hub, "alice.smith@example.com", &format!(" {PASSWORD}"))
+    hub.login("alice.smith@example.com", &format!(" {TEST_PASSWORD}"))
         .await
         .assert_error(401, "invalid_credentials");
 }
@@ -617,8 +525,7 @@ async fn email_case_and_whitespace_are_one_account() {
 async fn bad_bodies_get_the_documented_errors_and_change_nothing() {
     let hub = Hub::spawn(|o| o).await;
     let raw = |path: &str, content_type: &str, body: Vec<u8>| {
-        client()
-            .post(hub.url(path))
+        hub.request(Method::POST, path)
             .header("content-type", content_type.to_owned())
             .body(body)
     };
@@ -637,7 +544,7 @@ async fn bad_bodies_get_the_documented_errors_and_change_nothing() {
         send(raw(path, "text/plain", b"{}".to_vec()))
             .await
             .assert_error(415, "unsupported_media_type");
-        send(client().post(hub.url(path)).body("{}"))
+        send(hub.request(Method::POST, path).body("{}"))
             .await
             .assert_error(415, "unsupported_media_type");
         send(raw(path, "application/json", b"{}".to_vec()))
@@ -654,7 +561,9 @@ async fn bad_bodies_get_the_documented_errors_and_change_nothing() {
             .await
             .assert_error(413, "payload_too_large");
     }
-    let answer = post(&hub, "/api/auth/register", json!({"password": PASSWORD})).await;
+    let answer = hub
+        .post_anonymous("/api/auth/register", json!({"password": TEST_PASSWORD}))
+        .await;
     answer.assert_error(400, "invalid_input");
     assert!(
         answer.body["error"]["message"]
@@ -662,27 +571,25 @@ async fn bad_bodies_get_the_documented_errors_and_change_nothing() {
             .unwrap()
             .contains("email")
     );
-    post(
-        &hub,
+    hub.post_anonymous(
         "/api/auth/register",
-        json!({"email": "a@example.com", "password": PASSWORD, "role": "admin"}),
+        json!({"email": "a@example.com", "password": TEST_PASSWORD, "role": "admin"}),
     )
     .await
     .assert_error(400, "invalid_input");
-    post(
-        &hub,
+    hub.post_anonymous(
         "/api/auth/register",
-        json!({"email": 5, "password": PASSWORD}),
+        json!({"email": 5, "password": TEST_PASSWORD}),
     )
     .await
     .assert_error(400, "invalid_input");
 
     let field_errors = [
         (
-            json!({"email": "not-an-email", "password": PASSWORD}),
+            json!({"email": "not-an-email", "password": TEST_PASSWORD}),
             "email",
         ),
-        (json!({"email": "", "password": PASSWORD}), "email"),
+        (json!({"email": "", "password": TEST_PASSWORD}), "email"),
         (
             json!({"email": "a@example.com", "password": "short"}),
             "password",
@@ -692,25 +599,24 @@ async fn bad_bodies_get_the_documented_errors_and_change_nothing() {
             "password",
         ),
         (
-            json!({"email": "a@example.com", "password": PASSWORD, "display_name": "   "}),
+            json!({"email": "a@example.com", "password": TEST_PASSWORD, "display_name": "   "}),
             "display_name",
         ),
         (
-            json!({"email": "a@example.com", "password": PASSWORD, "display_name": "n".repeat(101)}),
+            json!({"email": "a@example.com", "password": TEST_PASSWORD, "display_name": "n".repeat(101)}),
             "display_name",
         ),
         (
-            json!({"email": "a@example.com", "password": PASSWORD, "display_name": "bell\u{7}"}),
+            json!({"email": "a@example.com", "password": TEST_PASSWORD, "display_name": "bell\u{7}"}),
             "display_name",
         ),
     ];
     for (body, field) in field_errors {
-        let answer = post(&hub, "/api/auth/register", body.clone()).await;
+        let answer = hub.post_anonymous("/api/auth/register", body.clone()).await;
         answer.assert_error(400, "invalid_input");
         assert_eq!(answer.body["error"]["details"]["field"], field, "{body}");
     }
-    post(
-        &hub,
+    hub.post_anonymous(
         "/api/auth/login",
         json!({"email": "' OR '1'='1", "password": "x"}),
     )
@@ -718,18 +624,22 @@ async fn bad_bodies_get_the_documented_errors_and_change_nothing() {
     .assert_error(400, "invalid_input");
 
     // Methods and routes.
-    let answer = send(client().get(hub.url("/api/auth/login"))).await;
+    let answer = send(hub.request(Method::GET, "/api/auth/login")).await;
     answer.assert_error(405, "method_not_allowed");
     assert_eq!(answer.header("allow"), Some("POST"));
-    send(client().delete(hub.url("/api/auth/me")))
+    send(hub.request(Method::DELETE, "/api/auth/me"))
         .await
         .assert_error(405, "method_not_allowed");
-    send(client().get(hub.url("/api/auth/nothing-here")))
+    send(hub.request(Method::GET, "/api/auth/nothing-here"))
         .await
         .assert_error(404, "not_found");
 
-    assert_eq!(count(&hub, "SELECT count(*) FROM app_users").await, 0);
-    assert_eq!(count(&hub, "SELECT count(*) FROM auth_sessions").await, 0);
+    assert_eq!(hub.scalar::<i64>("SELECT count(*) FROM app_users").await, 0);
+    assert_eq!(
+        hub.scalar::<i64>("SELECT count(*) FROM auth_sessions")
+            .await,
+        0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -749,28 +659,30 @@ async fn sql_metacharacters_and_unicode_are_just_data() {
         ("jürgen@exämple.de", "pässwörd🔑🔑🔑", "Zoë 日本 🚀 Ñandú"),
     ];
     for (email, password, name) in cases {
-        let answer = post(
-            &hub,
-            "/api/auth/register",
-            json!({"email": email, "password": password, "display_name": name}),
-        )
-        .await;
+        let answer = hub
+            .post_anonymous(
+                "/api/auth/register",
+                json!({"email": email, "password": password, "display_name": name}),
+            )
+            .await;
         assert_eq!(answer.status, 201, "{email}: {:?}", answer.body);
         assert_eq!(answer.body["user"]["email"], email.to_lowercase());
         assert_eq!(answer.body["user"]["display_name"], name);
-        let logged_in = login(&hub, &email.to_uppercase(), password).await;
+        let logged_in = hub.login(&email.to_uppercase(), password).await;
         assert_eq!(logged_in.status, 200, "{email}: {:?}", logged_in.body);
-        let me = get_as(&hub, "/api/auth/me", &logged_in.token("access_token")).await;
+        let me = hub
+            .get("/api/auth/me", &logged_in.token("access_token"))
+            .await;
         assert_eq!(me.body["display_name"], name);
         // Wildcards are not patterns: a similar email is not this account.
         if email.contains(['%', '_']) {
-            login(&hub, &email.replace('%', "x").replace('_', "y"), password)
+            hub.login(&email.replace('%', "x").replace('_', "y"), password)
                 .await
                 .assert_error(401, "invalid_credentials");
         }
     }
-    assert_eq!(count(&hub, "SELECT count(*) FROM app_users").await, 3);
-    let refresh_with_quotes = refresh(&hub, "' OR ''='").await;
+    assert_eq!(hub.scalar::<i64>("SELECT count(*) FROM app_users").await, 3);
+    let refresh_with_quotes = hub.refresh("' OR ''='").await;
     refresh_with_quotes.assert_error(401, "invalid_refresh_token");
     let names = hub
         .texts("SELECT display_name FROM app_users ORDER BY created_at")
@@ -781,59 +693,52 @@ async fn sql_metacharacters_and_unicode_are_just_data() {
 #[tokio::test(flavor = "multi_thread")]
 async fn patch_me_changes_the_name_and_the_password_ending_other_sessions() {
     let hub = Hub::spawn(|o| o).await;
-    let here = new_user(&hub, "pat@example.com").await;
-    let elsewhere = login(&hub, "pat@example.com", PASSWORD).await;
+    let here = hub.new_user("pat@example.com").await;
+    let elsewhere = hub.login("pat@example.com", TEST_PASSWORD).await;
     let access = here.token("access_token");
 
-    let renamed = patch_as(
-        &hub,
-        "/api/auth/me",
-        &access,
-        json!({"display_name": "  Pat Q.  "}),
-    )
-    .await;
+    let renamed = hub
+        .patch(
+            "/api/auth/me",
+            &access,
+            json!({"display_name": "  Pat Q.  "}),
+        )
+        .await;
     assert_eq!(renamed.status, 200, "{:?}", renamed.body);
     assert_eq!(renamed.body["display_name"], "Pat Q.");
 
-    patch_as(&hub, "/api/auth/me", &access, json!({"is_admin": true}))
+    hub.patch("/api/auth/me", &access, json!({"is_admin": true}))
         .await
         .assert_error(400, "invalid_input");
-    patch_as(
-        &hub,
-        "/api/auth/me",
-        &access,
-        json!({"email": "new@example.com"}),
-    )
-    .await
-    .assert_error(400, "invalid_input");
-    let answer = patch_as(
-        &hub,
-        "/api/auth/me",
-        &access,
-        json!({"password": "new password 1"}),
-    )
-    .await;
+    hub.patch("/api/auth/me", &access, json!({"email": "new@example.com"}))
+        .await
+        .assert_error(400, "invalid_input");
+    let answer = hub
+        .patch(
+            "/api/auth/me",
+            &access,
+            json!({"password": "new password 1"}),
+        )
+        .await;
     answer.assert_error(400, "invalid_input");
     assert_eq!(answer.body["error"]["details"]["field"], "current_password");
-    let answer = patch_as(
-        &hub,
-        "/api/auth/me",
-        &access,
-        json!({"password": "new password 1", "current_password": "not it at all"}),
-    )
-    .await;
+    let answer = hub
+        .patch(
+            "/api/auth/me",
+            &access,
+            json!({"password": "new password 1", "current_password": "not it at all"}),
+        )
+        .await;
     answer.assert_error(403, "invalid_current_password");
-    patch_as(
-        &hub,
+    hub.patch(
         "/api/auth/me",
         &access,
-        json!({"password": "short", "current_password": PASSWORD}),
+        json!({"password": "short", "current_password": TEST_PASSWORD}),
     )
     .await
     .assert_error(400, "invalid_input");
     let answer = send(
-        client()
-            .patch(hub.url("/api/auth/me"))
+        hub.request(Method::PATCH, "/api/auth/me")
             .bearer_auth(&access)
             .header("content-type", "text/plain")
             .body("display_name=x"),
@@ -841,81 +746,72 @@ async fn patch_me_changes_the_name_and_the_password_ending_other_sessions() {
     .await;
     answer.assert_error(415, "unsupported_media_type");
     // Nothing changed so far but the name.
-    assert_eq!(login(&hub, "pat@example.com", PASSWORD).await.status, 200);
-
-    let changed = patch_as(
-        &hub,
-        "/api/auth/me",
-        &access,
-        json!({"password": "new password 1", "current_password": PASSWORD}),
-    )
-    .await;
-    assert_eq!(changed.status, 200, "{:?}", changed.body);
-    // This session goes on; the other one ended.
-    assert_eq!(get_as(&hub, "/api/auth/me", &access).await.status, 200);
     assert_eq!(
-        refresh(&hub, &here.token("refresh_token")).await.status,
+        hub.login("pat@example.com", TEST_PASSWORD).await.status,
         200
     );
-    get_as(&hub, "/api/auth/me", &elsewhere.token("access_token"))
+
+    let changed = hub
+        .patch(
+            "/api/auth/me",
+            &access,
+            json!({"password": "new password 1", "current_password": TEST_PASSWORD}),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{:?}", changed.body);
+    // This session goes on; the other one ended.
+    assert_eq!(hub.get("/api/auth/me", &access).await.status, 200);
+    assert_eq!(hub.refresh(&here.token("refresh_token")).await.status, 200);
+    hub.get("/api/auth/me", &elsewhere.token("access_token"))
         .await
         .assert_error(401, "unauthenticated");
-    refresh(&hub, &elsewhere.token("refresh_token"))
+    hub.refresh(&elsewhere.token("refresh_token"))
         .await
         .assert_error(401, "invalid_refresh_token");
-    login(&hub, "pat@example.com", PASSWORD)
+    hub.login("pat@example.com", TEST_PASSWORD)
         .await
         .assert_error(401, "invalid_credentials");
     assert_eq!(
-        login(&hub, "pat@example.com", "new password 1")
-            .await
-            .status,
+        hub.login("pat@example.com", "new password 1").await.status,
         200
     );
-    let actions = audit_actions(&hub).await;
+    let actions = hub.audit_actions().await;
     assert!(
         actions.contains(&"auth.password_changed".to_owned()),
         "{actions:?}"
     );
-    assert!(!audit_text(&hub).await.contains("new password 1"));
+    assert!(!hub.audit_text().await.contains("new password 1"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn another_users_session_is_not_found() {
     let hub = Hub::spawn(|o| o).await;
-    let alice = new_user(&hub, "alice@example.com").await;
-    let bob = new_user(&hub, "bob@example.com").await;
+    let alice = hub.new_user("alice@example.com").await;
+    let bob = hub.new_user("bob@example.com").await;
     let (_, alice_session) = subject(&alice.token("access_token"));
     let bob_access = bob.token("access_token");
 
     let path = format!("/api/auth/sessions/{alice_session}");
-    let answer = send(client().delete(hub.url(&path)).bearer_auth(&bob_access)).await;
+    let answer = hub.delete(&path, &bob_access).await;
     answer.assert_error(404, "not_found");
     let unknown = format!("/api/auth/sessions/{}", Uuid::new_v4());
-    send(client().delete(hub.url(&unknown)).bearer_auth(&bob_access))
+    hub.delete(&unknown, &bob_access)
         .await
         .assert_error(404, "not_found");
-    send(
-        client()
-            .delete(hub.url("/api/auth/sessions/not-a-uuid"))
-            .bearer_auth(&bob_access),
-    )
-    .await
-    .assert_error(404, "not_found");
+    hub.delete("/api/auth/sessions/not-a-uuid", &bob_access)
+        .await
+        .assert_error(404, "not_found");
     // Alice is unaffected; she can end her own session.
     let alice_access = alice.token("access_token");
-    assert_eq!(
-        get_as(&hub, "/api/auth/me", &alice_access).await.status,
-        200
-    );
-    let listed = get_as(&hub, "/api/auth/sessions", &bob_access).await;
+    assert_eq!(hub.get("/api/auth/me", &alice_access).await.status, 200);
+    let listed = hub.get("/api/auth/sessions", &bob_access).await;
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
-    let answer = send(client().delete(hub.url(&path)).bearer_auth(&alice_access)).await;
+    let answer = hub.delete(&path, &alice_access).await;
     assert_eq!(answer.status, 204);
-    get_as(&hub, "/api/auth/me", &alice_access)
+    hub.get("/api/auth/me", &alice_access)
         .await
         .assert_error(401, "unauthenticated");
-    assert_eq!(get_as(&hub, "/api/auth/me", &bob_access).await.status, 200);
+    assert_eq!(hub.get("/api/auth/me", &bob_access).await.status, 200);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -927,60 +823,56 @@ async fn closed_registration_bootstrap_admin_and_admin_created_accounts() {
     })
     .await;
     // Nobody can register themself, and the first admin does not come from registering.
-    register(&hub, "first@example.com", PASSWORD)
+    hub.register("first@example.com", TEST_PASSWORD)
         .await
         .assert_error(403, "registration_closed");
     assert_eq!(
-        count(
-            &hub,
-            "SELECT count(*) FROM app_users WHERE email = 'first@example.com'"
-        )
-        .await,
+        hub.scalar::<i64>("SELECT count(*) FROM app_users WHERE email = 'first@example.com'")
+            .await,
         0
     );
 
-    let admin = login(&hub, "root@example.com", "bootstrap password").await;
+    let admin = hub.login("root@example.com", "bootstrap password").await;
     assert_eq!(admin.status, 200, "{:?}", admin.body);
     assert_eq!(admin.body["user"]["is_admin"], true);
     let admin_access = admin.token("access_token");
 
     // The admin creates an account: 201 with the account, no tokens.
-    let created = post_as(
-        &hub,
+    let created = hub.post(
         "/api/auth/register",
         &admin_access,
-        json!({"email": "staff@example.com", "password": PASSWORD, "display_name": "Staff"}),
+        json!({"email": "staff@example.com", "password": TEST_PASSWORD, "display_name": "Staff"}),
     )
     .await;
     assert_eq!(created.status, 201, "{:?}", created.body);
     assert_eq!(created.body["user"]["email"], "staff@example.com");
     assert!(created.body.get("access_token").is_none());
-    let staff = login(&hub, "staff@example.com", PASSWORD).await;
+    let staff = hub.login("staff@example.com", TEST_PASSWORD).await;
     assert_eq!(staff.status, 200);
     assert_eq!(staff.body["user"]["is_admin"], false);
 
     // A non-admin cannot.
-    post_as(
-        &hub,
+    hub.post(
         "/api/auth/register",
         &staff.token("access_token"),
-        json!({"email": "other@example.com", "password": PASSWORD}),
+        json!({"email": "other@example.com", "password": TEST_PASSWORD}),
     )
     .await
     .assert_error(403, "forbidden");
     // Only one admin, however often the bootstrap runs.
     assert_eq!(
-        login(&hub, "root@example.com", "bootstrap password")
+        hub.login("root@example.com", "bootstrap password")
             .await
             .status,
         200
     );
     assert_eq!(
-        count(&hub, "SELECT count(*) FROM app_users WHERE is_admin").await,
+        hub.scalar::<i64>("SELECT count(*) FROM app_users WHERE is_admin")
+            .await,
         1
     );
     assert!(
-        audit_actions(&hub)
+        hub.audit_actions()
             .await
             .contains(&"auth.bootstrap_admin".to_owned())
     );
@@ -989,93 +881,29 @@ async fn closed_registration_bootstrap_admin_and_admin_created_accounts() {
 #[tokio::test(flavor = "multi_thread")]
 async fn open_registration_cannot_make_admins() {
     let hub = Hub::spawn(|o| o.variable("registration", "open")).await;
-    post(
-        &hub,
+    hub.post_anonymous(
         "/api/auth/register",
-        json!({"email": "sneaky@example.com", "password": PASSWORD, "is_admin": true}),
+        json!({"email": "sneaky@example.com", "password": TEST_PASSWORD, "is_admin": true}),
     )
     .await
     .assert_error(403, "forbidden");
-    assert_eq!(count(&hub, "SELECT count(*) FROM app_users").await, 0);
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn create_admin_subcommand_makes_an_active_admin() {
-    let hub = Hub::spawn(|o| o).await;
-    let run = |email: &str, password: &str| {
-        Command::new(runner_binary())
-            .args([
-                "create-admin",
-                "--email",
-                email,
-                "--display-name",
-                "The Admin",
-            ])
-            .env("SPIN_VARIABLE_DB_URL", hub.db.url())
-            .env("HUB_ADMIN_PASSWORD", password)
-            .output()
-            .expect("running hub-runner create-admin")
-    };
-    let out = run(" Boss@Example.com ", "admin password 1");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("admin created"));
-    let admin = login(&hub, "boss@example.com", "admin password 1").await;
-    assert_eq!(admin.status, 200, "{:?}", admin.body);
-    assert_eq!(admin.body["user"]["is_admin"], true);
-    assert_eq!(admin.body["user"]["display_name"], "The Admin");
-
-    // Again: the same account, a new password, its sessions ended.
-    let out = run("boss@example.com", "admin password 2");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("admin updated"));
-    get_as(&hub, "/api/auth/me", &admin.token("access_token"))
-        .await
-        .assert_error(401, "unauthenticated");
-    assert_eq!(
-        login(&hub, "boss@example.com", "admin password 2")
-            .await
-            .status,
-        200
-    );
-    assert_eq!(count(&hub, "SELECT count(*) FROM app_users").await, 1);
-
-    // Invalid input is refused before anything is written.
-    let out = run("boss@example.com", "short");
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("password"));
-    let out = run("not an email", "long enough password");
-    assert!(!out.status.success());
-    assert_eq!(count(&hub, "SELECT count(*) FROM app_users").await, 1);
+    assert_eq!(hub.scalar::<i64>("SELECT count(*) FROM app_users").await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failing_audit_log_never_fails_the_request() {
     let hub = Hub::spawn(|o| o).await;
-    hub.db
-        .client()
-        .await
-        .batch_execute("ALTER TABLE audit_logs RENAME TO audit_logs_elsewhere")
-        .await
-        .unwrap();
-    let registered = new_user(&hub, "quiet@example.com").await;
-    assert_eq!(login(&hub, "quiet@example.com", PASSWORD).await.status, 200);
-    login(&hub, "quiet@example.com", "wrong password")
+    hub.execute("ALTER TABLE audit_logs RENAME TO audit_logs_elsewhere")
+        .await;
+    let registered = hub.new_user("quiet@example.com").await;
+    assert_eq!(
+        hub.login("quiet@example.com", TEST_PASSWORD).await.status,
+        200
+    );
+    hub.login("quiet@example.com", "wrong password")
         .await
         .assert_error(401, "invalid_credentials");
-    let out = post(
-        &hub,
-        "/api/auth/logout",
-        json!({"refresh_token": registered.token("refresh_token")}),
-    )
-    .await;
+    let out = hub.logout(&registered.token("refresh_token")).await;
     assert_eq!(out.status, 204);
     assert!(
         hub.app.log().contains("audit: could not record"),

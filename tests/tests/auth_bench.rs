@@ -13,7 +13,7 @@
 use std::time::{Duration, Instant};
 
 use hub_tests::{Hub, client, workspace_root};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const PASSWORD: &str = "benchmark password";
 
@@ -118,16 +118,10 @@ async fn auth_latency() {
     let hub = Hub::spawn(|o| o).await;
     let base = hub.app.base_url.clone();
 
-    let registered: Value = client()
-        .post(format!("{base}/api/auth/register"))
-        .json(&json!({"email": "bench@example.com", "password": PASSWORD}))
-        .send()
+    let access = hub
+        .register("bench@example.com", PASSWORD)
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let access = registered["access_token"].as_str().unwrap().to_owned();
+        .token("access_token");
 
     let login = {
         let base = base.clone();

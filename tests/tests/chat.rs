@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use hub_providers::{Decimal, Prices, ProviderKind, Usage, cost};
-use hub_tests::{Hub, Scenario, Stream, XSS_TEXT, client};
+use hub_tests::{Hub, Scenario, Stream, XSS_TEXT, send_raw};
+use reqwest::Method;
 use serde_json::{Value, json};
 
 /// The model the test uses for each provider kind, and the SQL that makes it usable.
@@ -430,8 +431,8 @@ async fn an_answer_is_completed_and_stored_after_the_client_goes_away() {
     let token = hub.user("gone@example.com").await;
     let chat = hub.chat(&token, json!({})).await;
     let marker = Scenario::Slow(Duration::from_millis(150)).marker();
-    let response = client()
-        .post(hub.url(&format!("/api/chats/{chat}/messages")))
+    let response = hub
+        .request(Method::POST, &format!("/api/chats/{chat}/messages"))
         .bearer_auth(&token)
         .json(&json!({ "content": format!("Hi {marker}") }))
         .send()
@@ -619,15 +620,14 @@ async fn unknown_or_disabled_models_and_bad_messages_are_refused_before_anything
         assert_eq!(stream.status, status, "{body}: {:?}", stream.body);
         assert_eq!(stream.body["error"]["code"], code, "{body}");
     }
-    let response = client()
-        .post(hub.url(&format!("/api/chats/{chat}/messages")))
-        .bearer_auth(&token)
-        .header("content-type", "text/plain")
-        .body("hello")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 415);
+    let answer = send_raw(
+        hub.request(Method::POST, &format!("/api/chats/{chat}/messages"))
+            .bearer_auth(&token)
+            .header("content-type", "text/plain")
+            .body("hello"),
+    )
+    .await;
+    assert_eq!(answer.status, 415);
     let messages: i64 = hub.scalar("SELECT count(*) FROM chat_messages").await;
     assert_eq!(messages, 0);
     assert!(hub.providers.requests().is_empty());
@@ -768,16 +768,11 @@ async fn conversations_are_paged_changed_and_deleted_by_their_owner_only() {
     assert!(usage >= 1);
 
     // Without a token: 401; a wrong method: 405 with Allow.
-    let response = client().get(hub.url("/api/chats")).send().await.unwrap();
-    assert_eq!(response.status(), 401);
-    let response = client()
-        .put(hub.url("/api/chats"))
-        .bearer_auth(&alice)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 405);
-    assert_eq!(response.headers()["allow"], "GET, POST");
+    let answer = send_raw(hub.request(Method::GET, "/api/chats")).await;
+    assert_eq!(answer.status, 401);
+    let answer = send_raw(hub.request(Method::PUT, "/api/chats").bearer_auth(&alice)).await;
+    assert_eq!(answer.status, 405);
+    assert_eq!(answer.header("allow"), Some("GET, POST"));
     let actions = hub
         .texts("SELECT DISTINCT action FROM audit_logs WHERE action LIKE 'chat.%'")
         .await;

@@ -11,8 +11,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use hub_tests::{
-    App, AppOptions, TEST_JWT_SECRET, TempDir, TestDb, client, hub_manifest, migrate, spawn_app,
-    workspace_root,
+    App, AppOptions, TEST_JWT_SECRET, TempDir, TestDb, client, hub_manifest, migrate, send,
+    send_raw, spawn_app, workspace_root,
 };
 use serde_json::Value;
 
@@ -26,20 +26,9 @@ fn start_hub(db_url: &str, db_host: &str) -> App {
 }
 
 async fn health(app: &App) -> (u16, Value) {
-    let response = client()
-        .get(app.url("/api/health"))
-        .send()
-        .await
-        .expect("GET /api/health");
-    let status = response.status().as_u16();
-    assert_eq!(
-        response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok()),
-        Some("application/json")
-    );
-    (status, response.json().await.expect("health body is JSON"))
+    let answer = send(client().get(app.url("/api/health"))).await;
+    assert_eq!(answer.header("content-type"), Some("application/json"));
+    (answer.status, answer.body)
 }
 
 /// A private PostgreSQL cluster of its own (so stopping it disturbs no other test), stopped on drop.
@@ -176,34 +165,18 @@ async fn health_rejects_other_methods_and_the_app_answers_json_404() {
         &db.url(),
         TestDb::allowed_host().trim_start_matches("postgres://"),
     );
-    let response = client()
-        .post(app.url("/api/health"))
-        .send()
-        .await
-        .expect("POST");
-    assert_eq!(response.status().as_u16(), 405);
-    assert_eq!(
-        response
-            .headers()
-            .get("allow")
-            .and_then(|v| v.to_str().ok()),
-        Some("GET, HEAD")
-    );
-    let body: Value = response.json().await.expect("JSON");
-    assert_eq!(body["error"]["code"], "method_not_allowed");
+    let answer = send(client().post(app.url("/api/health"))).await;
+    assert_eq!(answer.status, 405);
+    assert_eq!(answer.header("allow"), Some("GET, HEAD"));
+    assert_eq!(answer.body["error"]["code"], "method_not_allowed");
 
-    let response = client()
-        .get(app.url("/api/no-such-route"))
-        .send()
-        .await
-        .expect("GET");
-    assert_eq!(response.status().as_u16(), 404);
-    let body: Value = response.json().await.expect("JSON");
-    assert_eq!(body["error"]["code"], "not_found");
+    let answer = send(client().get(app.url("/api/no-such-route"))).await;
+    assert_eq!(answer.status, 404);
+    assert_eq!(answer.body["error"]["code"], "not_found");
 
-    let response = client().get(app.url("/")).send().await.expect("GET /");
-    assert_eq!(response.status().as_u16(), 200);
-    let html = response.text().await.expect("body");
+    let page = send_raw(client().get(app.url("/"))).await;
+    assert_eq!(page.status, 200);
+    let html = String::from_utf8_lossy(&page.bytes);
     // The web app's shell: its root element and its hashed entry script.
     assert!(
         html.contains("<div id=\"root\">") && html.contains("/assets/app-"),
