@@ -1,5 +1,49 @@
 # shellcheck shell=bash
-# Sourced by the benchmark scripts: writes one section of docs/benchmarks.md.
+# Sourced by the benchmark scripts: their private cluster and build, the facts a section records,
+# and writing one section of docs/benchmarks.md. Run from the repository's root.
+
+# bench_cluster DATA PORT: starts the private PostgreSQL cluster in DATA on 127.0.0.1:PORT
+# (exports HUB_DATA_DIR, HUB_PG_PORT and HUB_TEST_DB_URL, its admin URL) and stops it when the
+# script exits if it was not running before.
+bench_cluster() {
+    export HUB_DATA_DIR=$1 HUB_PG_PORT=$2
+    bench_pg_started=0
+    trap 'bench_rc=$?; if ((bench_pg_started)); then scripts/pg.sh stop || true; fi; exit "$bench_rc"' EXIT
+    scripts/pg.sh status 2>/dev/null || bench_pg_started=1
+    scripts/pg.sh start
+    HUB_TEST_DB_URL="$(scripts/pg.sh url postgres)"
+    export HUB_TEST_DB_URL
+    mkdir -p "$1"
+}
+
+# bench_build: the components, the runner, the CLI and hub-bench (release), unless
+# BENCH_SKIP_BUILD=1; fails when target/release/hub-bench is missing.
+bench_build() {
+    if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
+        scripts/build.sh
+        echo "build: hub-bench" >&2
+        cargo build --quiet --release -p hub-bench
+    fi
+    [[ -x target/release/hub-bench ]] || {
+        echo "error: missing target/release/hub-bench (build first)" >&2
+        return 1
+    }
+}
+
+# bench_facts: sets bench_commit (with "(with uncommitted changes)" and whether the binaries
+# were rebuilt), bench_cpu, bench_mem and bench_pg_version (of the running cluster).
+bench_facts() {
+    bench_commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    if [[ -n "$(git status --porcelain 2>/dev/null | head -n1)" ]]; then
+        bench_commit="$bench_commit (with uncommitted changes)"
+    fi
+    if [[ ${BENCH_SKIP_BUILD:-0} == 1 ]]; then
+        bench_commit="$bench_commit, binaries not rebuilt (as found in target/)"
+    fi
+    bench_cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
+    bench_mem="$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+    bench_pg_version="$(scripts/pg.sh psql -XtAc 'SHOW server_version' 2>/dev/null | head -n1 || echo unknown)"
+}
 
 # write_bench_section DOCS SECTION FILE: replaces what stands between DOCS's
 # `<!-- bench:SECTION:begin -->` / `<!-- bench:SECTION:end -->` markers with FILE's content (appends

@@ -2,7 +2,9 @@
 # Installs what this project needs on a Debian machine (Debian 12 "bookworm" is the reference):
 #   - the Rust target wasm32-wasip2 (the components are built for it);
 #   - PostgreSQL server binaries and the pgvector extension for that server version;
-#   - optionally the frontend's npm dependencies and Debian's chromium for browser tests.
+#   - optionally the frontend's npm dependencies and Debian's chromium for browser tests;
+#   - optionally schemathesis (property-based API tests) in a Python virtual environment;
+#   - optionally the fuzzing tools: g++ (libFuzzer is C++) and cargo-fuzz (scripts/fuzz.sh).
 #
 # Idempotent: when everything is present it prints nothing and returns quickly.
 # Needs root for the Debian packages (runs apt-get through sudo when not root).
@@ -11,6 +13,9 @@
 # Environment:
 #   HUB_SETUP_FRONTEND=0   skip `npm ci` in static/ (default 1; skipped anyway without static/package.json)
 #   HUB_SETUP_BROWSER=1    also install chromium (default 0)
+#   HUB_SETUP_SCHEMATHESIS=1  also install schemathesis into .data/venv from PyPI, at the versions of
+#                          scripts/requirements-schemathesis.txt (default 0)
+#   HUB_SETUP_FUZZ=1       also install g++ and cargo-fuzz at CARGO_FUZZ_VERSION (default 0; scripts/fuzz.sh sets it)
 #   HUB_PG_VERSION=NN      PostgreSQL major version to use (default: newest installed, else Debian's default)
 #   HUB_PGVECTOR_SRC_SUITE Debian suite whose pgvector source package is built when no binary package
 #                          exists (default trixie)
@@ -333,12 +338,50 @@ setup_browser() {
     apt_install chromium
 }
 
+# schemathesis in its own virtual environment, .data/venv (git-ignored), at the exact versions of
+# scripts/requirements-schemathesis.txt; reinstalled when that file changed since the last
+# successful install (a copy of it inside the environment is the stamp).
+setup_schemathesis() {
+    [[ ${HUB_SETUP_SCHEMATHESIS:-0} == 1 ]] || return 0
+    local venv=$REPO_DIR/.data/venv requirements=$REPO_DIR/scripts/requirements-schemathesis.txt
+    local stamp=$REPO_DIR/.data/venv/.hub-requirements.txt
+    if [[ -x $venv/bin/schemathesis && -f $stamp ]] && cmp -s "$requirements" "$stamp"; then
+        return 0
+    fi
+    command -v python3 >/dev/null 2>&1 || apt_install python3 python3-venv
+    # Debian's python3 creates environments only with python3-venv (ensurepip).
+    python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || apt_install python3-venv
+    if [[ ! -x $venv/bin/pip ]]; then
+        log "python3 -m venv $venv"
+        rm -rf "$venv"
+        run_quiet python3 -m venv "$venv"
+    fi
+    log "pip install schemathesis into $venv"
+    run_quiet "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+    cp "$requirements" "$stamp"
+}
+
+# The fuzzing tools of scripts/fuzz.sh: g++, with which libfuzzer-sys compiles libFuzzer, and
+# cargo-fuzz from crates.io at a pinned version (reinstalled when another version is found).
+CARGO_FUZZ_VERSION=0.13.2
+setup_fuzz() {
+    [[ ${HUB_SETUP_FUZZ:-0} == 1 ]] || return 0
+    command -v g++ >/dev/null 2>&1 || apt_install g++
+    if [[ $(cargo fuzz --version 2>/dev/null) != "cargo-fuzz $CARGO_FUZZ_VERSION" ]]; then
+        log "cargo install cargo-fuzz@$CARGO_FUZZ_VERSION"
+        run_quiet env -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS \
+            cargo install --locked --force "cargo-fuzz@$CARGO_FUZZ_VERSION"
+    fi
+}
+
 main() {
     setup_rust_target
     setup_postgres
     setup_pgvector
     setup_frontend_deps
     setup_browser
+    setup_schemathesis
+    setup_fuzz
 }
 
 main "$@"

@@ -12,8 +12,9 @@ failures=0
 step() { echo "== $*" >&2; }
 
 set -e
-# Chromium too: the browser tests (tests/tests/browser.rs) are part of the suite.
-HUB_SETUP_BROWSER=1 scripts/setup.sh
+# Chromium and schemathesis too: the browser tests (tests/tests/browser.rs) and the property-based
+# API tests (tests/tests/schemathesis.rs) are part of the suite.
+HUB_SETUP_BROWSER=1 HUB_SETUP_SCHEMATHESIS=1 scripts/setup.sh
 set +e
 
 step "cargo fmt --check"

@@ -61,7 +61,8 @@ pub enum Scenario {
     /// the fixture with its usage fields (and usage-only chunks) removed.
     NoUsage,
     /// Answers `error_<status>.json` with the status and headers its `expected.json` gives
-    /// (e.g. 429 with `retry-after`; Gemini's and xAI's 401 fixture is sent with 400).
+    /// (e.g. 429 with `retry-after`; Gemini's and xAI's 401 fixture is sent with 400); a 5xx
+    /// without a fixture (503) is sent with the body of `error_500.json`.
     Error(u16),
     /// Sends the first `after` events of `stream.sse` (a non-streamed answer: half of
     /// `response.json`), then drops the connection without the end of the body.
@@ -76,12 +77,46 @@ pub enum Scenario {
     /// [`Scenario::Error`] for the first request with a given conversation, [`Scenario::Normal`]
     /// for the same conversation sent again (a retry).
     ErrorOnce(u16),
+    /// Sends the first `after` events of `stream.sse`, then nothing (the connection stays open
+    /// until the client hangs up, at most a minute); a non-streamed answer: its head,
+    /// then nothing.
+    Stall {
+        /// Events sent before the silence.
+        after: usize,
+    },
+    /// Sends the first `after` events of `stream.sse`, then what no provider's stream may
+    /// carry: lines of an HTML error page (not SSE) and a `data:` line that is not JSON, then
+    /// the rest of the stream, which a client must not take; a non-streamed answer: an HTML
+    /// page as its JSON body.
+    Garbage {
+        /// Events sent before the garbage.
+        after: usize,
+    },
 }
+
+/// How many events of `kind`'s `stream.sse` carry some of the answer but not all of it: where
+/// [`Scenario::Disconnect`], [`Scenario::Stall`] and [`Scenario::Garbage`] break a stream in
+/// the middle of the answer (Gemini's answer is three events long and has no end marker;
+/// grok-3-mini reasons for eight events before it answers).
+pub fn mid_answer(kind: ProviderKind) -> usize {
+    match kind {
+        ProviderKind::Gemini => 2,
+        ProviderKind::XAi => 10,
+        _ => 3,
+    }
+}
+
+/// How long [`Scenario::Stall`] keeps a silent connection open at most.
+const STALL_LIMIT: Duration = Duration::from_secs(60);
+
+/// The lines [`Scenario::Garbage`] puts into a stream: an HTML page, then data that is not JSON.
+const GARBAGE: &str = "<html><body><h1>502 Bad Gateway</h1>\n<p>upstream: connection reset</p>\n\
+     </body></html>\n\ndata: {\"choices\": [{\"delta\": {\"content\": \"garbage\n\n";
 
 impl Scenario {
     /// The marker that selects this scenario from a message: `[[scenario:normal]]`,
     /// `no_usage`, `error_<status>` (`rate_limit` is `error_429`), `error_once_<status>`,
-    /// `disconnect_<n>`, `slow_<ms>`, `xss`.
+    /// `disconnect_<n>`, `slow_<ms>`, `xss`, `stall_<n>`, `garbage_<n>`.
     pub fn marker(&self) -> String {
         let name = match self {
             Self::Normal => "normal".to_owned(),
@@ -91,6 +126,8 @@ impl Scenario {
             Self::Slow(delay) => format!("slow_{}", delay.as_millis()),
             Self::Xss => "xss".to_owned(),
             Self::ErrorOnce(status) => format!("error_once_{status}"),
+            Self::Stall { after } => format!("stall_{after}"),
+            Self::Garbage { after } => format!("garbage_{after}"),
         };
         format!("[[scenario:{name}]]")
     }
@@ -117,6 +154,14 @@ impl Scenario {
                     }
                 } else if let Some(ms) = number("slow_") {
                     Self::Slow(Duration::from_millis(ms))
+                } else if let Some(after) = number("stall_") {
+                    Self::Stall {
+                        after: usize::try_from(after).ok()?,
+                    }
+                } else if let Some(after) = number("garbage_") {
+                    Self::Garbage {
+                        after: usize::try_from(after).ok()?,
+                    }
                 } else {
                     return None;
                 }
@@ -262,6 +307,18 @@ impl FakeProviders {
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()))
+    }
+
+    /// The text of `kind`'s recorded streamed answer (`stream.sse` in `expected.json`).
+    pub fn streamed_text(&self, kind: ProviderKind) -> String {
+        let manifest = self.manifest(kind);
+        let stream = manifest["streams"]
+            .as_array()
+            .and_then(|streams| streams.iter().find(|s| s["file"] == "stream.sse"));
+        stream
+            .and_then(|s| s["text"].as_str())
+            .unwrap_or_else(|| panic!("no stream.sse text in {kind:?}'s expected.json"))
+            .to_owned()
     }
 
     /// Sets `kind`'s scenario for the next requests (a marker in a request still wins).
@@ -561,15 +618,31 @@ async fn answer(
         if let Scenario::Slow(d) = scenario {
             tokio::time::sleep(*d).await;
         }
-        if let Scenario::Disconnect { .. } = scenario {
-            let half = body[..body.len() / 2].to_vec();
-            return streamed(
-                StatusCode::OK,
-                "application/json",
-                vec![half],
-                Duration::ZERO,
-                true,
-            );
+        match scenario {
+            Scenario::Disconnect { .. } => {
+                let half = body[..body.len() / 2].to_vec();
+                return streamed(
+                    StatusCode::OK,
+                    "application/json",
+                    vec![half],
+                    Duration::ZERO,
+                    Ending::Cut,
+                );
+            }
+            Scenario::Stall { .. } => {
+                return streamed(
+                    StatusCode::OK,
+                    "application/json",
+                    Vec::new(),
+                    Duration::ZERO,
+                    Ending::Silence,
+                );
+            }
+            Scenario::Garbage { .. } => {
+                let page = GARBAGE.as_bytes().to_vec();
+                return bytes_response(StatusCode::OK, "application/json", page, &[]);
+            }
+            _ => {}
         }
         return bytes_response(StatusCode::OK, "application/json", body, &[]);
     }
@@ -600,13 +673,24 @@ async fn answer(
             }
         },
     };
+    let sse = "text/event-stream";
     match scenario {
         Scenario::Disconnect { after } => {
             let events = events.into_iter().take(*after).collect();
-            streamed(StatusCode::OK, "text/event-stream", events, delay, true)
+            streamed(StatusCode::OK, sse, events, delay, Ending::Cut)
         }
-        Scenario::Slow(d) => streamed(StatusCode::OK, "text/event-stream", events, *d, false),
-        _ => streamed(StatusCode::OK, "text/event-stream", events, delay, false),
+        Scenario::Stall { after } => {
+            let events = events.into_iter().take(*after).collect();
+            streamed(StatusCode::OK, sse, events, delay, Ending::Silence)
+        }
+        Scenario::Garbage { after } => {
+            let mut events = events;
+            let at = (*after).min(events.len());
+            events.insert(at, GARBAGE.as_bytes().to_vec());
+            streamed(StatusCode::OK, sse, events, delay, Ending::End)
+        }
+        Scenario::Slow(d) => streamed(StatusCode::OK, sse, events, *d, Ending::End),
+        _ => streamed(StatusCode::OK, sse, events, delay, Ending::End),
     }
 }
 
@@ -624,6 +708,13 @@ fn error_answer(dir: &std::path::Path, status: u16) -> Response<Body> {
             .cloned()
     });
     let (Some(entry), Ok(body)) = (entry, std::fs::read(dir.join(&file))) else {
+        // A 5xx the provider has no recording of (503 from every provider): that status with
+        // the body of its recorded 500.
+        if let (500..=599, Ok(body)) = (status, std::fs::read(dir.join("error_500.json")))
+            && let Ok(code) = StatusCode::from_u16(status)
+        {
+            return bytes_response(code, "application/json", body, &[]);
+        }
         return plain(
             StatusCode::INTERNAL_SERVER_ERROR,
             &format!("fake providers: no fixture {file} in {}", dir.display()),
@@ -670,14 +761,24 @@ fn bytes_response(
         .expect("a valid response")
 }
 
-/// A chunked answer: one frame per chunk, `delay` between chunks; `cut` ends the body with an
-/// error, which makes hyper drop the connection without the terminating chunk.
+/// How a chunked answer ends after its chunks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    /// With the terminating chunk.
+    End,
+    /// With an error, which makes hyper drop the connection without the terminating chunk.
+    Cut,
+    /// Not at all: silence until the client hangs up (or [`STALL_LIMIT`]).
+    Silence,
+}
+
+/// A chunked answer: one frame per chunk, `delay` between chunks, then `ending`.
 fn streamed(
     status: StatusCode,
     content_type: &str,
     chunks: Vec<Vec<u8>>,
     delay: Duration,
-    cut: bool,
+    ending: Ending,
 ) -> Response<Body> {
     let (mut tx, rx) = mpsc::channel::<Result<Frame<Bytes>, std::io::Error>>(1);
     tokio::spawn(async move {
@@ -689,14 +790,25 @@ fn streamed(
                 return;
             }
         }
-        if cut {
-            // Let the last chunk reach the socket before the connection is dropped.
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            let _ = tx
-                .send(Err(std::io::Error::other(
-                    "fake providers: scripted disconnect",
-                )))
-                .await;
+        match ending {
+            Ending::End => {}
+            Ending::Cut => {
+                // Let the last chunk reach the socket before the connection is dropped.
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                let _ = tx
+                    .send(Err(std::io::Error::other(
+                        "fake providers: scripted disconnect",
+                    )))
+                    .await;
+            }
+            Ending::Silence => {
+                // Holding the sender keeps the body open; hyper drops the receiver when the
+                // client goes away.
+                let deadline = tokio::time::Instant::now() + STALL_LIMIT;
+                while !tx.is_closed() && tokio::time::Instant::now() < deadline {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
         }
     });
     let body = StreamBody::new(rx).boxed();

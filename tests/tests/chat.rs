@@ -8,42 +8,10 @@
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
 use hub_providers::{Decimal, Prices, ProviderKind, Usage, cost};
-use hub_tests::{Hub, Scenario, Stream, XSS_TEXT, send_raw};
+use hub_tests::{Hub, Scenario, Stream, XSS_TEXT, mid_answer, model_of, send_raw};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-/// The model the test uses for each provider kind, and the SQL that makes it usable.
-fn model_of(kind: ProviderKind) -> (&'static str, &'static str) {
-    match kind {
-        ProviderKind::OpenAi => ("gpt-4o-mini", ""),
-        ProviderKind::Anthropic => ("claude-sonnet-4-5", ""),
-        ProviderKind::Gemini => ("gemini-2.5-flash", ""),
-        ProviderKind::Mistral => ("mistral-small-latest", ""),
-        ProviderKind::XAi => ("grok-3-mini", ""),
-        ProviderKind::AzureOpenAi => (
-            "azure-gpt-4o",
-            "UPDATE app_model_config SET enabled = true, azure_deployment = 'hub-gpt-5-mini' \
-             WHERE model_id = 'azure-gpt-4o'",
-        ),
-        ProviderKind::OpenAiCompatible => (
-            "llama-3.1-8b",
-            "INSERT INTO app_model_config (model_id, provider, display_name, \
-             input_price_per_million, output_price_per_million) \
-             VALUES ('llama-3.1-8b', 'openai_compatible', 'Llama 3.1 8B (local)', 0.05, 0.08)",
-        ),
-    }
-}
-
-async fn enable_all_models(hub: &Hub) {
-    for kind in ProviderKind::ALL {
-        let (_, sql) = model_of(kind);
-        if !sql.is_empty() {
-            hub.execute(sql).await;
-        }
-    }
-}
 
 /// The model's prices as stored.
 async fn prices(hub: &Hub, model: &str) -> Prices {
@@ -75,43 +43,6 @@ fn usage_of(value: &Value) -> Usage {
     }
 }
 
-/// The stored answer `id`: (status, content, error).
-async fn stored(hub: &Hub, id: &str) -> (String, String, Option<String>) {
-    let row = hub
-        .db
-        .client()
-        .await
-        .query_one(
-            "SELECT status, content, error FROM chat_messages WHERE id = $1::text::uuid",
-            &[&id],
-        )
-        .await
-        .unwrap();
-    (row.get(0), row.get(1), row.get(2))
-}
-
-/// The usage row of answer `id`: (input, output, cached, cost, estimated, ttft_ms).
-async fn usage_row(hub: &Hub, id: &str) -> Option<(i64, i64, i64, String, bool, Option<i32>)> {
-    hub.db
-        .client()
-        .await
-        .query_opt(
-            "SELECT input_tokens, output_tokens, cached_tokens, cost::text, estimated, ttft_ms \
-             FROM chat_token_usage WHERE message_id = $1::text::uuid",
-            &[&id],
-        )
-        .await
-        .unwrap()
-        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5)))
-}
-
-fn answer_id(stream: &Stream) -> String {
-    stream.event("message_start")["assistant_message_id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 fn assert_stream_headers(stream: &Stream) {
     let header = |name: &str| {
         stream
@@ -129,10 +60,10 @@ fn assert_stream_headers(stream: &Stream) {
 #[tokio::test]
 async fn every_provider_streams_a_conversation_that_is_stored_with_usage_and_cost() {
     let hub = Hub::spawn(|o| o).await;
-    enable_all_models(&hub).await;
+    hub.enable_all_models().await;
     let token = hub.user("matrix@example.com").await;
     for kind in ProviderKind::ALL {
-        let (model, _) = model_of(kind);
+        let model = model_of(kind);
         let manifest = hub.providers.manifest(kind);
         let expected = &manifest["streams"][0];
         let chat = hub.chat(&token, json!({ "model": model })).await;
@@ -173,9 +104,9 @@ async fn every_provider_streams_a_conversation_that_is_stored_with_usage_and_cos
             Decimal::from_str(usage["cost"]["amount"].as_str().unwrap()).unwrap(),
             price
         );
-        let id = answer_id(&stream);
+        let id = stream.answer_id();
         let (input, output, cached, stored_cost, estimated, ttft) =
-            usage_row(&hub, &id).await.expect("a usage row");
+            hub.usage_row(&id).await.expect("a usage row");
         assert_eq!(
             (input, output, cached),
             (
@@ -295,10 +226,10 @@ async fn the_conversation_so_far_is_sent_with_the_chosen_model_and_temperature()
 #[tokio::test]
 async fn provider_errors_end_the_stream_with_an_error_event_and_a_stored_error() {
     let hub = Hub::spawn(|o| o).await;
-    enable_all_models(&hub).await;
+    hub.enable_all_models().await;
     let token = hub.user("errors@example.com").await;
     for kind in ProviderKind::ALL {
-        let (model, _) = model_of(kind);
+        let model = model_of(kind);
         let manifest = hub.providers.manifest(kind);
         for error in manifest["errors"].as_array().unwrap() {
             let status = error["status"].as_u64().unwrap();
@@ -332,15 +263,12 @@ async fn provider_errors_end_the_stream_with_an_error_event_and_a_stored_error()
             if let Some(retry) = error["retry_after"].as_u64() {
                 assert_eq!(event["retry_after"], retry, "{kind:?}");
             }
-            let id = answer_id(&stream);
-            let (state, content, text) = stored(&hub, &id).await;
+            let id = stream.answer_id();
+            let (state, content, text) = hub.stored_answer(&id).await;
             assert_eq!((state.as_str(), content.as_str()), ("error", ""));
             assert_eq!(text.as_deref(), Some(message));
             assert_eq!(event["assistant_message"]["status"], "error");
-            assert!(
-                usage_row(&hub, &id).await.is_none(),
-                "nothing was generated"
-            );
+            assert!(hub.usage_row(&id).await.is_none(), "nothing was generated");
             // A failed first exchange does not title the chat.
             let detail = hub
                 .get(&format!("/api/chats/{chat}"), &token)
@@ -354,21 +282,14 @@ async fn provider_errors_end_the_stream_with_an_error_event_and_a_stored_error()
 #[tokio::test]
 async fn a_stream_that_breaks_midway_is_stored_as_partial_with_its_usage() {
     let hub = Hub::spawn(|o| o).await;
-    enable_all_models(&hub).await;
+    hub.enable_all_models().await;
     let token = hub.user("partial@example.com").await;
     let mut partial = 0;
     let mut silent = Vec::new();
     for kind in ProviderKind::ALL {
-        let (model, _) = model_of(kind);
+        let model = model_of(kind);
         let chat = hub.chat(&token, json!({ "model": model })).await;
-        // Early enough that the answer is unfinished, late enough that text came (Gemini's
-        // answer is three events long and has no end marker; grok-3-mini reasons for eight
-        // events before it answers).
-        let after = match kind {
-            ProviderKind::Gemini => 2,
-            ProviderKind::XAi => 10,
-            _ => 3,
-        };
+        let after = mid_answer(kind);
         let marker = Scenario::Disconnect { after }.marker();
         let stream = hub
             .stream(&chat, &token, json!({ "content": format!("Hi {marker}") }))
@@ -376,8 +297,8 @@ async fn a_stream_that_breaks_midway_is_stored_as_partial_with_its_usage() {
         assert_eq!(stream.last().name, "error", "{kind:?}: {:?}", stream.events);
         let event = stream.event("error");
         assert_eq!(event["code"], "provider_incomplete", "{kind:?}: {event:?}");
-        let id = answer_id(&stream);
-        let (state, content, error) = stored(&hub, &id).await;
+        let id = stream.answer_id();
+        let (state, content, error) = hub.stored_answer(&id).await;
         if stream.text().is_empty() {
             // The first events carried no text (Anthropic's message_start, ...).
             assert_eq!(state, "error", "{kind:?}");
@@ -392,7 +313,7 @@ async fn a_stream_that_breaks_midway_is_stored_as_partial_with_its_usage() {
         // Gemini reports usage with every chunk and Anthropic with `message_start`: their
         // counts are kept. The others reported none before the break: it is estimated, and
         // marked so.
-        let (_, output, _, _, estimated, _) = usage_row(&hub, &id).await.expect("usage");
+        let (_, output, _, _, estimated, _) = hub.usage_row(&id).await.expect("usage");
         assert!(output > 0, "{kind:?}");
         let reports_early = matches!(kind, ProviderKind::Gemini | ProviderKind::Anthropic);
         assert_eq!(estimated, !reports_early, "{kind:?}");
@@ -418,8 +339,7 @@ async fn usage_a_provider_does_not_report_is_estimated_and_marked() {
     let hub = Hub::spawn(|o| o).await;
     let stream = first_answer(&hub, "nousage@example.com", &Scenario::NoUsage).await;
     assert_eq!(stream.last().name, "done");
-    let (input, output, _, cost, estimated, _) =
-        usage_row(&hub, &answer_id(&stream)).await.unwrap();
+    let (input, output, _, cost, estimated, _) = hub.usage_row(&stream.answer_id()).await.unwrap();
     assert!(estimated);
     assert!(input > 0 && output > 0);
     assert!(Decimal::from_str(&cost).unwrap() > Decimal::ZERO);
@@ -431,40 +351,54 @@ async fn an_answer_is_completed_and_stored_after_the_client_goes_away() {
     let token = hub.user("gone@example.com").await;
     let chat = hub.chat(&token, json!({})).await;
     let marker = Scenario::Slow(Duration::from_millis(150)).marker();
-    let response = hub
-        .request(Method::POST, &format!("/api/chats/{chat}/messages"))
-        .bearer_auth(&token)
-        .json(&json!({ "content": format!("Hi {marker}") }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let mut body = response.bytes_stream();
-    let first = String::from_utf8(body.next().await.unwrap().unwrap().to_vec()).unwrap();
-    assert!(first.starts_with("event: message_start"), "{first}");
-    let id = first
-        .split("\"assistant_message_id\":\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap()
-        .to_owned();
-    drop(body);
-
-    let expected = hub.providers.manifest(ProviderKind::OpenAi)["streams"][0]["text"]
+    let mut open = hub
+        .open_stream(&chat, &token, json!({ "content": format!("Hi {marker}") }))
+        .await;
+    assert_eq!(open.status(), 200);
+    let id = open.until("message_start").await.data["assistant_message_id"]
         .as_str()
         .unwrap()
         .to_owned();
+    // The client goes away in the middle of the answer.
+    let first = open.until("delta").await;
+    drop(open);
+
+    let fixture = &hub.providers.manifest(ProviderKind::OpenAi)["streams"][0];
+    let expected = fixture["text"].as_str().unwrap();
+    assert!(expected.starts_with(first.data["text"].as_str().unwrap()));
+    // The audit row is the last thing the request writes.
     let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let (state, content, _) = stored(&hub, &id).await;
-        if state == "complete" {
-            assert_eq!(content, expected);
-            break;
+    let audit = loop {
+        let rows = hub
+            .texts("SELECT details::text FROM audit_logs WHERE action = 'chat.message_answered'")
+            .await;
+        if let Some(row) = rows.first() {
+            break serde_json::from_str::<Value>(row).unwrap();
         }
-        assert!(Instant::now() < deadline, "still {state} with {content:?}");
+        assert!(Instant::now() < deadline, "the answer was not finished");
         tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(usage_row(&hub, &id).await.is_some());
+    };
+    assert_eq!(audit["message_id"], id.as_str());
+    assert_eq!(audit["status"], "complete");
+    assert_eq!(audit["client_connected"], false, "{audit}");
+    let (state, content, error) = hub.stored_answer(&id).await;
+    assert_eq!((state.as_str(), content.as_str()), ("complete", expected));
+    assert_eq!(error, None);
+    // The provider's usage, as reported, with its timings.
+    let (input, output, cached, _, estimated, ttft) = hub.usage_row(&id).await.expect("usage");
+    let usage = usage_of(&fixture["usage"]);
+    assert_eq!(
+        (input as u64, output as u64, cached as u64),
+        (usage.input, usage.output, usage.cached)
+    );
+    assert!(!estimated);
+    assert!(ttft.is_some());
+    let detail = hub
+        .get(&format!("/api/chats/{chat}"), &token)
+        .await
+        .expect(200);
+    assert_eq!(detail["messages"][1]["content"], expected);
+    assert_eq!(detail["messages"][1]["status"], "complete");
 }
 
 #[tokio::test]
@@ -535,7 +469,7 @@ async fn an_xss_answer_is_stored_and_sent_as_plain_text() {
     let hub = Hub::spawn(|o| o).await;
     let stream = first_answer(&hub, "xss@example.com", &Scenario::Xss).await;
     assert_eq!(stream.text(), XSS_TEXT);
-    let (_, content, _) = stored(&hub, &answer_id(&stream)).await;
+    let (_, content, _) = hub.stored_answer(&stream.answer_id()).await;
     assert_eq!(content, XSS_TEXT);
 }
 

@@ -24,7 +24,8 @@ use std::time::{Duration, Instant};
 
 use futures::{FutureExt, StreamExt};
 use hub_providers::{ChatRequest, Message, ProviderKind, StreamEvent, provider};
-use hub_tests::{Hub, client, workspace_root};
+use hub_tests::bench::{env_number, nanos, server_snapshot, write_results};
+use hub_tests::{Hub, client};
 use serde_json::{Value, json};
 
 /// The model every stream asks for (OpenAI's Chat Completions, the fake's `stream.sse`).
@@ -37,17 +38,6 @@ const RUN_LIMIT: Duration = Duration::from_secs(60);
 /// A direct stream fails when its provider stays silent this long (the hub's streams have the
 /// same limit in `Hub::stream`).
 const SILENCE_LIMIT: Duration = Duration::from_secs(60);
-
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn nanos(d: Duration) -> u64 {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
-}
 
 /// Which way a run's streams go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,25 +131,10 @@ impl Run {
 /// `hub-bench cpu-snapshot` of the runner (started under this process), of PostgreSQL and of
 /// the machine when `CHAT_BENCH_CPU` names `hub-bench`; `Null` otherwise.
 fn cpu_snapshot() -> Value {
-    let Some(bench) = std::env::var_os("CHAT_BENCH_CPU") else {
-        return Value::Null;
-    };
-    let mut command = std::process::Command::new(bench);
-    command.args([
-        "cpu-snapshot",
-        "--server-under",
-        &std::process::id().to_string(),
-    ]);
-    if let Ok(pid) = std::env::var("CHAT_BENCH_DB_PID") {
-        command.args(["--db-pid", &pid]);
+    match std::env::var_os("CHAT_BENCH_CPU") {
+        Some(bench) => server_snapshot(&bench, std::env::var("CHAT_BENCH_DB_PID").ok().as_deref()),
+        None => Value::Null,
     }
-    let out = command.output().expect("running hub-bench cpu-snapshot");
-    assert!(
-        out.status.success(),
-        "hub-bench cpu-snapshot: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("a CPU snapshot")
 }
 
 /// One streamed answer straight from the fake provider, through the hub's own provider client
@@ -455,14 +430,7 @@ async fn chat_streaming_overhead() {
         "expected_text": bench.expected,
         "runs": runs.iter().map(Run::json).collect::<Vec<_>>(),
     });
-    let out = std::env::var_os("CHAT_BENCH_OUT").map_or_else(
-        || workspace_root().join("target/hub-tests/chat-bench.json"),
-        std::path::PathBuf::from,
-    );
-    if let Some(dir) = out.parent() {
-        std::fs::create_dir_all(dir).unwrap();
-    }
-    std::fs::write(&out, serde_json::to_string_pretty(&report).unwrap()).unwrap();
+    let out = write_results("CHAT_BENCH_OUT", "chat-bench.json", &report);
     eprintln!("chat bench: samples in {}", out.display());
     for run in &runs {
         assert_eq!(

@@ -251,6 +251,12 @@ async fn errors_replay_status_headers_and_body(kind: ProviderKind) {
             assert_eq!(error.message(), expected["message"].as_str(), "{status}");
         }
     }
+    // A 5xx without a recording (503): that status, with the recorded 500's body.
+    fake.set_scenario(kind, Scenario::Error(503));
+    let (client, answer) = call(&fake, &fake.config(kind), "Hi", true).await;
+    assert_eq!(answer.status, 503);
+    let error = client.handle_error(answer.status, &answer.headers, &answer.body);
+    assert_eq!(error.code().as_str(), "provider_unavailable");
 }
 
 async fn a_wrong_key_is_refused(kind: ProviderKind) {
@@ -268,10 +274,7 @@ async fn a_wrong_key_is_refused(kind: ProviderKind) {
 async fn a_dropped_stream_is_incomplete(kind: ProviderKind) {
     let fake = FakeProviders::start();
     fake.set_scenario(kind, Scenario::Disconnect { after: 2 });
-    let full = entry(&fake.manifest(kind)["streams"], "stream.sse")["text"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let full = fake.streamed_text(kind);
 
     let (client, answer) = call(&fake, &fake.config(kind), "Hi", true).await;
 
@@ -286,6 +289,59 @@ async fn a_dropped_stream_is_incomplete(kind: ProviderKind) {
     );
     assert!(full.starts_with(&summary.text), "{:?}", summary.text);
     assert!(summary.text.len() < full.len());
+}
+
+async fn garbage_is_an_invalid_response(kind: ProviderKind) {
+    let fake = FakeProviders::start();
+    fake.set_scenario(kind, Scenario::Garbage { after: 2 });
+    let full = fake.streamed_text(kind);
+
+    let (client, streamed) = call(&fake, &fake.config(kind), "Hi", true).await;
+    let (_, whole) = call(&fake, &fake.config(kind), "Hi", false).await;
+
+    assert_eq!(streamed.status, 200);
+    assert!(!streamed.cut);
+    let body = String::from_utf8_lossy(&streamed.body);
+    assert!(
+        body.contains("<html>") && body.contains("data: {\"choices\""),
+        "{body}"
+    );
+    let summary = summary(client.as_ref(), &streamed.body);
+    assert_eq!(
+        summary.error.unwrap().code(),
+        StreamErrorCode::ProviderInvalidResponse
+    );
+    // Only the events before the garbage count, though the rest of the stream followed it.
+    assert!(full.starts_with(&summary.text), "{:?}", summary.text);
+    assert!(summary.text.len() < full.len());
+    assert_eq!(whole.status, 200);
+    let error = client.parse_response(&whole.body).unwrap_err();
+    assert_eq!(error.code(), StreamErrorCode::ProviderInvalidResponse);
+}
+
+async fn a_stalled_stream_goes_silent(kind: ProviderKind) {
+    let fake = FakeProviders::start();
+    fake.set_scenario(kind, Scenario::Stall { after: 2 });
+    let client = provider(&fake.config(kind)).unwrap();
+    let request = client
+        .build_request(&chat_request(&fake, kind, "Hi", true))
+        .unwrap();
+    let (parts, body) = request.into_parts();
+    let mut response = hub_tests::client()
+        .request(parts.method, parts.uri.to_string())
+        .headers(parts.headers)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let mut received = Vec::new();
+    // Two events, then nothing: the body neither goes on nor ends.
+    while let Ok(chunk) = tokio::time::timeout(Duration::from_millis(400), response.chunk()).await {
+        received.extend_from_slice(&chunk.unwrap().expect("the body stays open"));
+    }
+    let text = String::from_utf8_lossy(&received);
+    assert_eq!(text.matches("data:").count(), 2, "{text}");
 }
 
 async fn a_slow_stream_spreads_its_chunks(kind: ProviderKind) {
@@ -376,6 +432,10 @@ macro_rules! provider_matrix {
             async fn a_wrong_key_is_refused() { super::a_wrong_key_is_refused(KIND).await }
             #[tokio::test]
             async fn a_dropped_stream_is_incomplete() { super::a_dropped_stream_is_incomplete(KIND).await }
+            #[tokio::test]
+            async fn garbage_is_an_invalid_response() { super::garbage_is_an_invalid_response(KIND).await }
+            #[tokio::test]
+            async fn a_stalled_stream_goes_silent() { super::a_stalled_stream_goes_silent(KIND).await }
             #[tokio::test]
             async fn a_slow_stream_spreads_its_chunks() {
                 super::a_slow_stream_spreads_its_chunks(KIND).await
@@ -484,6 +544,8 @@ fn markers_round_trip() {
         Scenario::Slow(Duration::from_millis(250)),
         Scenario::Xss,
         Scenario::ErrorOnce(503),
+        Scenario::Stall { after: 2 },
+        Scenario::Garbage { after: 0 },
     ] {
         let text = format!("Hello {} there", scenario.marker());
         assert_eq!(Scenario::from_text(&text), Some(scenario));

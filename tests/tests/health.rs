@@ -5,14 +5,11 @@
 // Tests: a failed expectation panics.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::TcpListener;
-use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use hub_tests::{
-    App, AppOptions, TEST_JWT_SECRET, TempDir, TestDb, client, hub_manifest, migrate, send,
-    send_raw, spawn_app, workspace_root,
+    App, AppOptions, Cluster, TEST_JWT_SECRET, TestDb, client, hub_manifest, migrate, send,
+    send_raw, spawn_app,
 };
 use serde_json::Value;
 
@@ -31,68 +28,12 @@ async fn health(app: &App) -> (u16, Value) {
     (answer.status, answer.body)
 }
 
-/// A private PostgreSQL cluster of its own (so stopping it disturbs no other test), stopped on drop.
-struct Cluster {
-    dir: TempDir,
-    port: u16,
-}
-
-impl Cluster {
-    fn pg(&self, args: &[&str]) -> String {
-        let out = Command::new("bash")
-            .arg(workspace_root().join("scripts/pg.sh"))
-            .args(args)
-            .env("HUB_DATA_DIR", self.dir.path())
-            .env("HUB_PG_PORT", self.port.to_string())
-            .env("HUB_PG_FAST", "1")
-            .output()
-            .expect("running scripts/pg.sh");
-        assert!(
-            out.status.success(),
-            "pg.sh {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
-    }
-
-    fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("finding a free port")
-            .port();
-        let cluster = Self {
-            dir: TempDir::new("pg"),
-            port,
-        };
-        make_traversable(cluster.dir.path());
-        cluster.pg(&["start"]);
-        cluster
-    }
-}
-
-/// The cluster runs as the `postgres` OS user when the tests run as root: it must reach the folder.
-fn make_traversable(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755));
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(workspace_root().join("scripts/pg.sh"))
-            .arg("stop")
-            .env("HUB_DATA_DIR", self.dir.path())
-            .env("HUB_PG_PORT", self.port.to_string())
-            .output();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn health_follows_the_database_down_and_back_up() {
     let cluster = Cluster::start();
-    let db_url = cluster.pg(&["url"]);
+    let db_url = cluster.url("hub");
     migrate(&db_url);
-    let app = start_hub(&db_url, &format!("127.0.0.1:{}", cluster.port));
+    let app = start_hub(&db_url, &format!("127.0.0.1:{}", cluster.port()));
 
     let (status, body) = health(&app).await;
     assert_eq!(status, 200, "{body}");
@@ -112,7 +53,7 @@ async fn health_follows_the_database_down_and_back_up() {
     );
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
 
-    cluster.pg(&["stop"]);
+    cluster.stop();
     let (status, body) = health(&app).await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["status"], "unavailable");
@@ -123,7 +64,7 @@ async fn health_follows_the_database_down_and_back_up() {
         "the connection string leaked: {body}"
     );
 
-    cluster.pg(&["start"]);
+    cluster.restart();
     // The pool's broken connections are replaced on the next request.
     let mut last = (0, Value::Null);
     for _ in 0..20 {
@@ -135,7 +76,7 @@ async fn health_follows_the_database_down_and_back_up() {
     }
     assert_eq!(last.0, 200, "still unhealthy after restart: {}", last.1);
     assert!(
-        !app.log().contains(cluster.pg(&["url"]).as_str()),
+        !app.log().contains(cluster.url("hub").as_str()),
         "the runner logged the connection string"
     );
 }

@@ -1,6 +1,9 @@
 //! `GET /api/models`: the models users may choose (A5), and the provider settings of this
 //! component (its Spin variables).
 
+use std::ops::RangeInclusive;
+use std::time::Duration;
+
 use hub_api::ModelList;
 use hub_component::auth::authenticate;
 use hub_component::{database, errors, json};
@@ -31,4 +34,14 @@ pub fn list(req: &Request) -> Result<Response, ApiError> {
 /// A provider setting: the component variable `name`, `None` when it is not set.
 pub fn settings(name: &str) -> Option<String> {
     spin_sdk::variables::get(name).ok()
+}
+
+/// A duration setting: the component variable `name` in whole seconds within `range`, else
+/// `default` seconds.
+pub fn seconds(name: &str, range: RangeInclusive<u64>, default: u64) -> Duration {
+    let secs = settings(name)
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .filter(|s| range.contains(s))
+        .unwrap_or(default);
+    Duration::from_secs(secs)
 }

@@ -4,8 +4,14 @@
 //!
 //! Everything that can be refused is checked before the stream starts and answered as an
 //! ordinary JSON error (401, 404, 400, 409, 503). From `message_start` on, failures arrive as an
-//! `error` event and the answer is stored as `partial` (text was generated) or `error`. What is
-//! decided and stored is `hub-conversation`'s [`Exchange`]; this module does the I/O around it.
+//! `error` event and the answer is stored as `partial` (text was generated) or `error`. While the
+//! database is unavailable at the end, storing is tried again for a while (variable
+//! `answer_store_retry_secs`); after that the `error` event says that the answer could not be
+//! stored, and its pending row reads as interrupted later. What is decided and stored is
+//! `hub-conversation`'s [`Exchange`] and [`hub_conversation::Store`]; this module does the I/O
+//! around them.
+
+use std::time::Instant;
 
 use hub_api::{
     ChatEvent, DoneEvent, ErrorEvent, MessageStartEvent, Money, SendMessage, StreamErrorCode,
@@ -13,17 +19,19 @@ use hub_api::{
 };
 use hub_component::audit::{self, AuditAction, ClientInfo};
 use hub_component::auth::{UserContext, authenticate, owner};
-use hub_component::{database, errors, log, parse_body};
-use hub_conversation::{Ask, Exchange, Finished, Outcome};
+use hub_component::{PgDb, database, errors, log, parse_body};
+use hub_conversation::store::STORE_RETRY_SECS;
+use hub_conversation::{Ask, Exchange, Finished, Outcome, StoreRetry, TitleDraft};
+use hub_db::DbError;
 use hub_http::ApiError;
 use hub_providers::ProviderError;
 use serde_json::json;
 use spin_sdk::http::{Request, ResponseOutparam};
 use uuid::Uuid;
 
-use crate::models::settings;
+use crate::models::{seconds, settings};
 use crate::relay::{ask, generate_title};
-use crate::sse::Events;
+use crate::sse::{Events, Sleep};
 use crate::{sse, views};
 
 /// Streams the answer to the message in `req`, or answers the error that prevents it.
@@ -84,39 +92,27 @@ async fn run(user: &UserContext, client: &ClientInfo, exchange: &Exchange, out: 
 
     let outcome = ask(exchange, &mut events).await;
     let title = match exchange.title_request(&outcome) {
-        Some(request) => Some(generate_title(exchange, request).await),
+        Some(request) => Some(generate_title(exchange, request, &mut events).await),
         None => None,
     };
-    let db = match database() {
-        Ok(db) => db,
-        Err(e) => {
-            log::error(
-                "chat",
-                format_args!("answer {} not stored: {}", exchange.answer_id, e.message()),
-            );
-            let message = "the answer could not be stored: the database is unavailable";
-            let event = error_event(StreamErrorCode::Internal, message, None);
-            events.send(ChatEvent::Error(event)).await;
-            return events.close().await;
-        }
-    };
-    let finished = exchange.finish(&db, &outcome, title);
+    let (finished, db) = store(exchange, &outcome, title, &mut events).await;
     report(&finished);
-    audit::record(
-        &db,
-        client,
-        Some(user.user_id),
-        AuditAction::ChatMessageAnswered,
-        Some(exchange.chat.id.to_string()),
-        json!({
-            "message_id": exchange.answer_id,
-            "model": exchange.target.model.model_id,
-            "provider": exchange.target.kind.as_str(),
-            "status": finished.message.as_ref().map(|m| m.status.as_str()),
-            "client_connected": events.client_connected(),
-        }),
-    );
-    drop(db);
+    if let Some(db) = db {
+        audit::record(
+            &db,
+            client,
+            Some(user.user_id),
+            AuditAction::ChatMessageAnswered,
+            Some(exchange.chat.id.to_string()),
+            json!({
+                "message_id": exchange.answer_id,
+                "model": exchange.target.model.model_id,
+                "provider": exchange.target.kind.as_str(),
+                "status": finished.message.as_ref().map(|m| m.status.as_str()),
+                "client_connected": events.client_connected(),
+            }),
+        );
+    }
     if let Some(charge) = finished.charge {
         events
             .send(ChatEvent::Usage(UsageEvent {
@@ -127,10 +123,26 @@ async fn run(user: &UserContext, client: &ClientInfo, exchange: &Exchange, out: 
             }))
             .await;
     }
-    if let Some(title) = finished.title {
-        events.send(ChatEvent::Title(TitleEvent { title })).await;
+    if let Some(title) = &finished.title {
+        events
+            .send(ChatEvent::Title(TitleEvent {
+                title: title.clone(),
+            }))
+            .await;
     }
-    let last = match (&outcome.summary.error, &finished.message) {
+    events.send(last_event(&outcome, &finished)).await;
+    events.close().await;
+}
+
+/// `done` for an answer that completed and is stored; otherwise `error`: the provider's
+/// failure (with the answer as stored), or that the answer could not be stored.
+fn last_event(outcome: &Outcome, finished: &Finished) -> ChatEvent {
+    let unstored = if finished.unavailable {
+        "the answer could not be stored: the database is unavailable"
+    } else {
+        "the answer could not be stored"
+    };
+    match (&outcome.summary.error, &finished.message) {
         (None, Some(message)) => ChatEvent::Done(DoneEvent {
             message: views::message(message),
             finish_reason: outcome
@@ -140,19 +152,79 @@ async fn run(user: &UserContext, client: &ClientInfo, exchange: &Exchange, out: 
                 .map_or("stop", |f| f.as_str())
                 .to_owned(),
         }),
-        (Some(e), stored) => {
+        (Some(e), Some(stored)) => {
             let mut event = error_event(e.code(), &e.to_string(), e.retry_after());
-            event.assistant_message = stored.as_ref().map(views::message);
+            event.assistant_message = Some(views::message(stored));
             ChatEvent::Error(event)
         }
-        (None, None) => ChatEvent::Error(error_event(
-            StreamErrorCode::Internal,
-            "the answer could not be stored",
-            None,
+        (Some(e), None) => ChatEvent::Error(error_event(
+            e.code(),
+            &format!("{e}; {unstored}"),
+            e.retry_after(),
         )),
-    };
-    events.send(last).await;
-    events.close().await;
+        (None, None) => ChatEvent::Error(error_event(StreamErrorCode::Internal, unstored, None)),
+    }
+}
+
+/// Stores the answer; while the database is unavailable, tries again with growing pauses for
+/// up to `answer_store_retry_secs` (keep-alive comments meanwhile). What was stored, and the
+/// database when it was reached.
+async fn store<S: futures::Sink<Vec<u8>>>(
+    exchange: &Exchange,
+    outcome: &Outcome,
+    title: Option<TitleDraft>,
+    events: &mut Events<S>,
+) -> (Finished, Option<PgDb>) {
+    let started = Instant::now();
+    let budget = seconds("answer_store_retry_secs", 0..=300, STORE_RETRY_SECS);
+    let mut retry = StoreRetry::new(budget);
+    let mut store = exchange.store(outcome, title);
+    loop {
+        let db = match database() {
+            Ok(db) => {
+                store.attempt(&db);
+                Some(db)
+            }
+            Err(e) => {
+                store.unreachable(unreachable(&e));
+                None
+            }
+        };
+        let Some(reason) = store.waiting() else {
+            return (store.give_up(), db);
+        };
+        let Some(pause) = retry.pause(started.elapsed()) else {
+            log::error(
+                "chat",
+                format_args!(
+                    "answer {} not stored: the database stayed unavailable for {} s ({reason})",
+                    exchange.answer_id,
+                    budget.as_secs()
+                ),
+            );
+            return (store.give_up(), db);
+        };
+        log::warn(
+            "chat",
+            format_args!(
+                "answer {} not stored yet ({reason}); trying again in {} ms",
+                exchange.answer_id,
+                pause.as_millis()
+            ),
+        );
+        drop(db);
+        events.keep_alive().await;
+        Sleep::new(pause).await;
+    }
+}
+
+/// What a failure to open the database stands for: unavailable (503), or a deployment error.
+fn unreachable(err: &ApiError) -> DbError {
+    if err.status() == 503 {
+        DbError::Unavailable(err.message().to_owned())
+    } else {
+        DbError::Other(err.message().to_owned())
+    }
 }
 
 /// An `error` event without a stored answer.

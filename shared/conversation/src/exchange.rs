@@ -1,18 +1,17 @@
 //! One question and its answer, from the checks to the stored result: the use case behind
 //! `POST /api/chats/{id}/messages`. The component does the I/O around it (the provider's
-//! stream, the events to the client); everything decided and stored is here.
+//! stream, the events to the client); everything decided and stored is here and, for the
+//! result, in [`crate::store`].
 
 use hub_db::chats::{self, Chat, ChatChange};
 use hub_db::messages::{self, Message, NewAnswer, Role, Status};
-use hub_db::{Db, Owner, usage};
+use hub_db::{Db, Owner};
 use hub_providers::ChatRequest;
 use uuid::Uuid;
 
 use crate::models::{self, Settings};
-use crate::title::{self, TitleDraft};
-use crate::{
-    Charge, ChatError, InputError, MessageContent, ModelId, Outcome, Prompt, Target, Temperature,
-};
+use crate::title;
+use crate::{ChatError, InputError, MessageContent, ModelId, Outcome, Prompt, Target, Temperature};
 
 /// How many of the latest messages are sent to the model as the conversation.
 pub const HISTORY_LIMIT: u32 = 100;
@@ -79,19 +78,6 @@ pub struct Exchange {
     pub answer_id: Uuid,
     /// Whether this is the chat's first exchange (it gets a title after it).
     pub first_exchange: bool,
-}
-
-/// What [`Exchange::finish`] stored.
-#[derive(Debug, Default)]
-pub struct Finished {
-    /// The answer as stored (`None` if storing it failed).
-    pub message: Option<Message>,
-    /// The answer's tokens and cost, when there were any.
-    pub charge: Option<Charge>,
-    /// The title this exchange gave the chat.
-    pub title: Option<String>,
-    /// What went wrong on the way without failing the answer (to be logged).
-    pub problems: Vec<String>,
 }
 
 impl Exchange {
@@ -169,83 +155,6 @@ impl Exchange {
     pub fn title_request(&self, outcome: &Outcome) -> Option<ChatRequest> {
         (self.first_exchange && outcome.summary.is_complete())
             .then(|| title::request(&self.request, &self.question.content, &outcome.summary.text))
-    }
-
-    /// Stores the answer as the outcome says, its usage row, and the title (the model's, else
-    /// one from the question) when `title` is given and the chat has none yet. Each step is
-    /// attempted whatever happened to the one before: a failed usage row never loses the answer.
-    pub fn finish(&self, db: &dyn Db, outcome: &Outcome, title: Option<TitleDraft>) -> Finished {
-        let mut done = Finished::default();
-        let (status, error) = outcome.status();
-        let text = &outcome.summary.text;
-        match messages::finalize(
-            db,
-            self.answer_id,
-            self.owner,
-            text,
-            status,
-            error.as_deref(),
-        ) {
-            Ok(message) => done.message = message,
-            Err(e) => done
-                .problems
-                .push(format!("could not store answer {}: {e}", self.answer_id)),
-        }
-        let prompt_bytes = self.request.messages.iter().map(|m| m.content.len()).sum();
-        done.charge = Charge::of_answer(&self.target, prompt_bytes, outcome);
-        if let Some(charge) = &done.charge {
-            let row = charge.row(
-                &self.target,
-                self.chat.id,
-                Some(self.answer_id),
-                outcome.latency,
-                outcome.ttft,
-            );
-            if let Err(e) = usage::insert(db, self.owner, &row) {
-                done.problems
-                    .push(format!("could not record usage of {}: {e}", self.answer_id));
-            }
-        }
-        if let Some(draft) = title {
-            done.title = self.save_title(db, draft, &mut done.problems);
-        }
-        done
-    }
-
-    /// Records the title request's usage and titles the chat unless it has a title already;
-    /// the title if this exchange set it.
-    fn save_title(
-        &self,
-        db: &dyn Db,
-        draft: TitleDraft,
-        problems: &mut Vec<String>,
-    ) -> Option<String> {
-        if let Some((usage, latency)) = draft.usage {
-            let row = Charge::new(&self.target, usage, false).row(
-                &self.target,
-                self.chat.id,
-                None,
-                latency,
-                None,
-            );
-            if let Err(e) = usage::insert(db, self.owner, &row) {
-                problems.push(format!("could not record the title's usage: {e}"));
-            }
-        }
-        let text = draft
-            .text
-            .or_else(|| title::from_message(&self.question.content))?;
-        match chats::set_title_if_unset(db, self.chat.id, self.owner, &text) {
-            Ok(true) => chats::find(db, self.chat.id, self.owner)
-                .ok()
-                .flatten()
-                .and_then(|c| c.title),
-            Ok(false) => None,
-            Err(e) => {
-                problems.push(format!("could not set the title of {}: {e}", self.chat.id));
-                None
-            }
-        }
     }
 }
 

@@ -28,7 +28,8 @@ impl InputError {
     }
 }
 
-/// A conversation's title: trimmed, 1 to [`TITLE_MAX_CHARS`] characters, no control characters.
+/// A conversation's title: at most [`TITLE_MAX_CHARS`] characters as sent (the limit the API
+/// documents), trimmed, not empty, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Title(String);
 
@@ -36,11 +37,10 @@ impl Title {
     /// Checks and trims `text`.
     pub fn parse(text: &str) -> Result<Self, InputError> {
         let trimmed = text.trim();
-        let chars = trimmed.chars().count();
-        if chars == 0 {
+        if trimmed.is_empty() {
             return Err(InputError::new("title", "must not be empty"));
         }
-        if chars > TITLE_MAX_CHARS {
+        if text.chars().count() > TITLE_MAX_CHARS {
             return Err(InputError::new(
                 "title",
                 format!("must be at most {TITLE_MAX_CHARS} characters"),
@@ -157,6 +157,9 @@ mod tests {
         assert!(Title::parse(&"x".repeat(TITLE_MAX_CHARS)).is_ok());
         assert!(Title::parse(&"ü".repeat(TITLE_MAX_CHARS + 1)).is_err());
         assert!(Title::parse("a\u{0}b").is_err());
+        // The limit counts what was sent, spaces included.
+        assert!(Title::parse(&format!(" {}", "x".repeat(TITLE_MAX_CHARS))).is_err());
+        assert!(Title::parse(&format!(" {} ", "x".repeat(TITLE_MAX_CHARS - 2))).is_ok());
     }
 
     #[test]

@@ -11,7 +11,9 @@
 //! - [`outcome`]: how an answer went ([`Outcome`]) and what it costs ([`Charge`]: one builder of
 //!   usage rows, for answers and titles alike);
 //! - [`title`]: automatic titles;
-//! - [`exchange`]: the use case of one question and its answer ([`Exchange`]).
+//! - [`exchange`]: the use case of one question and its answer ([`Exchange`]);
+//! - [`store`]: storing its result step by step, and waiting out a database that is
+//!   unavailable for a while ([`Store`], [`StoreRetry`], [`store::is_transient`]).
 //!
 //! Data access goes through `hub-db`'s [`hub_db::Db`], so everything here unit-tests natively.
 //! Errors are one enum, [`ChatError`]; `hub-component` maps it to the API's errors.
@@ -24,14 +26,16 @@ pub mod input;
 pub mod models;
 pub mod outcome;
 pub mod prompt;
+pub mod store;
 #[cfg(test)]
 mod testing;
 pub mod title;
 
 pub use error::ChatError;
-pub use exchange::{Ask, Exchange, Finished};
+pub use exchange::{Ask, Exchange};
 pub use input::{InputError, MessageContent, ModelId, Temperature, Title};
 pub use models::{Settings, Target};
 pub use outcome::{Charge, Outcome};
 pub use prompt::Prompt;
+pub use store::{Finished, Store, StoreRetry};
 pub use title::TitleDraft;

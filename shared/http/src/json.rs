@@ -28,6 +28,10 @@ pub fn json_body<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, ApiError> 
 /// - Malformed JSON is a 400 `invalid_json`; well-formed JSON of the wrong shape
 ///   (missing or unknown field, wrong type) a 400 `invalid_input`. Both carry the
 ///   parser's message and `details.line` / `details.column`.
+/// - The document must be a JSON object: an array, a string, a number, `true`,
+///   `false` or `null` is a 400 `invalid_input` for every route, whatever `T` would
+///   accept (serde reads a struct from an array too). Checked on the first
+///   significant byte, so a valid body is parsed once.
 pub fn parse_json_body<T: DeserializeOwned>(
     content_type: Option<&str>,
     body: &[u8],
@@ -48,14 +52,57 @@ pub fn parse_json_body<T: DeserializeOwned>(
             "the request body is empty; send a JSON document",
         ));
     }
-    serde_json::from_slice(body).map_err(|err| {
-        let code = match err.classify() {
-            Category::Data => ErrorCode::InvalidInput,
-            Category::Syntax | Category::Eof | Category::Io => ErrorCode::InvalidJson,
-        };
-        ApiError::new(code, format!("invalid request body: {err}"))
-            .with_details(json!({ "line": err.line(), "column": err.column() }))
-    })
+    if let Some((start, kind)) = top_level_non_object(body) {
+        // Malformed JSON stays `invalid_json`: the parser decides (on this error path only).
+        serde_json::from_slice::<serde::de::IgnoredAny>(body).map_err(parse_error)?;
+        let (line, column) = line_and_column(body, start);
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            format!("invalid request body: the body must be a JSON object, not {kind}"),
+        )
+        .with_details(json!({ "line": line, "column": column })));
+    }
+    serde_json::from_slice(body).map_err(parse_error)
+}
+
+/// The parser's error as the API's: `invalid_input` for the wrong shape, else `invalid_json`.
+fn parse_error(err: serde_json::Error) -> ApiError {
+    let code = match err.classify() {
+        Category::Data => ErrorCode::InvalidInput,
+        Category::Syntax | Category::Eof | Category::Io => ErrorCode::InvalidJson,
+    };
+    ApiError::new(code, format!("invalid request body: {err}"))
+        .with_details(json!({ "line": err.line(), "column": err.column() }))
+}
+
+/// Where the top-level value of `body` starts and what it is, when it is not an object
+/// (`None` for an object, or when the body is only whitespace).
+fn top_level_non_object(body: &[u8]) -> Option<(usize, &'static str)> {
+    let start = body
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))?;
+    let kind = match body[start] {
+        b'{' => return None,
+        b'[' => "an array",
+        b'"' => "a string",
+        b'-' | b'0'..=b'9' => "a number",
+        b't' | b'f' => "a boolean",
+        b'n' => "null",
+        // Not JSON at all: the parser says so.
+        _ => return None,
+    };
+    Some((start, kind))
+}
+
+/// The 1-based line and column of byte `offset` of `body`, as the parser counts them.
+fn line_and_column(body: &[u8], offset: usize) -> (usize, usize) {
+    let before = &body[..offset];
+    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    (line, offset - line_start + 1)
 }
 
 /// Whether a `Content-Type` value is `application/json` (case-insensitive,
@@ -125,6 +172,40 @@ mod tests {
         assert_eq!(err.code(), "invalid_input");
         let err = parse(Some("application/json"), r#"{}"#).unwrap_err();
         assert!(err.message().contains("title"), "{}", err.message());
+    }
+
+    #[test]
+    fn only_an_object_is_a_body() {
+        // The struct would deserialise from an array; the body must still be an object.
+        for (body, kind) in [
+            (r#"["hi"]"#, "an array"),
+            (r#""hi""#, "a string"),
+            ("42", "a number"),
+            ("-1", "a number"),
+            ("true", "a boolean"),
+            ("null", "null"),
+        ] {
+            let err = parse(Some("application/json"), body).unwrap_err();
+            assert_eq!((err.status(), err.code()), (400, "invalid_input"), "{body}");
+            assert!(
+                err.message().contains("must be a JSON object"),
+                "{}",
+                err.message()
+            );
+            assert!(err.message().contains(kind), "{}", err.message());
+            assert_eq!(err.details().unwrap()["column"], 1, "{body}");
+        }
+        let err = parse(Some("application/json"), " \r\n\t [1]").unwrap_err();
+        assert_eq!(err.code(), "invalid_input");
+        assert_eq!(err.details().unwrap()["line"], 2);
+        assert_eq!(err.details().unwrap()["column"], 3);
+        // Malformed stays invalid_json, whatever it starts with.
+        for body in ["[1,", "nul", "tru e", "\u{1}"] {
+            let err = parse(Some("application/json"), body).unwrap_err();
+            assert_eq!(err.code(), "invalid_json", "{body:?}");
+        }
+        // Leading whitespace before an object is fine.
+        assert!(parse(Some("application/json"), " \n{\"title\":\"hi\"}").is_ok());
     }
 
     #[test]

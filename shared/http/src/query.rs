@@ -17,21 +17,25 @@ pub fn percent_decode(text: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
+            b'%' => match (hex_digit(bytes.get(i + 1)), hex_digit(bytes.get(i + 2))) {
+                (Some(high), Some(low)) => {
+                    out.push(high << 4 | low);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b => out.push(b),
         }
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The value of an ASCII hex digit (and nothing else: `u8::from_str_radix` would also take a
+/// sign, so that `%+1` became byte 1).
+fn hex_digit(byte: Option<&u8>) -> Option<u8> {
+    let digit = char::from(*byte?).to_digit(16)?;
+    u8::try_from(digit).ok()
 }
 
 #[cfg(test)]
@@ -50,5 +54,14 @@ mod tests {
         assert_eq!(query_param(q, "missing"), None);
         assert_eq!(query_param("", "limit"), None);
         assert_eq!(percent_decode("%ff%41"), "\u{fffd}A");
+    }
+
+    #[test]
+    fn an_escape_is_two_hex_digits_and_nothing_else() {
+        // A sign is no hex digit (found by fuzzing: `%+3` decoded to byte 3).
+        assert_eq!(percent_decode("J%+3%C3%BCrgen"), "J% 3\u{fc}rgen");
+        assert_eq!(percent_decode("%-1%+f%+"), "%-1% f% ");
+        assert_eq!(percent_decode("%4a%4A%"), "JJ%");
+        assert_eq!(percent_decode("%\u{e9}1"), "%\u{e9}1");
     }
 }

@@ -328,8 +328,10 @@ impl Provider for Anthropic {
     }
 
     fn parse_response(&self, body: &[u8]) -> Result<ChatResponse, ProviderError> {
-        let message: MessageBody = serde_json::from_slice(body)
-            .map_err(|e| ProviderError::invalid_response(KIND, format!("message: {e}")))?;
+        // The parser's message may quote the body (`invalid type: string "..."`).
+        let message: MessageBody = serde_json::from_slice(body).map_err(|e| {
+            ProviderError::invalid_response(KIND, format!("message: {e}")).redacted(Some(&self.key))
+        })?;
         Ok(ChatResponse {
             text: message
                 .content
@@ -353,6 +355,7 @@ impl Provider for Anthropic {
                 usage: WireUsage::default(),
             }),
         )
+        .with_key(Some(&self.key))
     }
 
     fn handle_error(&self, status: u16, headers: &HeaderMap, body: &[u8]) -> ProviderError {
@@ -367,6 +370,36 @@ mod tests {
 
     fn client() -> Anthropic {
         Anthropic::new(&ProviderConfig::new(KIND).with_api_key("sk-ant-test")).unwrap()
+    }
+
+    #[test]
+    fn an_unreadable_answer_is_quoted_without_the_key() {
+        // Found by fuzzing: serde's message quotes the body.
+        let error = client()
+            .parse_response(br#"  "role sk-ant-test""#)
+            .unwrap_err();
+        assert!(
+            matches!(&error, ProviderError::InvalidResponse { reason, .. } if reason.contains("role ***")),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_event_is_named_without_the_key_and_briefly() {
+        // Found by fuzzing: the type of an unreadable event went into the error as it came,
+        // however long, key included.
+        let body = format!(
+            "event: x-sk-ant-test-{}\ndata: {{oops\n\n",
+            "y".repeat(3000)
+        );
+        let events = client().stream().parse_body(body.as_bytes());
+        match &events[..] {
+            [StreamEvent::Error(ProviderError::InvalidResponse { reason, .. })] => {
+                assert!(reason.starts_with("`x-***-yyy"), "{reason}");
+                assert_eq!(reason.chars().count(), 1001);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     fn json(request: &ChatRequest) -> Value {

@@ -135,11 +135,11 @@ impl Provider for AzureOpenAi {
     }
 
     fn parse_response(&self, body: &[u8]) -> Result<ChatResponse, ProviderError> {
-        chat_completions::parse_response(&FLAVOR, body)
+        chat_completions::parse_response(&FLAVOR, body).map_err(|e| e.redacted(Some(&self.key)))
     }
 
     fn stream(&self) -> ChatStream {
-        ChatStream::new(FLAVOR.kind, Box::new(ChunkDecoder::new(&FLAVOR)))
+        ChatStream::new(FLAVOR.kind, Box::new(ChunkDecoder::new(&FLAVOR))).with_key(Some(&self.key))
     }
 
     fn handle_error(&self, status: u16, headers: &HeaderMap, body: &[u8]) -> ProviderError {

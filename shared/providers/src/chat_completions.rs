@@ -426,11 +426,12 @@ impl Provider for ChatCompletions {
     }
 
     fn parse_response(&self, body: &[u8]) -> Result<ChatResponse, ProviderError> {
-        parse_response(self.flavor, body)
+        parse_response(self.flavor, body).map_err(|e| e.redacted(self.key.as_ref()))
     }
 
     fn stream(&self) -> ChatStream {
         ChatStream::new(self.flavor.kind, Box::new(ChunkDecoder::new(self.flavor)))
+            .with_key(self.key.as_ref())
     }
 
     fn handle_error(&self, status: u16, headers: &HeaderMap, body: &[u8]) -> ProviderError {
@@ -449,6 +450,23 @@ impl Provider for ChatCompletions {
 mod tests {
     use super::*;
     use crate::types::{Message, ModelTraits, StreamEvent};
+
+    #[test]
+    fn an_error_inside_an_answer_never_shows_the_key() {
+        let config = ProviderConfig::new(ProviderKind::OpenAi).with_api_key("sk-test-42");
+        let client = ChatCompletions::new(&config).unwrap();
+        let error = client
+            .parse_response(br#"{"error":{"message":"Incorrect API key provided: sk-test-42","type":"invalid_request_error"}}"#)
+            .unwrap_err();
+        assert_eq!(error.message(), Some("Incorrect API key provided: ***"));
+        let events = client
+            .stream()
+            .parse_body(b"data: {\"error\":{\"message\":\"no: sk-test-42\"}}\n\n");
+        assert!(
+            matches!(&events[..], [StreamEvent::Error(e)] if e.message() == Some("no: ***")),
+            "{events:?}"
+        );
+    }
     use serde_json::json;
 
     fn request() -> ChatRequest {

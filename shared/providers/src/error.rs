@@ -180,6 +180,27 @@ impl ProviderError {
         }
     }
 
+    /// The error with the key replaced by `***` wherever its text echoes it, and that text cut
+    /// to [`MAX_MESSAGE_CHARS`]: for errors built from what the provider sent without the key at
+    /// hand (a stream's events, an error inside a 200 answer), which may repeat anything.
+    pub(crate) fn redacted(mut self, key: Option<&SecretString>) -> Self {
+        match &mut self {
+            Self::BadRequest { message, .. }
+            | Self::Unauthorized { message, .. }
+            | Self::Forbidden { message, .. }
+            | Self::NotFound { message, .. }
+            | Self::RateLimited { message, .. }
+            | Self::Upstream { message, .. } => *message = clean_message(message, key),
+            Self::InvalidResponse { reason, .. } => *reason = clean_message(reason, key),
+            Self::UnknownProvider(_)
+            | Self::MissingKey { .. }
+            | Self::Config { .. }
+            | Self::InvalidRequest { .. }
+            | Self::Incomplete { .. } => {}
+        }
+        self
+    }
+
     /// The provider the error is about, if any.
     pub fn provider(&self) -> Option<ProviderKind> {
         match self {

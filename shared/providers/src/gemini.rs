@@ -402,8 +402,11 @@ impl Provider for Gemini {
     }
 
     fn parse_response(&self, body: &[u8]) -> Result<ChatResponse, ProviderError> {
-        let response: GenerateResponse = serde_json::from_slice(body)
-            .map_err(|e| ProviderError::invalid_response(KIND, format!("response: {e}")))?;
+        // The parser's message may quote the body (`invalid type: string "..."`).
+        let response: GenerateResponse = serde_json::from_slice(body).map_err(|e| {
+            ProviderError::invalid_response(KIND, format!("response: {e}"))
+                .redacted(Some(&self.key))
+        })?;
         let model = response.model_version.clone();
         let mut usage = UsageMetadata::default();
         let mut pieces = Vec::new();
@@ -419,7 +422,7 @@ impl Provider for Gemini {
                 Piece::Text(text) => answer.text.push_str(&text),
                 Piece::Finish(reason) => answer.finish = reason,
                 Piece::Usage(usage) => answer.usage = Some(usage),
-                Piece::Error(error) => return Err(error),
+                Piece::Error(error) => return Err(error.redacted(Some(&self.key))),
                 Piece::Done => {}
             }
         }
@@ -433,6 +436,7 @@ impl Provider for Gemini {
                 usage: UsageMetadata::default(),
             }),
         )
+        .with_key(Some(&self.key))
     }
 
     fn handle_error(&self, status: u16, headers: &HeaderMap, body: &[u8]) -> ProviderError {

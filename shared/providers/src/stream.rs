@@ -2,6 +2,7 @@
 
 use crate::config::ProviderKind;
 use crate::error::ProviderError;
+use crate::secret::SecretString;
 use crate::sse::{SseEvent, SseParser};
 use crate::types::{FinishReason, StreamEvent, Usage};
 
@@ -37,6 +38,8 @@ pub struct ChatStream {
     provider: ProviderKind,
     parser: SseParser,
     decoder: Box<dyn Decoder>,
+    /// The request's key, redacted from the errors (the stream may echo anything).
+    key: Option<SecretString>,
     usage: Option<Usage>,
     finish: Option<FinishReason>,
     closed: bool,
@@ -59,10 +62,17 @@ impl ChatStream {
             provider,
             parser: SseParser::new(),
             decoder,
+            key: None,
             usage: None,
             finish: None,
             closed: false,
         }
+    }
+
+    /// Redacts `key` from the stream's errors.
+    pub(crate) fn with_key(mut self, key: Option<&SecretString>) -> Self {
+        self.key = key.cloned();
+        self
     }
 
     /// The provider whose stream this is.
@@ -147,7 +157,7 @@ impl ChatStream {
             out.push(StreamEvent::Usage(usage));
         }
         out.push(match error {
-            Some(error) => StreamEvent::Error(error),
+            Some(error) => StreamEvent::Error(error.redacted(self.key.as_ref())),
             None => {
                 StreamEvent::Finish(self.finish.take().unwrap_or_else(FinishReason::unspecified))
             }

@@ -148,13 +148,37 @@ pub struct Watched {
     pub db_tree: Vec<String>,
 }
 
-/// CPU counters at one instant (serialisable, for `hub-bench cpu-snapshot`).
+/// CPU counters at one instant (serialisable, for `hub-bench cpu-snapshot`), with the server's
+/// memory and descriptors.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Snapshot {
     server: (Option<f64>, Option<f64>),
     db: (Option<f64>, Option<f64>),
     client: Option<f64>,
     machine: Option<(u64, u64)>,
+    /// The server's resident memory (`VmRSS`), in KiB.
+    #[serde(default)]
+    pub server_rss_kib: Option<u64>,
+    /// The server's open file descriptors (sockets included).
+    #[serde(default)]
+    pub server_fds: Option<u64>,
+}
+
+/// Resident memory of `pid` in KiB: `VmRSS` of /proc/<pid>/status.
+fn rss_kib(pid: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Open file descriptors of `pid` (entries of /proc/<pid>/fd).
+fn fds(pid: &str) -> Option<u64> {
+    Some(std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?.count() as u64)
 }
 
 impl Watched {
@@ -173,6 +197,8 @@ impl Watched {
             db: group(&self.db_tree),
             client: process_seconds("self"),
             machine: machine_ticks(),
+            server_rss_kib: self.server.as_deref().and_then(rss_kib),
+            server_fds: self.server.as_deref().and_then(fds),
         }
     }
 }

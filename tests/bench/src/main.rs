@@ -7,6 +7,7 @@
 //! hub-bench report load c1.json c16.json      # Markdown table
 //! hub-bench report startup startup.json
 //! hub-bench report chat chat-bench.json      # samples of tests/tests/chat_bench.rs
+//! hub-bench report soak --check soak.json     # tests/tests/soak.rs: tables, verdict
 //! ```
 
 mod chat;
@@ -14,6 +15,7 @@ mod client;
 mod cpu;
 mod load;
 mod report;
+mod soak;
 mod startup;
 mod stats;
 
@@ -33,7 +35,8 @@ enum Command {
     /// Time from spawning `hub-runner start` to listening and to the first 200; prints JSON.
     Startup(startup::StartupArgs),
     /// CPU counters of a server found by name under a process, its database and the machine,
-    /// as JSON (read before and after each run of the chat benchmark).
+    /// with the server's resident memory and open descriptors, as JSON (read before and after
+    /// each run of the chat benchmark, and every few seconds of the soak).
     CpuSnapshot(chat::SnapshotArgs),
     /// Renders JSON reports as Markdown tables.
     #[command(subcommand)]

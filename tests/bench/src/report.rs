@@ -32,6 +32,21 @@ pub enum ReportKind {
         /// The samples file.
         file: PathBuf,
     },
+    /// The tables of the soak (`tests/tests/soak.rs`) and its verdict.
+    Soak {
+        /// What the soak recorded.
+        file: PathBuf,
+        /// Exit with an error when the soak failed: a stream unaccounted for, a 5xx, or the
+        /// runner's memory growing steadily over the second half of the run.
+        #[arg(long)]
+        check: bool,
+        /// Memory growth allowed over the second half, in percent of its mean RSS ...
+        #[arg(long, default_value_t = 5.0)]
+        max_growth_percent: f64,
+        /// ... but at least this many MiB.
+        #[arg(long, default_value_t = 16.0)]
+        max_growth_mib: f64,
+    },
 }
 
 fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
@@ -142,6 +157,18 @@ pub fn run(kind: &ReportKind) -> Result<()> {
         }
         ReportKind::Chat { file } => {
             print!("{}", crate::chat::render(&read(file)?));
+        }
+        ReportKind::Soak {
+            file,
+            check,
+            max_growth_percent,
+            max_growth_mib,
+        } => {
+            let limit = crate::soak::GrowthLimit {
+                percent: *max_growth_percent,
+                mib: *max_growth_mib,
+            };
+            crate::soak::report(&read(file)?, limit, *check)?;
         }
     }
     Ok(())
