@@ -8,6 +8,8 @@
 #   HUB_DATA_DIR          local state: cluster, secrets, compile cache (default <repo>/.data)
 #   SPIN_VARIABLE_JWT_SECRET  the access tokens' signing key (default: generated once into
 #                         $HUB_DATA_DIR/secrets.env, mode 600, and reused on every start)
+#   HUB_ADMIN_EMAIL       the first admin's email on a database without an admin (default
+#                         admin@hub.localhost); its generated password is kept in secrets.env
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -48,6 +50,32 @@ if [[ -z "${SPIN_VARIABLE_JWT_SECRET:-}" ]]; then
 fi
 
 target/release/hub-runner migrate --dir migrations
+
+# The first admin, on a database without one: its email from HUB_ADMIN_EMAIL (default
+# admin@hub.localhost), its password generated once and kept with the other generated secrets, printed
+# when the account is created; it must be changed at the first login.
+secrets="$HUB_DATA_DIR/secrets.env"
+if ! grep -q '^HUB_ADMIN_PASSWORD=.' "$secrets" 2>/dev/null; then
+    mkdir -p "$HUB_DATA_DIR"
+    (
+        umask 077
+        echo "HUB_ADMIN_EMAIL=${HUB_ADMIN_EMAIL:-admin@hub.localhost}" >>"$secrets"
+        echo "HUB_ADMIN_PASSWORD=$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')" >>"$secrets"
+    )
+fi
+chmod 600 "$secrets"
+admin_email="$(sed -n 's/^HUB_ADMIN_EMAIL=//p' "$secrets" | tail -n1)"
+admin_password="$(sed -n 's/^HUB_ADMIN_PASSWORD=//p' "$secrets" | tail -n1)"
+created="$(HUB_ADMIN_PASSWORD="$admin_password" target/release/hub create-admin \
+    --email "$admin_email" --if-no-admin --must-change-password </dev/null)"
+if [[ "$created" == "admin created:"* ]]; then
+    echo "run: created the first admin; change its password at the first login:" >&2
+    echo "       email:    $admin_email" >&2
+    echo "       password: $admin_password" >&2
+    echo "     (kept in $secrets; \`target/release/hub create-admin\` makes more admins)" >&2
+fi
+unset admin_password
+
 echo "run: serving on http://${HUB_LISTEN:-127.0.0.1:3000} (Ctrl-C stops it)" >&2
 exec target/release/hub-runner start -f spin.toml --listen "${HUB_LISTEN:-127.0.0.1:3000}" \
     --cache-dir "$HUB_DATA_DIR/wasm-cache"

@@ -33,6 +33,14 @@ pub struct Args {
     /// Display name (default: the part of the email before the @; kept for an existing account).
     #[arg(long)]
     pub display_name: Option<String>,
+    /// The admin must change the password at the next login (for a generated password, e.g.
+    /// the first run's).
+    #[arg(long)]
+    pub must_change_password: bool,
+    /// Do nothing (and print `admin exists`) when any admin account exists already: the first
+    /// run's way to create the first admin exactly once.
+    #[arg(long)]
+    pub if_no_admin: bool,
     /// The database.
     #[command(flatten)]
     pub db: DbArgs,
@@ -58,7 +66,18 @@ pub fn run(args: &Args) -> Result<()> {
 
     let db = crate::pg::PgDb::connect(&args.db.db_url)
         .context("cannot connect to the database (check db_url)")?;
-    let outcome = make_admin(&db, &email, display_name.as_ref(), &hash).map_err(|e| {
+    if args.if_no_admin && users::admin_exists(&db).context("looking for an admin")? {
+        println!("admin exists");
+        return Ok(());
+    }
+    let outcome = make_admin(
+        &db,
+        &email,
+        display_name.as_ref(),
+        &hash,
+        args.must_change_password,
+    )
+    .map_err(|e| {
         let hint = if e.code() == Some("42P01") {
             " (are the migrations applied? `hub-runner migrate`)"
         } else {
@@ -112,6 +131,7 @@ pub fn make_admin(
     email: &Email,
     display_name: Option<&DisplayName>,
     hash: &PasswordHash,
+    must_change_password: bool,
 ) -> Result<UpsertedAdmin, DbError> {
     let default_name = DisplayName::from_email(email);
     let account = AdminAccount {
@@ -120,13 +140,14 @@ pub fn make_admin(
         display_name: display_name.map(DisplayName::as_str),
         default_display_name: default_name.as_str(),
         password_hash: hash.as_str(),
+        must_change_password,
     };
     hub_db::transaction(db, |db| {
         let outcome = users::upsert_admin(db, &account)?;
         if !outcome.created {
             sessions::revoke_all(db, outcome.id, RevokeReason::Admin)?;
         }
-        audit::insert(
+        audit::append(
             db,
             &AuditEvent {
                 actor_id: None,
@@ -137,6 +158,7 @@ pub fn make_admin(
                 details: serde_json::json!({
                     "email": email.as_str(),
                     "created": outcome.created,
+                    "must_change_password": must_change_password,
                 }),
             },
         )?;
@@ -157,6 +179,18 @@ mod tests {
         )
     }
 
+    /// The chain head the audit append moves.
+    fn head() -> Rows {
+        Rows::new(
+            vec!["seq".into(), "hash".into(), "now".into()],
+            vec![vec![
+                Value::Int(1),
+                Value::Bytes(vec![0; 32]),
+                Value::DateTime(chrono::DateTime::UNIX_EPOCH.naive_utc()),
+            ]],
+        )
+    }
+
     fn hash() -> PasswordHash {
         hash_password(&Password::parse("admin password 1").unwrap()).unwrap()
     }
@@ -166,12 +200,13 @@ mod tests {
         let db = FakeDb::new();
         let id = uuid::Uuid::new_v4();
         db.push_rows(upserted(id, true));
+        db.push_rows(head());
         let email = Email::parse(" Boss@Example.com ").unwrap();
-        let outcome = make_admin(&db, &email, None, &hash()).unwrap();
+        let outcome = make_admin(&db, &email, None, &hash(), false).unwrap();
         assert_eq!(outcome, UpsertedAdmin { id, created: true });
 
         let calls = db.calls();
-        assert_eq!(calls.len(), 4, "{calls:?}");
+        assert_eq!(calls.len(), 5, "{calls:?}");
         assert_eq!(calls[0].0, "BEGIN");
         assert!(
             calls[1].0.contains("INSERT INTO app_users"),
@@ -183,20 +218,27 @@ mod tests {
         assert_eq!(calls[1].1[2], Param::Null);
         assert_eq!(calls[1].1[3], Param::Text("boss".into()));
         assert!(matches!(&calls[1].1[4], Param::Text(h) if h.starts_with("$argon2id$")));
-        // No sessions to end for a new account.
+        // No sessions to end for a new account; the audit row extends the chain.
         assert!(
-            calls[2].0.contains("INSERT INTO audit_logs"),
+            calls[2].0.contains("FROM audit_chain_head"),
             "{}",
             calls[2].0
         );
-        assert_eq!(calls[2].1[1], Param::Null);
-        assert_eq!(calls[2].1[2], Param::Text("auth.admin_set_by_cli".into()));
-        assert_eq!(calls[2].1[3], Param::Text(id.to_string()));
-        assert_eq!(
-            calls[2].1[6],
-            Param::Json(serde_json::json!({"email": "boss@example.com", "created": true}))
+        assert!(
+            calls[3].0.contains("INSERT INTO audit_logs"),
+            "{}",
+            calls[3].0
         );
-        assert_eq!(calls[3].0, "COMMIT");
+        assert_eq!(calls[3].1[2], Param::Null);
+        assert_eq!(calls[3].1[3], Param::Text("auth.admin_set_by_cli".into()));
+        assert_eq!(calls[3].1[4], Param::Text(id.to_string()));
+        assert_eq!(
+            calls[3].1[7],
+            Param::Json(
+                serde_json::json!({"email": "boss@example.com", "created": true, "must_change_password": false})
+            )
+        );
+        assert_eq!(calls[4].0, "COMMIT");
     }
 
     #[test]
@@ -204,13 +246,15 @@ mod tests {
         let db = FakeDb::new();
         let id = uuid::Uuid::new_v4();
         db.push_rows(upserted(id, false));
+        db.push_rows(head());
         let email = Email::parse("boss@example.com").unwrap();
         let name = DisplayName::parse(" The Boss ").unwrap();
-        let outcome = make_admin(&db, &email, Some(&name), &hash()).unwrap();
+        let outcome = make_admin(&db, &email, Some(&name), &hash(), true).unwrap();
         assert!(!outcome.created);
 
         let calls = db.calls();
         assert_eq!(calls[1].1[2], Param::Text("The Boss".into()));
+        assert_eq!(calls[1].1[5], Param::Bool(true));
         assert!(
             calls[2].0.contains("UPDATE auth_sessions SET revoked_at"),
             "{}",
@@ -220,8 +264,8 @@ mod tests {
             calls[2].1[..],
             [Param::Uuid(id), Param::Text("admin".into())]
         );
-        assert!(calls[3].0.contains("INSERT INTO audit_logs"));
-        assert_eq!(calls[4].0, "COMMIT");
+        assert!(calls[4].0.contains("INSERT INTO audit_logs"));
+        assert_eq!(calls[5].0, "COMMIT");
         // The password is in no statement, only its hash.
         assert!(!format!("{calls:?}").contains("admin password 1"));
     }
@@ -230,9 +274,10 @@ mod tests {
     fn a_failure_rolls_everything_back() {
         let db = FakeDb::new();
         db.push_rows(upserted(uuid::Uuid::new_v4(), false));
+        db.push_rows(head());
         db.fail_on("COMMIT", DbError::Unavailable("gone".into()));
         let email = Email::parse("boss@example.com").unwrap();
-        assert!(make_admin(&db, &email, None, &hash()).is_err());
+        assert!(make_admin(&db, &email, None, &hash(), false).is_err());
         assert_eq!(db.statements().last().map(String::as_str), Some("ROLLBACK"));
     }
 

@@ -10,10 +10,11 @@
 //! Secrets never come from the command line, where `ps` would show them.
 //!
 //! Exit codes: 0 done, 1 failed (database unreachable, a query failed), 2 refused input (a usage
-//! error, an invalid email or password, no password given).
+//! error, an invalid email or password, no password given), 3 the audit chain is broken.
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod audit;
 pub mod create_admin;
 pub mod pg;
 
@@ -39,6 +40,9 @@ pub enum Command {
     /// its id and data and its sessions end). The password is read from `HUB_ADMIN_PASSWORD` or
     /// the first line of standard input, never from the command line.
     CreateAdmin(create_admin::Args),
+    /// The audit log: `hub audit verify` checks its hash chain and reports the first broken
+    /// link (exit code 3).
+    Audit(audit::Args),
 }
 
 /// Where the database is: the arguments of every command that needs it.
@@ -68,13 +72,17 @@ impl InvalidInput {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::CreateAdmin(args) => create_admin::run(&args),
+        Command::Audit(args) => audit::run(&args),
     }
 }
 
-/// The process exit code for an error of [`run`]: 2 for [`InvalidInput`], else 1.
+/// The process exit code for an error of [`run`]: 2 for [`InvalidInput`], 3 for a broken audit
+/// chain ([`audit::ChainBroken`]), else 1.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
     if error.chain().any(|cause| cause.is::<InvalidInput>()) {
         2
+    } else if error.chain().any(|cause| cause.is::<audit::ChainBroken>()) {
+        3
     } else {
         1
     }

@@ -95,3 +95,16 @@ export const DE = {
   message: "Ihre Nachricht",
   untitled: "Neue Unterhaltung",
 };
+
+/** The first admin the browser tests' hub creates (`bootstrap_admin_*`, tests/tests/browser.rs). */
+export const ADMIN_EMAIL = "admin@example.com";
+export const ADMIN_PASSWORD = PASSWORD;
+
+/** Logs in through the login screen; the caller waits for what should come next. */
+export async function loginThroughUi(page, { email, password, labels }) {
+  await page.goto("/");
+  await page.getByRole("heading", { name: labels.login }).waitFor();
+  await page.getByLabel(labels.email).fill(email);
+  await page.getByLabel(labels.password, { exact: true }).fill(password);
+  await page.getByRole("button", { name: labels.login }).click();
+}

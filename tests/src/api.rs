@@ -117,6 +117,9 @@ fn parse_json(status: u16, bytes: &[u8]) -> Value {
     })
 }
 
+/// A usage row: (input, output, cached, cost, estimated, ttft_ms).
+pub type UsageRow = (i64, i64, i64, String, bool, Option<i32>);
+
 /// One server-sent event.
 #[derive(Debug, Clone)]
 pub struct Event {
@@ -171,6 +174,90 @@ impl Stream {
     /// The last event (`done` or `error`).
     pub fn last(&self) -> &Event {
         self.events.last().expect("at least one event")
+    }
+
+    /// The id of the answer, from `message_start`.
+    pub fn answer_id(&self) -> String {
+        self.event("message_start")["assistant_message_id"]
+            .as_str()
+            .expect("assistant_message_id")
+            .to_owned()
+    }
+}
+
+/// A response body, chunk by chunk.
+type BodyStream =
+    std::pin::Pin<Box<dyn futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>;
+
+/// A streamed answer being read: its events as they come, then the whole [`Stream`].
+pub struct OpenStream {
+    stream: Stream,
+    /// The body still to be read (`None` once it ended, or when the answer was not a stream).
+    body: Option<BodyStream>,
+    buffer: String,
+    /// How many of the events [`OpenStream::next`] has returned.
+    read: usize,
+    started: Instant,
+}
+
+impl std::fmt::Debug for OpenStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenStream")
+            .field("stream", &self.stream)
+            .field("open", &self.body.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl OpenStream {
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.stream.status
+    }
+
+    /// The next event, waiting for it; `None` at the end of the stream. Panics when the
+    /// stream stays silent (no event, no comment) for 60 s.
+    pub async fn next(&mut self) -> Option<Event> {
+        while self.read == self.stream.events.len() {
+            let body = self.body.as_mut()?;
+            let chunk = tokio::time::timeout(Duration::from_secs(60), body.next())
+                .await
+                .expect("the stream went silent for 60 s");
+            match chunk {
+                Some(chunk) => {
+                    let text = String::from_utf8_lossy(&chunk.expect("stream chunk")).into_owned();
+                    self.buffer.push_str(&text);
+                    self.stream.comments +=
+                        parse_blocks(&mut self.buffer, self.started, &mut self.stream.events);
+                }
+                None => {
+                    self.body = None;
+                    assert!(
+                        self.buffer.trim().is_empty(),
+                        "unterminated event: {:?}",
+                        self.buffer
+                    );
+                }
+            }
+        }
+        self.read += 1;
+        Some(self.stream.events[self.read - 1].clone())
+    }
+
+    /// Reads events until one called `name` (returned), panicking when the stream ends first.
+    pub async fn until(&mut self, name: &str) -> Event {
+        while let Some(event) = self.next().await {
+            if event.name == name {
+                return event;
+            }
+        }
+        panic!("the stream ended without {name}: {:?}", self.stream.events)
+    }
+
+    /// Reads the stream to its end: every event, including those already returned.
+    pub async fn finish(mut self) -> Stream {
+        while self.next().await.is_some() {}
+        self.stream
     }
 }
 
@@ -282,6 +369,20 @@ impl Hub {
         self.new_user(email).await.token("access_token")
     }
 
+    /// A new user (open registration) made an admin in the database; their access token and id.
+    pub async fn admin(&self, email: &str) -> (String, String) {
+        let answer = self.new_user(email).await;
+        let id = answer.body["user"]["id"]
+            .as_str()
+            .expect("user id")
+            .to_owned();
+        self.execute(&format!(
+            "UPDATE app_users SET is_admin = true WHERE id = '{id}'"
+        ))
+        .await;
+        (answer.token("access_token"), id)
+    }
+
     /// A new chat of the user with `token` (with `body`'s fields); its id.
     pub async fn chat(&self, token: &str, body: Value) -> String {
         let chat = self.post("/api/chats", token, body).await.expect(201);
@@ -290,6 +391,12 @@ impl Hub {
 
     /// `POST /api/chats/{chat}/messages` with `body`, read to the end of the stream.
     pub async fn stream(&self, chat: &str, token: &str, body: Value) -> Stream {
+        self.open_stream(chat, token, body).await.finish().await
+    }
+
+    /// `POST /api/chats/{chat}/messages` with `body`, its events read as they come
+    /// ([`OpenStream::next`]).
+    pub async fn open_stream(&self, chat: &str, token: &str, body: Value) -> OpenStream {
         let started = Instant::now();
         let response = self
             .request(Method::POST, &format!("/api/chats/{chat}/messages"))
@@ -304,37 +411,27 @@ impl Hub {
             .get("content-type")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("text/event-stream"));
-        if !is_stream {
-            let bytes = response.bytes().await.expect("body");
-            return Stream {
+        let mut open = OpenStream {
+            stream: Stream {
                 status,
                 headers,
                 events: Vec::new(),
                 comments: 0,
-                body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-            };
+                body: Value::Null,
+            },
+            body: None,
+            buffer: String::new(),
+            read: 0,
+            started,
+        };
+        if is_stream {
+            open.body = Some(Box::pin(response.bytes_stream()));
+        } else {
+            let bytes = response.bytes().await.expect("body");
+            open.stream.body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         }
-        let mut events = Vec::new();
-        let mut comments = 0;
-        let mut buffer = String::new();
-        let mut body = response.bytes_stream();
-        while let Some(chunk) = tokio::time::timeout(Duration::from_secs(60), body.next())
-            .await
-            .expect("the stream went silent for 60 s")
-        {
-            buffer.push_str(&String::from_utf8_lossy(&chunk.expect("stream chunk")));
-            comments += parse_blocks(&mut buffer, started, &mut events);
-        }
-        assert!(buffer.trim().is_empty(), "unterminated event: {buffer:?}");
-        Stream {
-            status,
-            headers,
-            events,
-            comments,
-            body: Value::Null,
-        }
+        open
     }
-
     /// The first column of the first row of `sql` on the hub's database.
     pub async fn scalar<T>(&self, sql: &str) -> T
     where
@@ -370,6 +467,36 @@ impl Hub {
             .batch_execute(sql)
             .await
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// The stored message `id`: (status, content, error).
+    pub async fn stored_answer(&self, id: &str) -> (String, String, Option<String>) {
+        let row = self
+            .db
+            .client()
+            .await
+            .query_one(
+                "SELECT status, content, error FROM chat_messages WHERE id = $1::text::uuid",
+                &[&id],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("message {id}: {e}"));
+        (row.get(0), row.get(1), row.get(2))
+    }
+
+    /// The usage row of answer `id`: (input, output, cached, cost, estimated, ttft_ms).
+    pub async fn usage_row(&self, id: &str) -> Option<UsageRow> {
+        self.db
+            .client()
+            .await
+            .query_opt(
+                "SELECT input_tokens, output_tokens, cached_tokens, cost::text, estimated, ttft_ms \
+                 FROM chat_token_usage WHERE message_id = $1::text::uuid",
+                &[&id],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("usage of {id}: {e}"))
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5)))
     }
 
     /// The actions of the audit log, oldest first.

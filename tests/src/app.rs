@@ -306,6 +306,28 @@ impl App {
         assert!(status.success(), "kill -TERM failed: {status}");
     }
 
+    /// Waits until the runner refuses new connections (after [`App::terminate`]); panics when
+    /// it still answers after `within`.
+    pub async fn until_refusing(&self, within: Duration) {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            let refused = crate::client()
+                .get(self.url("/"))
+                .timeout(Duration::from_secs(2))
+                .send()
+                .await
+                .is_err();
+            if refused {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "new connections still accepted {within:?} into the shutdown"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Waits for the runner to exit by itself (after [`App::terminate`]); its exit status and
     /// complete stderr.
     pub fn wait_exit(mut self) -> (ExitStatus, String) {

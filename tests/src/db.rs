@@ -28,12 +28,18 @@ fn admin_url() -> &'static str {
     })
 }
 
-/// The admin URL with another database name.
-fn url_for(database: &str) -> url::Url {
-    let mut url = url::Url::parse(admin_url())
+/// `admin` (an admin URL) with another database name.
+fn url_for(admin: &str, database: &str) -> url::Url {
+    let mut url = url::Url::parse(admin)
         .unwrap_or_else(|e| panic!("HUB_TEST_DB_URL / scripts/pg.sh url is not a URL: {e}"));
     url.set_path(&format!("/{database}"));
     url
+}
+
+/// `<host>:<port>` of `url`.
+fn host_of(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or("127.0.0.1");
+    format!("{host}:{}", url.port().unwrap_or(5432))
 }
 
 /// A Postgres error with what the server said (`Display` alone is just "db error").
@@ -67,19 +73,31 @@ async fn connect(url: &str) -> tokio_postgres::Client {
 pub struct TestDb {
     name: String,
     url: url::Url,
+    /// The admin URL of its cluster.
+    admin: String,
 }
 
 impl TestDb {
-    /// Creates the database (with the `vector` extension available to `CREATE EXTENSION`).
+    /// Creates the database on the test cluster (with the `vector` extension available to
+    /// `CREATE EXTENSION`).
     pub async fn create() -> Self {
+        Self::create_on(admin_url()).await
+    }
+
+    /// Creates the database on the cluster whose admin URL is `admin` (a [`crate::Cluster`]'s).
+    pub async fn create_on(admin: &str) -> Self {
         let name = format!("test_{}", uuid::Uuid::new_v4().simple());
-        let admin = connect(admin_url()).await;
-        admin
+        connect(admin)
+            .await
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .await
             .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {}", error_text(&e)));
-        let url = url_for(&name);
-        Self { name, url }
+        let url = url_for(admin, &name);
+        Self {
+            name,
+            url,
+            admin: admin.to_owned(),
+        }
     }
 
     /// The database's name.
@@ -94,10 +112,12 @@ impl TestDb {
 
     /// `postgres://<host>:<port>` of the test cluster, for `allowed_outbound_hosts`.
     pub fn allowed_host() -> String {
-        let url = url_for("postgres");
-        let host = url.host_str().unwrap_or("127.0.0.1").to_owned();
-        let port = url.port().unwrap_or(5432);
-        format!("postgres://{host}:{port}")
+        format!("postgres://{}", host_of(&url_for(admin_url(), "postgres")))
+    }
+
+    /// `<host>:<port>` of this database's cluster (the variable `db_host`).
+    pub fn host(&self) -> String {
+        host_of(&self.url)
     }
 
     /// A direct connection, to arrange or check state behind the app's back.
@@ -109,6 +129,7 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         let name = self.name.clone();
+        let admin = self.admin.clone();
         // Drop runs inside the test's runtime, which cannot be blocked on: use a thread with
         // its own. FORCE closes the runner's pooled connections to the database.
         let dropper = std::thread::spawn(move || {
@@ -120,7 +141,7 @@ impl Drop for TestDb {
             };
             runtime.block_on(async move {
                 if let Ok((client, connection)) =
-                    tokio_postgres::connect(admin_url(), tokio_postgres::NoTls).await
+                    tokio_postgres::connect(&admin, tokio_postgres::NoTls).await
                 {
                     tokio::spawn(async move {
                         let _ = connection.await;

@@ -5,7 +5,9 @@ use std::process::Command;
 
 use hub_providers::ProviderKind;
 
-use crate::{App, AppOptions, FakeProviders, TestDb, runner_binary, spawn_app, workspace_root};
+use crate::{
+    App, AppOptions, Cluster, FakeProviders, TestDb, runner_binary, spawn_app, workspace_root,
+};
 
 /// The JWT secret the tests start the hub with (tests forge tokens with it).
 pub const TEST_JWT_SECRET: &str = "test-only-jwt-secret-0123456789abcdef-0123456789abcdef";
@@ -41,6 +43,20 @@ fn target_parent() -> std::path::PathBuf {
     }
 }
 
+/// The model the tests use for each provider kind ([`Hub::enable_all_models`] makes every one
+/// usable).
+pub fn model_of(kind: ProviderKind) -> &'static str {
+    match kind {
+        ProviderKind::OpenAi => "gpt-4o-mini",
+        ProviderKind::Anthropic => "claude-sonnet-4-5",
+        ProviderKind::Gemini => "gemini-2.5-flash",
+        ProviderKind::Mistral => "mistral-small-latest",
+        ProviderKind::XAi => "grok-3-mini",
+        ProviderKind::AzureOpenAi => "azure-gpt-4o",
+        ProviderKind::OpenAiCompatible => "llama-3.1-8b",
+    }
+}
+
 /// Applies `migrations/` with `hub-runner migrate`.
 pub fn migrate(db_url: &str) {
     let out = Command::new(runner_binary())
@@ -57,7 +73,7 @@ pub fn migrate(db_url: &str) {
 }
 
 /// A running hub on its own migrated database, with fake providers. The app stops before the
-/// database is dropped.
+/// database is dropped, and the database before its private cluster (if it has one) stops.
 #[derive(Debug)]
 pub struct Hub {
     /// The runner serving `spin.toml`.
@@ -66,6 +82,8 @@ pub struct Hub {
     pub db: TestDb,
     /// The LLM providers every provider's base URL points at.
     pub providers: FakeProviders,
+    /// The cluster of its own ([`Hub::spawn_private`]), `None` on the shared test cluster.
+    pub cluster: Option<Cluster>,
 }
 
 impl Hub {
@@ -75,12 +93,27 @@ impl Hub {
     /// `bootstrap_admin_*`, `sse_keepalive_secs`, ...).
     pub async fn spawn(configure: impl FnOnce(AppOptions) -> AppOptions) -> Self {
         let db = TestDb::create().await;
+        Self::spawn_on(db, None, configure)
+    }
+
+    /// [`Hub::spawn`] on a [`Cluster`] of its own, for tests that stop and start the database
+    /// ([`Hub::cluster`]).
+    pub async fn spawn_private(configure: impl FnOnce(AppOptions) -> AppOptions) -> Self {
+        let cluster = Cluster::start();
+        let db = TestDb::create_on(&cluster.url("postgres")).await;
+        Self::spawn_on(db, Some(cluster), configure)
+    }
+
+    fn spawn_on(
+        db: TestDb,
+        cluster: Option<Cluster>,
+        configure: impl FnOnce(AppOptions) -> AppOptions,
+    ) -> Self {
         migrate(&db.url());
         let providers = FakeProviders::start();
-        let host = TestDb::allowed_host();
         let mut options = AppOptions::new(hub_manifest())
             .variable("db_url", db.url())
-            .variable("db_host", host.trim_start_matches("postgres://"))
+            .variable("db_host", db.host())
             .variable("jwt_secret", TEST_JWT_SECRET)
             .variable("llm_extra_host", format!("http://{}", providers.addr()));
         for kind in ProviderKind::ALL {
@@ -92,7 +125,32 @@ impl Hub {
                 .variable(kind.key_variable(), providers.key());
         }
         let app = spawn_app(configure(options));
-        Self { app, db, providers }
+        Self {
+            app,
+            db,
+            providers,
+            cluster,
+        }
+    }
+
+    /// Makes [`model_of`] every provider kind usable: Azure's model enabled with the fixture's
+    /// deployment, an OpenAI-compatible model added.
+    pub async fn enable_all_models(&self) {
+        self.execute(
+            "UPDATE app_model_config SET enabled = true, azure_deployment = 'hub-gpt-5-mini' \
+             WHERE model_id = 'azure-gpt-4o'; \
+             INSERT INTO app_model_config (model_id, provider, display_name, \
+             input_price_per_million, output_price_per_million) \
+             VALUES ('llama-3.1-8b', 'openai_compatible', 'Llama 3.1 8B (local)', 0.05, 0.08)",
+        )
+        .await;
+    }
+
+    /// The cluster of a hub started with [`Hub::spawn_private`].
+    pub fn cluster(&self) -> &Cluster {
+        self.cluster
+            .as_ref()
+            .expect("a hub started with Hub::spawn_private")
     }
 
     /// `http://<addr><path>`.

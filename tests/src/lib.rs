@@ -14,19 +14,25 @@
 
 mod api;
 mod app;
+pub mod bench;
+mod cluster;
 mod db;
 mod fake_providers;
 mod hub;
 pub mod openapi;
 mod paths;
+pub mod schemathesis;
 mod tempdir;
 mod upstream;
 
-pub use api::{Answer, Event, Stream, TEST_PASSWORD, send, send_raw};
+pub use api::{Answer, Event, OpenStream, Stream, TEST_PASSWORD, UsageRow, send, send_raw};
 pub use app::{App, AppOptions, Launch, launch, spawn_app};
+pub use cluster::Cluster;
 pub use db::TestDb;
-pub use fake_providers::{FAKE_PROVIDER_KEY, FakeProviders, RecordedRequest, Scenario, XSS_TEXT};
-pub use hub::{Hub, TEST_JWT_SECRET, hub_manifest, migrate};
+pub use fake_providers::{
+    FAKE_PROVIDER_KEY, FakeProviders, RecordedRequest, Scenario, XSS_TEXT, mid_answer,
+};
+pub use hub::{Hub, TEST_JWT_SECRET, hub_manifest, migrate, model_of};
 pub use paths::{cli_binary, runner_binary, wasm, workspace_root};
 pub use tempdir::TempDir;
 pub use upstream::Upstream;

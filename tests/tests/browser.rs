@@ -113,3 +113,28 @@ async fn provider_error_is_shown_and_retry_answers() {
     let hub = Hub::spawn(|o| o).await;
     run_browser_test(Some(&hub), "error-retry.test.mjs").await;
 }
+
+#[tokio::test]
+async fn admin_console_users_models_audit_and_forced_password_change() {
+    let _serial = SERIAL.lock().await;
+    // The admin the test file logs in as (static/tests/helpers.mjs: ADMIN_EMAIL, ADMIN_PASSWORD).
+    let hub = Hub::spawn(|o| {
+        o.variable("bootstrap_admin_email", "admin@example.com")
+            .variable("bootstrap_admin_password", "correct-horse-battery")
+    })
+    .await;
+    run_browser_test(Some(&hub), "admin.test.mjs").await;
+}
+
+#[tokio::test]
+async fn empty_model_list_points_admins_to_the_console_and_users_to_an_admin() {
+    let _serial = SERIAL.lock().await;
+    let hub = Hub::spawn(|o| {
+        o.variable("bootstrap_admin_email", "admin@example.com")
+            .variable("bootstrap_admin_password", "correct-horse-battery")
+    })
+    .await;
+    hub.execute("UPDATE app_model_config SET is_default = false, enabled = false")
+        .await;
+    run_browser_test(Some(&hub), "no-models.test.mjs").await;
+}

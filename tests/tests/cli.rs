@@ -73,6 +73,43 @@ fn assert_refused(out: &Output, expected: &str) {
     assert!(stdout(out).is_empty(), "{}", stdout(out));
 }
 
+/// The first run (`scripts/run.sh`): `--if-no-admin --must-change-password` creates the first
+/// admin once, who logs in and must change the generated password; later runs change nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_first_run_creates_one_admin_who_must_change_the_password() {
+    let hub = Hub::spawn(|o| o).await;
+    let url = hub.db.url();
+    let first_run = [
+        "--email",
+        "admin@hub.localhost",
+        "--if-no-admin",
+        "--must-change-password",
+    ];
+    let out = create_admin(&url, &first_run, Secret::Env("generated 1234"));
+    let id = printed_id(&out, "created");
+    let admin = hub.login("admin@hub.localhost", "generated 1234").await;
+    assert_eq!(admin.status, 200, "{:?}", admin.body);
+    assert_eq!(admin.body["user"]["is_admin"], true);
+    assert!(
+        hub.scalar::<bool>(&format!(
+            "SELECT must_change_password FROM app_users WHERE id = '{id}'"
+        ))
+        .await
+    );
+
+    // The next start finds the admin and changes nothing.
+    let out = create_admin(&url, &first_run, Secret::Env("generated 5678"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "admin exists");
+    assert_eq!(
+        hub.login("admin@hub.localhost", "generated 1234")
+            .await
+            .status,
+        200
+    );
+    assert_eq!(hub.scalar::<i64>("SELECT count(*) FROM app_users").await, 1);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn create_admin_makes_an_active_admin() {
     let hub = Hub::spawn(|o| o).await;

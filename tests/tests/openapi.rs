@@ -226,7 +226,23 @@ const CHATS: &[&str] = &["/api/chats", "/api/chats/{id}"];
 const MESSAGES: &[&str] = &["/api/chats/{id}/messages"];
 const MODELS_AND_USAGE: &[&str] = &["/api/models", "/api/usage/me"];
 const STATIC: &[&str] = &["/{path}"];
-const ROUTE_GROUPS: [&[&str]; 8] = [
+const AUDIT: &[&str] = &[
+    "/api/admin/audit",
+    "/api/admin/audit.csv",
+    "/api/admin/audit/verify",
+];
+const ADMIN: &[&str] = &[
+    "/api/admin/users",
+    "/api/admin/users/{id}",
+    "/api/admin/users/{id}/password-reset",
+    "/api/admin/costs",
+    "/api/admin/costs.csv",
+    "/api/admin/stats",
+    "/api/admin/models",
+    "/api/admin/models/{model_id}",
+];
+const ROUTE_GROUPS: [&[&str]; 10] = [
+    ADMIN,
     HEALTH,
     AUTH_TOKENS,
     AUTH_ME,
@@ -235,6 +251,7 @@ const ROUTE_GROUPS: [&[&str]; 8] = [
     MESSAGES,
     MODELS_AND_USAGE,
     STATIC,
+    AUDIT,
 ];
 
 /// With every response test asserting that it drove every operation of its group, this makes
@@ -661,6 +678,318 @@ async fn model_and_usage_answers_match_the_document() {
     c.assert_covered(MODELS_AND_USAGE);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn audit_answers_match_the_document() {
+    let mut c = Checker::new(Hub::spawn(|o| o).await);
+    let (user, _) = checked_account(&mut c, "staff@example.com").await;
+    let (admin, _) = checked_account(&mut c, "boss@example.com").await;
+    c.hub
+        .execute("UPDATE app_users SET is_admin = true WHERE email = 'boss@example.com'")
+        .await;
+    for path in AUDIT {
+        let url = c.url(path);
+        c.check(path, "get", client().get(&url).bearer_auth(&admin), 200)
+            .await;
+        c.check(path, "get", client().get(&url), 401).await;
+        c.check(path, "get", client().get(&url).bearer_auth(&user), 403)
+            .await;
+        c.check(path, "get", client().post(&url).bearer_auth(&admin), 405)
+            .await;
+    }
+    for path in ["/api/admin/audit", "/api/admin/audit.csv"] {
+        let filtered = c.url(&format!("{path}?action=auth.login&limit=1"));
+        let page = c
+            .check(
+                path,
+                "get",
+                client().get(&filtered).bearer_auth(&admin),
+                200,
+            )
+            .await;
+        if path == "/api/admin/audit" {
+            assert_eq!(page.body["items"][0]["action"], "auth.login");
+            assert!(page.body["next_cursor"].is_string(), "{:?}", page.body);
+        } else {
+            assert!(page.header("x-next-cursor").is_some());
+        }
+        let bad = c.url(&format!("{path}?from=not-a-time"));
+        c.check(path, "get", client().get(&bad).bearer_auth(&admin), 400)
+            .await;
+    }
+    // A broken chain is a finding, documented like a sound one.
+    c.hub
+        .execute("UPDATE audit_logs SET target = 'forged' WHERE seq = 1")
+        .await;
+    let path = "/api/admin/audit/verify";
+    let report = c
+        .check(
+            path,
+            "get",
+            client().get(c.url(path)).bearer_auth(&admin),
+            200,
+        )
+        .await;
+    assert_eq!(report.body["broken"]["problem"], "hash_mismatch");
+    c.assert_covered(AUDIT);
+}
+
+/// Users, costs, statistics and models of the admin console: every operation's success, 401,
+/// 403, 405 and its refusals.
+#[tokio::test(flavor = "multi_thread")]
+async fn admin_answers_match_the_document() {
+    let mut c = Checker::new(Hub::spawn(|o| o).await);
+    let (user, _) = checked_account(&mut c, "staff@example.com").await;
+    let (admin, _) = checked_account(&mut c, "boss@example.com").await;
+    c.hub
+        .execute("UPDATE app_users SET is_admin = true WHERE email = 'boss@example.com'")
+        .await;
+    let boss: String = c
+        .hub
+        .scalar("SELECT id::text FROM app_users WHERE email = 'boss@example.com'")
+        .await;
+    // The account the admin changes, resets and deletes (the staff user's token stays live).
+    let staff = c.hub.new_user("target@example.com").await.body["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let send = |method: Method, url: &str, token: Option<&str>, body: Option<Value>| {
+        let mut request = client().request(method, url);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request
+    };
+    let model = json!({"id": "meta-llama/Llama-3.1-8B", "provider": "openai_compatible",
+        "display_name": "Llama", "input_price_per_million": "0.05",
+        "output_price_per_million": "0.08"});
+    // (document path, real path, method, body, status as admin)
+    let cases: Vec<(&str, String, Method, Option<Value>, u16)> = vec![
+        (
+            "/api/admin/users",
+            "/api/admin/users?sort=email&limit=1".into(),
+            Method::GET,
+            None,
+            200,
+        ),
+        (
+            "/api/admin/users",
+            "/api/admin/users?sort=nope".into(),
+            Method::GET,
+            None,
+            400,
+        ),
+        (
+            "/api/admin/users",
+            "/api/admin/users".into(),
+            Method::POST,
+            Some(json!({"email": "new@example.com"})),
+            201,
+        ),
+        (
+            "/api/admin/users",
+            "/api/admin/users".into(),
+            Method::POST,
+            Some(json!({"email": "new@example.com"})),
+            409,
+        ),
+        (
+            "/api/admin/users/{id}",
+            format!("/api/admin/users/{staff}"),
+            Method::GET,
+            None,
+            200,
+        ),
+        (
+            "/api/admin/users/{id}",
+            "/api/admin/users/00000000-0000-4000-8000-000000000000".into(),
+            Method::GET,
+            None,
+            404,
+        ),
+        (
+            "/api/admin/users/{id}",
+            format!("/api/admin/users/{staff}"),
+            Method::PATCH,
+            Some(json!({"display_name": "Staff"})),
+            200,
+        ),
+        (
+            "/api/admin/users/{id}",
+            format!("/api/admin/users/{staff}"),
+            Method::PATCH,
+            Some(json!({})),
+            400,
+        ),
+        (
+            "/api/admin/users/{id}",
+            format!("/api/admin/users/{boss}"),
+            Method::PATCH,
+            Some(json!({"is_admin": false})),
+            403,
+        ),
+        (
+            "/api/admin/users/{id}",
+            format!("/api/admin/users/{boss}"),
+            Method::DELETE,
+            None,
+            403,
+        ),
+        (
+            "/api/admin/users/{id}/password-reset",
+            format!("/api/admin/users/{staff}/password-reset"),
+            Method::POST,
+            Some(json!({})),
+            200,
+        ),
+        (
+            "/api/admin/users/{id}/password-reset",
+            format!("/api/admin/users/{staff}/password-reset"),
+            Method::POST,
+            Some(json!({"password": "x"})),
+            400,
+        ),
+        (
+            "/api/admin/costs",
+            "/api/admin/costs?period=week".into(),
+            Method::GET,
+            None,
+            200,
+        ),
+        (
+            "/api/admin/costs",
+            "/api/admin/costs?period=year".into(),
+            Method::GET,
+            None,
+            400,
+        ),
+        (
+            "/api/admin/costs.csv",
+            "/api/admin/costs.csv".into(),
+            Method::GET,
+            None,
+            200,
+        ),
+        (
+            "/api/admin/costs.csv",
+            "/api/admin/costs.csv?period=custom".into(),
+            Method::GET,
+            None,
+            400,
+        ),
+        (
+            "/api/admin/stats",
+            "/api/admin/stats".into(),
+            Method::GET,
+            None,
+            200,
+        ),
+        (
+            "/api/admin/models",
+            "/api/admin/models".into(),
+            Method::GET,
+            None,
+            200,
+        ),
+        (
+            "/api/admin/models",
+            "/api/admin/models".into(),
+            Method::POST,
+            Some(model.clone()),
+            201,
+        ),
+        (
+            "/api/admin/models",
+            "/api/admin/models".into(),
+            Method::POST,
+            Some(model),
+            409,
+        ),
+        (
+            "/api/admin/models",
+            "/api/admin/models".into(),
+            Method::POST,
+            Some(json!({"id": "a b"})),
+            400,
+        ),
+        (
+            "/api/admin/models/{model_id}",
+            "/api/admin/models/meta-llama%2FLlama-3.1-8B".into(),
+            Method::PATCH,
+            Some(json!({"is_default": true})),
+            200,
+        ),
+        (
+            "/api/admin/models/{model_id}",
+            "/api/admin/models/meta-llama%2FLlama-3.1-8B".into(),
+            Method::PATCH,
+            Some(json!({"enabled": false})),
+            409,
+        ),
+        (
+            "/api/admin/models/{model_id}",
+            "/api/admin/models/gpt-4o".into(),
+            Method::PATCH,
+            Some(json!({"input_price_per_million": "-1"})),
+            400,
+        ),
+        (
+            "/api/admin/models/{model_id}",
+            "/api/admin/models/none".into(),
+            Method::PATCH,
+            Some(json!({"enabled": true})),
+            404,
+        ),
+        (
+            "/api/admin/users/{id}",
+            format!("/api/admin/users/{staff}"),
+            Method::DELETE,
+            None,
+            204,
+        ),
+    ];
+    for (path, real, method, body, status) in cases {
+        let url = c.url(&real);
+        let doc_method = method.as_str().to_ascii_lowercase();
+        let request = send(method.clone(), &url, Some(&admin), body.clone());
+        c.check(path, &doc_method, request, status).await;
+        let anonymous = send(method.clone(), &url, None, body.clone());
+        c.check(path, &doc_method, anonymous, 401).await;
+        let refused = send(method.clone(), &url, Some(&user), body);
+        if status != 204 {
+            c.check(path, &doc_method, refused, 403).await;
+        }
+    }
+    for (path, real, method) in [
+        (
+            "/api/admin/users/{id}",
+            format!("/api/admin/users/{boss}"),
+            "get",
+        ),
+        ("/api/admin/stats", "/api/admin/stats".to_owned(), "get"),
+    ] {
+        let url = c.url(&real);
+        c.check(
+            path,
+            method,
+            send(Method::PUT, &url, Some(&admin), None),
+            405,
+        )
+        .await;
+    }
+    bad_bodies(
+        &mut c,
+        "/api/admin/users",
+        "/api/admin/users",
+        Method::POST,
+        Some(&admin),
+    )
+    .await;
+    c.assert_covered(ADMIN);
+}
+
 /// The static component: the frontend, and the JSON 404 of unknown API routes.
 #[tokio::test(flavor = "multi_thread")]
 async fn static_answers_match_the_document() {
@@ -735,6 +1064,7 @@ fn the_schemas_refuse_what_the_document_does_not_allow() {
     let user = json!({
         "id": Uuid::new_v4(), "email": "a@example.com", "display_name": "A", "is_admin": false,
         "is_active": true, "created_at": "2026-11-27T10:15:00Z", "last_login_at": null,
+        "must_change_password": false,
     });
     assert!(valid("User", user.clone()));
     let mut stale = user.clone();

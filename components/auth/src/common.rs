@@ -1,7 +1,7 @@
 //! What the routes share: the account and token JSON, and the login use cases of `hub-auth`
 //! (starting a session, the throttle) with their errors, audit rows and logs.
 
-use hub_api::{AuthTokens, UserView};
+use hub_api::AuthTokens;
 use hub_auth::{ACCESS_TOKEN_TTL_SECS, JwtKeys, REFRESH_TOKEN_TTL_SECS, RefreshToken, UserContext};
 use hub_component::audit::{self, AuditAction, ClientInfo};
 use hub_component::auth::now;
@@ -13,19 +13,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 pub use hub_component::timestamp as time;
-
-/// An account as the API shows it.
-pub fn user_view(u: User) -> UserView {
-    UserView {
-        id: u.id,
-        email: u.email,
-        display_name: u.display_name,
-        is_admin: u.is_admin,
-        is_active: u.is_active,
-        created_at: time(u.created_at),
-        last_login_at: u.last_login_at.map(time),
-    }
-}
+pub use hub_component::user_view;
 
 /// Issues an access token for `user` and builds the answer with `refresh`.
 pub fn tokens(

@@ -3,7 +3,7 @@
 use hub_api::UpdateMe;
 use hub_auth::{DisplayName, Password, hash_password, verify_password};
 use hub_component::audit::{self, AuditAction};
-use hub_component::auth::{authenticate, found, owner};
+use hub_component::auth::{authenticate_account, found, owner};
 use hub_component::{database, errors, json, parse_body};
 use hub_db::sessions::{self, RevokeReason};
 use hub_db::{transaction, users};
@@ -16,7 +16,7 @@ use crate::common::{check_throttle, record_failure, user_view};
 /// The caller's account.
 pub fn get(req: &Request) -> Result<Response, ApiError> {
     let db = database()?;
-    let caller = authenticate(req, &db)?;
+    let caller = authenticate_account(req, &db)?;
     let user = found(
         users::find_by_id(&db, caller.user_id).map_err(errors::db)?,
         "account",
@@ -28,7 +28,7 @@ pub fn get(req: &Request) -> Result<Response, ApiError> {
 /// session of the user.
 pub fn patch(req: &Request) -> Result<Response, ApiError> {
     let db = database()?;
-    let caller = authenticate(req, &db)?;
+    let caller = authenticate_account(req, &db)?;
     let body: UpdateMe = parse_body(req)?;
     let client = audit::client(req);
 
@@ -96,7 +96,10 @@ pub fn patch(req: &Request) -> Result<Response, ApiError> {
         }
         let mut revoked = 0;
         if let Some(hash) = &new_hash {
-            users::update_password_hash(db, caller.user_id, hash.as_str())?;
+            if users::update_password_hash(db, caller.user_id, hash.as_str())? {
+                // The new password is the user's own: a forced change is done.
+                user.must_change_password = false;
+            }
             revoked = sessions::revoke_others(
                 db,
                 owner(&caller),

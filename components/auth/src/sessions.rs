@@ -3,7 +3,7 @@
 use hub_api::Page;
 use hub_api::SessionView;
 use hub_component::audit::{self, AuditAction};
-use hub_component::auth::{authenticate, owner};
+use hub_component::auth::{authenticate_account, owner};
 use hub_component::{database, errors, json, no_content};
 use hub_db::sessions::{self, RevokeReason};
 use hub_http::ApiError;
@@ -16,7 +16,7 @@ use crate::common::time;
 /// The caller's live sessions, newest first (one page: a user has few).
 pub fn list(req: &Request) -> Result<Response, ApiError> {
     let db = database()?;
-    let caller = authenticate(req, &db)?;
+    let caller = authenticate_account(req, &db)?;
     let items = sessions::list_live(&db, owner(&caller))
         .map_err(errors::db)?
         .into_iter()
@@ -41,7 +41,7 @@ pub fn list(req: &Request) -> Result<Response, ApiError> {
 /// Ends one of the caller's sessions; another user's session is "not found".
 pub fn revoke(req: &Request) -> Result<Response, ApiError> {
     let db = database()?;
-    let caller = authenticate(req, &db)?;
+    let caller = authenticate_account(req, &db)?;
     let not_found = || ApiError::not_found("session not found");
     let id = req
         .path()

@@ -1,6 +1,8 @@
 //! Accounts and sessions (`/api/auth/...`).
 
 use serde::{Deserialize, Serialize};
+
+use crate::non_null;
 use uuid::Uuid;
 
 /// An account as the API shows it (`GET /api/auth/me`, and inside [`AuthTokens`]).
@@ -21,6 +23,10 @@ pub struct UserView {
     pub created_at: String,
     /// The last successful login (RFC 3339, UTC); `null` before the first.
     pub last_login_at: Option<String>,
+    /// The password was set by an administrator (or the first run) and must be changed: until
+    /// it is, every route but the own account, its sessions and logout answers 403
+    /// `password_change_required`.
+    pub must_change_password: bool,
 }
 
 /// The answer of login, refresh and self-registration: a new access token and refresh token.
@@ -62,11 +68,11 @@ pub struct RegisterUser {
     /// The password (8 to 128 characters).
     pub password: String,
     /// The name shown to people; left out, the email's local part.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub display_name: Option<String>,
     /// Make the account an administrator (only an administrator may set it).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub is_admin: Option<bool>,
 }
@@ -97,15 +103,15 @@ pub struct RefreshTokenBody {
 #[serde(deny_unknown_fields)]
 pub struct UpdateMe {
     /// The new display name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub display_name: Option<String>,
     /// A new password (needs `current_password`; ends every other session).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub password: Option<String>,
     /// The current password, to change the password.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub current_password: Option<String>,
 }
@@ -142,5 +148,29 @@ mod tests {
                 .is_err()
         );
         assert!(serde_json::from_str::<RefreshTokenBody>("{}").is_err());
+    }
+
+    #[test]
+    fn optional_fields_are_left_out_never_null() {
+        for body in [
+            r#"{"email":"a@example.com","password":"secret123","display_name":null}"#,
+            r#"{"email":"a@example.com","password":"secret123","is_admin":null}"#,
+        ] {
+            assert!(
+                serde_json::from_str::<RegisterUser>(body).is_err(),
+                "{body}"
+            );
+        }
+        for body in [
+            r#"{"display_name":null}"#,
+            r#"{"password":null,"current_password":"x"}"#,
+            r#"{"current_password":null}"#,
+        ] {
+            assert!(serde_json::from_str::<UpdateMe>(body).is_err(), "{body}");
+        }
+        assert_eq!(
+            serde_json::from_str::<UpdateMe>("{}").unwrap(),
+            UpdateMe::default()
+        );
     }
 }

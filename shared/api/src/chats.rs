@@ -106,7 +106,7 @@ pub struct CreateChat {
 #[serde(deny_unknown_fields)]
 pub struct UpdateChat {
     /// The new title (1-200 characters).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub title: Option<String>,
     /// The model for the next messages, or `null` for the default model.
@@ -128,19 +128,19 @@ pub struct UpdateChat {
 #[serde(deny_unknown_fields)]
 pub struct SendMessage {
     /// The message (1-100000 characters); required unless `regenerate`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub content: Option<String>,
     /// The model for this answer (and the chat's from now on); left out, the chat's model.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub model: Option<String>,
     /// The temperature for this answer (and the chat's from now on); left out, the chat's.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub temperature: Option<f64>,
     /// Answer the last user message again instead of adding one.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub regenerate: Option<bool>,
 }
@@ -153,6 +153,17 @@ where
     D: Deserializer<'de>,
 {
     Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Deserialises an optional field that may be absent (`None`, with `#[serde(default)]`) but
+/// not `null`: `null` is refused like any other wrong type. For the fields where `null` would
+/// mean nothing the API documents (the default applies only when the field is left out).
+pub fn non_null<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
 #[cfg(test)]
@@ -168,6 +179,27 @@ mod tests {
         assert_eq!(patch.model, Some(None));
         assert_eq!(patch.temperature, Some(Some(0.5)));
         assert!(serde_json::from_str::<UpdateChat>(r#"{"titel":"x"}"#).is_err());
+        // A title cannot be reset: null is refused, not read as "left out".
+        assert!(serde_json::from_str::<UpdateChat>(r#"{"title":null}"#).is_err());
+    }
+
+    #[test]
+    fn null_is_accepted_only_where_it_means_the_default() {
+        // Creating: null is the default, as a chat shows it.
+        let create: CreateChat =
+            serde_json::from_str(r#"{"title":null,"model":null,"temperature":null}"#).unwrap();
+        assert_eq!(create, CreateChat::default());
+        // Sending: every field is a value or left out.
+        for body in [
+            r#"{"content":null}"#,
+            r#"{"content":"hi","model":null}"#,
+            r#"{"content":"hi","temperature":null}"#,
+            r#"{"regenerate":null}"#,
+        ] {
+            assert!(serde_json::from_str::<SendMessage>(body).is_err(), "{body}");
+        }
+        let send: SendMessage = serde_json::from_str(r#"{"regenerate":true}"#).unwrap();
+        assert_eq!((send.content, send.regenerate), (None, Some(true)));
     }
 
     #[test]

@@ -74,6 +74,11 @@ string_enum! {
         RegistrationClosed = "registration_closed",
         /// 403: the current password given to change it is wrong.
         InvalidCurrentPassword = "invalid_current_password",
+        /// 403: the password was set by an administrator and must be changed first
+        /// (`PATCH /api/auth/me`).
+        PasswordChangeRequired = "password_change_required",
+        /// 403: an administrator cannot deactivate, demote or delete their own account.
+        SelfProtected = "self_protected",
         /// 404: no such resource, or not the caller's.
         NotFound = "not_found",
         /// 405: the route does not take this method; `Allow` lists those it takes.
@@ -82,6 +87,13 @@ string_enum! {
         Conflict = "conflict",
         /// 409: an account with this email exists.
         EmailTaken = "email_taken",
+        /// 409: the last active administrator cannot be deactivated, demoted or deleted.
+        LastAdmin = "last_admin",
+        /// 409: the default model cannot be disabled or stop being the default: make another
+        /// model the default first.
+        DefaultModelRequired = "default_model_required",
+        /// 409: a model with this id exists.
+        ModelExists = "model_exists",
         /// 413: the body is larger than the route's limit.
         PayloadTooLarge = "payload_too_large",
         /// 415: the body is not `application/json`.
@@ -107,10 +119,18 @@ impl ErrorCode {
             | Self::InvalidPath
             | Self::UnknownModel => 400,
             Self::Unauthenticated | Self::InvalidCredentials | Self::InvalidRefreshToken => 401,
-            Self::Forbidden | Self::RegistrationClosed | Self::InvalidCurrentPassword => 403,
+            Self::Forbidden
+            | Self::RegistrationClosed
+            | Self::InvalidCurrentPassword
+            | Self::PasswordChangeRequired
+            | Self::SelfProtected => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
-            Self::Conflict | Self::EmailTaken => 409,
+            Self::Conflict
+            | Self::EmailTaken
+            | Self::LastAdmin
+            | Self::DefaultModelRequired
+            | Self::ModelExists => 409,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::RateLimited => 429,

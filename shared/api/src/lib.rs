@@ -9,6 +9,8 @@
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod admin;
+mod audit;
 mod auth;
 mod chats;
 mod errors;
@@ -18,12 +20,18 @@ mod models;
 pub mod typescript;
 mod usage;
 
+pub use admin::{
+    AdminCreateModel, AdminCreateUser, AdminModelList, AdminModelView, AdminPasswordReset,
+    AdminStats, AdminUpdateModel, AdminUpdateUser, AdminUserPassword, CostGroup, CostPeriod,
+    CostReport, DayCount, UserStats,
+};
+pub use audit::{AuditBrokenLink, AuditEntryView, AuditVerification};
 pub use auth::{
     AuthTokens, CreatedUser, Login, RefreshTokenBody, RegisterUser, SessionView, UpdateMe, UserView,
 };
 pub use chats::{
     ChatDetail, ChatSummary, CreateChat, MessageRole, MessageStatus, MessageView, SendMessage,
-    UpdateChat, double_option,
+    UpdateChat, double_option, non_null,
 };
 pub use errors::{ChatEventName, ErrorCode, StreamErrorCode};
 pub use events::{

@@ -64,6 +64,25 @@ pub fn declarations() -> String {
         ModelList,
         UsagePeriod,
         UsageTotals,
+        // Administration
+        AdminCreateUser,
+        AdminUserPassword,
+        AdminUpdateUser,
+        AdminPasswordReset,
+        AdminModelView,
+        AdminModelList,
+        AdminCreateModel,
+        AdminUpdateModel,
+        CostPeriod,
+        CostGroup,
+        CostReport,
+        UserStats,
+        DayCount,
+        AdminStats,
+        // The audit log
+        AuditEntryView,
+        AuditBrokenLink,
+        AuditVerification,
     );
     out
 }

@@ -21,15 +21,16 @@ impl Email {
     /// Trims, lower-cases and checks the shape `local@domain.tld`: one `@`, a local part of
     /// 1..=64 characters without whitespace, control characters or `"(),:;<>[\]`, a domain of
     /// dot-separated labels (letters, digits, `-`, not at either end of a label) with at least
-    /// one dot, at most 254 characters in all. Unicode letters are allowed.
+    /// one dot, at most 254 characters in all (as sent, before trimming: the limit the API
+    /// documents). Unicode letters are allowed.
     pub fn parse(input: &str) -> Result<Self, AuthError> {
-        let email = input.trim().to_lowercase();
         let invalid = |reason: &str| Err(AuthError::invalid("email", reason));
+        if input.chars().count() > EMAIL_MAX_CHARS {
+            return invalid("must be at most 254 characters");
+        }
+        let email = input.trim().to_lowercase();
         if email.is_empty() {
             return invalid("must not be empty");
-        }
-        if email.chars().count() > EMAIL_MAX_CHARS {
-            return invalid("must be at most 254 characters");
         }
         let Some((local, domain)) = email.split_once('@') else {
             return invalid("must contain an @");
@@ -88,8 +89,9 @@ impl fmt::Display for Email {
     }
 }
 
-/// A password as typed: 8..=128 characters, nothing trimmed or normalised. Its `Debug` never
-/// shows it.
+/// A password as typed: 8..=128 characters, no control characters (NUL included: nobody types
+/// them, and a password manager never generates them), nothing trimmed or normalised. Its
+/// `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
 
@@ -109,6 +111,12 @@ impl Password {
                 format!("must be at most {PASSWORD_MAX_CHARS} characters (got {chars})"),
             ));
         }
+        if input.chars().any(char::is_control) {
+            return Err(AuthError::invalid(
+                "password",
+                "must not contain control characters",
+            ));
+        }
         Ok(Self(input.to_owned()))
     }
 
@@ -124,7 +132,8 @@ impl fmt::Debug for Password {
     }
 }
 
-/// A display name: trimmed, 1..=100 characters, no control characters.
+/// A display name: at most 100 characters as sent (the limit the API documents), trimmed, not
+/// empty, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisplayName(String);
 
@@ -135,7 +144,7 @@ impl DisplayName {
         if name.is_empty() {
             return Err(AuthError::invalid("display_name", "must not be empty"));
         }
-        let chars = name.chars().count();
+        let chars = input.chars().count();
         if chars > DISPLAY_NAME_MAX_CHARS {
             return Err(AuthError::invalid(
                 "display_name",
@@ -231,6 +240,18 @@ mod tests {
         );
         assert!(Email::parse(&too_long).is_err());
         assert!(Email::parse(&format!("{}@example.com", "a".repeat(65))).is_err());
+        // The limit counts what was sent, surrounding whitespace included.
+        assert!(Email::parse(&format!(" {long}")).is_ok());
+        let at_limit = format!(
+            "{}@{}.{}.{}.com",
+            "a".repeat(64),
+            "b".repeat(63),
+            "c".repeat(63),
+            "d".repeat(57)
+        );
+        assert_eq!(at_limit.chars().count(), 254);
+        assert!(Email::parse(&at_limit).is_ok());
+        assert!(Email::parse(&format!("{at_limit} ")).is_err());
     }
 
     #[test]
@@ -246,6 +267,13 @@ mod tests {
         let (field, reason) = reason(Password::parse(&"x".repeat(129)).unwrap_err());
         assert_eq!(field, "password");
         assert!(reason.contains("129"), "{reason}");
+        for bad in ["pass\0word", "pass\tword", "password\n", "pass\u{7f}word"] {
+            let err = Password::parse(bad).unwrap_err();
+            assert!(
+                matches!(&err, AuthError::Invalid { field: "password", reason } if reason.contains("control")),
+                "{bad:?}: {err:?}"
+            );
+        }
     }
 
     #[test]
@@ -263,6 +291,8 @@ mod tests {
         assert!(DisplayName::parse("   ").is_err());
         assert!(DisplayName::parse(&"n".repeat(100)).is_ok());
         assert!(DisplayName::parse(&"n".repeat(101)).is_err());
+        // The limit counts what was sent, spaces included.
+        assert!(DisplayName::parse(&format!("{} ", "n".repeat(100))).is_err());
         let (field, _) = reason(DisplayName::parse("bad\u{7}name").unwrap_err());
         assert_eq!(field, "display_name");
         assert!(DisplayName::parse("new\nline").is_err());

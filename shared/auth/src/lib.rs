@@ -35,7 +35,7 @@ pub use jwt::{
     ACCESS_TOKEN_TTL_SECS, AUDIENCE, AccessClaims, ISSUER, IssuedAccessToken, JwtKeys,
     MIN_SECRET_BYTES, TOKEN_TYPE,
 };
-pub use password::{PasswordHash, hash_password, verify_dummy, verify_password};
+pub use password::{PasswordHash, generate_password, hash_password, verify_dummy, verify_password};
 pub use refresh::{REFRESH_TOKEN_TTL_SECS, RefreshToken, hash_refresh_token};
 pub use session::{
     ClientInfo, FailureCount, Lockout, check_throttle, record_failure, start_session,

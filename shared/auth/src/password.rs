@@ -52,6 +52,15 @@ pub fn hash_password(password: &Password) -> Result<PasswordHash, AuthError> {
     Ok(PasswordHash(hash.to_string()))
 }
 
+/// A new random password for an account an administrator creates or resets: 18 bytes from the
+/// system's random source as base64url (24 characters, 144 bits), to be changed at next login.
+pub fn generate_password() -> Result<Password, AuthError> {
+    use base64::Engine;
+    let mut bytes = [0u8; 18];
+    getrandom::fill(&mut bytes).map_err(|e| AuthError::Random(e.to_string()))?;
+    Password::parse(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
 /// Whether `candidate` (as typed; not length-checked, so that a login with a too short or too
 /// long password is just a wrong password) matches the stored PHC string `stored`.
 pub fn verify_password(candidate: &str, stored: &str) -> Result<bool, AuthError> {
@@ -89,6 +98,18 @@ pub fn verify_dummy(candidate: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_passwords_are_long_random_and_valid() {
+        let (a, b) = (generate_password().unwrap(), generate_password().unwrap());
+        assert_eq!(a.expose().len(), 24);
+        assert_ne!(a.expose(), b.expose());
+        assert!(
+            a.expose()
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
+    }
 
     #[test]
     fn hash_then_verify() {

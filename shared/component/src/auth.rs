@@ -49,19 +49,37 @@ pub fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
 /// Verifies the request's bearer token (signature, algorithm, issuer, audience, type, expiry)
 /// and then, in the database, that its user is still active and its session still live — so
 /// that deactivating a user, logging out or changing the password takes effect on the very
-/// next request. 401 otherwise.
+/// next request. 401 otherwise; 403 `password_change_required` while the user must change a
+/// password an administrator set (see [`authenticate_account`]).
 pub fn authenticate(req: &Request, db: &dyn Db) -> Result<UserContext, ApiError> {
+    let (user, must_change_password) = verify(req, db)?;
+    if must_change_password {
+        return Err(errors::password_change_required());
+    }
+    Ok(user)
+}
+
+/// [`authenticate`] for the routes of the own account (`/api/auth/me`, its sessions): the ones
+/// a user who must change their password may still use, to change it.
+pub fn authenticate_account(req: &Request, db: &dyn Db) -> Result<UserContext, ApiError> {
+    verify(req, db).map(|(user, _)| user)
+}
+
+fn verify(req: &Request, db: &dyn Db) -> Result<(UserContext, bool), ApiError> {
     let token = hub_auth::bearer_token(header(req, "authorization"))
         .map_err(|e| errors::unauthenticated(&e))?;
     let claims = jwt_keys()?
         .verify(token, now())
         .map_err(|e| errors::unauthenticated(&e))?;
     match sessions::active_user(db, claims.sub, claims.sid).map_err(errors::db)? {
-        Some(is_admin) => Ok(UserContext {
-            user_id: claims.sub,
-            is_admin,
-            session_id: claims.sid,
-        }),
+        Some(state) => Ok((
+            UserContext {
+                user_id: claims.sub,
+                is_admin: state.is_admin,
+                session_id: claims.sid,
+            },
+            state.must_change_password,
+        )),
         None => Err(errors::session_ended()),
     }
 }

@@ -3,6 +3,7 @@
 //! logged instead of being sent. (A provider failure inside an answer stream has its code from
 //! `ProviderError::code`, next to the variants.)
 
+use hub_admin_domain::AdminError;
 use hub_api::ErrorCode;
 use hub_auth::AuthError;
 use hub_conversation::{ChatError, InputError};
@@ -60,6 +61,34 @@ pub fn unauthenticated(err: &AuthError) -> ApiError {
 pub fn session_ended() -> ApiError {
     ApiError::unauthenticated("the session has ended or the account is disabled; log in again")
         .with_details(json!({ "reason": "session_ended" }))
+}
+
+/// An admin's request that cannot be served.
+pub fn admin(err: AdminError) -> ApiError {
+    match err {
+        AdminError::Invalid { field, reason } => ApiError::invalid_field(field, &reason),
+        AdminError::NotFound(what) => ApiError::not_found(format!("{what} not found")),
+        AdminError::NotAdmin => ApiError::forbidden(err.to_string()),
+        AdminError::SelfProtected(_) => ApiError::new(ErrorCode::SelfProtected, err.to_string()),
+        AdminError::LastAdmin => ApiError::new(ErrorCode::LastAdmin, err.to_string()),
+        AdminError::EmailTaken => ApiError::new(ErrorCode::EmailTaken, err.to_string())
+            .with_details(json!({ "field": "email" })),
+        AdminError::ModelExists => ApiError::new(ErrorCode::ModelExists, err.to_string())
+            .with_details(json!({ "field": "id" })),
+        AdminError::DefaultModelRequired(_) => {
+            ApiError::new(ErrorCode::DefaultModelRequired, err.to_string())
+        }
+        AdminError::Auth(e) => auth(e),
+        AdminError::Db(e) => db(e),
+    }
+}
+
+/// The 403 for a user who must change the password an administrator set before anything else.
+pub fn password_change_required() -> ApiError {
+    ApiError::new(
+        ErrorCode::PasswordChangeRequired,
+        "the password must be changed first (PATCH /api/auth/me)",
+    )
 }
 
 /// A chat request that cannot be served.

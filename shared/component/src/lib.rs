@@ -60,6 +60,20 @@ pub fn error(err: &ApiError) -> Response {
     builder.body(err.body()).build()
 }
 
+/// An account as the API shows it (no password hash).
+pub fn user_view(u: hub_db::users::User) -> hub_api::UserView {
+    hub_api::UserView {
+        id: u.id,
+        email: u.email,
+        display_name: u.display_name,
+        is_admin: u.is_admin,
+        is_active: u.is_active,
+        created_at: timestamp(u.created_at),
+        last_login_at: u.last_login_at.map(timestamp),
+        must_change_password: u.must_change_password,
+    }
+}
+
 /// A timestamp as the API writes it: RFC 3339 in UTC, to the second (`2026-11-27T10:15:00Z`).
 pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -94,6 +108,20 @@ pub fn no_content() -> Response {
     Response::builder()
         .status(204)
         .header("cache-control", "no-store")
+        .build()
+}
+
+/// A CSV download (`hub_http::csv`): `200`, `text/csv`, saved as `filename` (ASCII, no quotes).
+pub fn csv(filename: &str, body: Vec<u8>) -> Response {
+    Response::builder()
+        .status(200)
+        .header("content-type", hub_http::csv::CONTENT_TYPE_CSV)
+        .header(
+            "content-disposition",
+            format!("attachment; filename=\"{filename}\""),
+        )
+        .header("cache-control", "no-store")
+        .body(body)
         .build()
 }
 

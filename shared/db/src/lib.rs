@@ -26,6 +26,7 @@ pub mod messages;
 pub mod models;
 mod owner;
 pub mod sessions;
+pub mod stats;
 pub mod testing;
 pub mod throttle;
 pub mod usage;

@@ -80,6 +80,89 @@ pub fn find_default(db: &dyn Db) -> Result<Option<Model>, DbError> {
     rows.first().map(Model::from_row).transpose()
 }
 
+/// Every configured model, enabled or not, in the order of [`list_enabled`].
+pub fn list_all(db: &dyn Db) -> Result<Vec<Model>, DbError> {
+    let sql = format!(
+        r#"
+SELECT {MODEL_COLUMNS}
+FROM app_model_config
+ORDER BY is_default DESC, provider, display_name, model_id"#
+    );
+    let rows = db.query(&sql, &[])?;
+    rows.iter().map(Model::from_row).collect()
+}
+
+/// The model with this id, enabled or not.
+pub fn find(db: &dyn Db, model_id: &str) -> Result<Option<Model>, DbError> {
+    let sql = format!("SELECT {MODEL_COLUMNS} FROM app_model_config WHERE model_id = $1");
+    let rows = db.query(&sql, &[Param::from(model_id)])?;
+    rows.first().map(Model::from_row).transpose()
+}
+
+/// Serialises the admins' changes of the model list until the transaction ends (reads go on):
+/// the default-model rule spans rows, so its checks and writes must not interleave.
+pub fn lock_for_change(db: &dyn Db) -> Result<(), DbError> {
+    db.execute(
+        "LOCK TABLE app_model_config IN SHARE ROW EXCLUSIVE MODE",
+        &[],
+    )
+    .map(drop)
+}
+
+fn model_params(model: &Model) -> Vec<Param> {
+    vec![
+        model.model_id.as_str().into(),
+        model.provider.as_str().into(),
+        model.display_name.as_str().into(),
+        model.enabled.into(),
+        model.is_default.into(),
+        model.input_price_per_million.clone().into(),
+        model.output_price_per_million.clone().into(),
+        model.cached_input_price_per_million.clone().into(),
+        model.context_window.into(),
+        model.azure_deployment.as_deref().into(),
+        model.supports_temperature.into(),
+    ]
+}
+
+/// Adds a model; `None` when its id is taken.
+pub fn insert(db: &dyn Db, model: &Model) -> Result<Option<Model>, DbError> {
+    let sql = format!(
+        r#"
+INSERT INTO app_model_config ({MODEL_COLUMNS})
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+ON CONFLICT DO NOTHING
+RETURNING {MODEL_COLUMNS}"#
+    );
+    let rows = db.query(&sql, &model_params(model))?;
+    rows.first().map(Model::from_row).transpose()
+}
+
+/// Writes every field of the model `model.model_id` (its provider stays); the model after it.
+pub fn update(db: &dyn Db, model: &Model) -> Result<Option<Model>, DbError> {
+    let sql = format!(
+        r#"
+UPDATE app_model_config SET
+    display_name = $3, enabled = $4, is_default = $5,
+    input_price_per_million = $6, output_price_per_million = $7,
+    cached_input_price_per_million = $8, context_window = $9, azure_deployment = $10,
+    supports_temperature = $11, updated_at = now()
+WHERE model_id = $1 AND provider = $2
+RETURNING {MODEL_COLUMNS}"#
+    );
+    let rows = db.query(&sql, &model_params(model))?;
+    rows.first().map(Model::from_row).transpose()
+}
+
+/// Ends the default status of every model but `model_id` (before making it the default, in the
+/// same transaction).
+pub fn clear_default_except(db: &dyn Db, model_id: &str) -> Result<(), DbError> {
+    const SQL: &str = r#"
+UPDATE app_model_config SET is_default = false, updated_at = now()
+WHERE is_default AND model_id <> $1"#;
+    db.execute(SQL, &[Param::from(model_id)]).map(drop)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -298,16 +298,36 @@ LIMIT 200"#;
     rows.iter().map(Session::from_row).collect()
 }
 
-/// The admin flag of `user_id` if the user is active and `session_id` is one of their live
+/// What the per-request check knows of a live user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActiveUser {
+    /// Admin flag.
+    pub is_admin: bool,
+    /// The password must be changed before anything else.
+    pub must_change_password: bool,
+}
+
+/// The state of `user_id` if the user is active and `session_id` is one of their live
 /// sessions: the per-request check behind every access token.
-pub fn active_user(db: &dyn Db, user_id: Uuid, session_id: Uuid) -> Result<Option<bool>, DbError> {
+pub fn active_user(
+    db: &dyn Db,
+    user_id: Uuid,
+    session_id: Uuid,
+) -> Result<Option<ActiveUser>, DbError> {
     const SQL: &str = r#"
-SELECT u.is_admin
+SELECT u.is_admin, u.must_change_password
 FROM app_users AS u
 JOIN auth_sessions AS s ON s.user_id = u.id
 WHERE u.id = $1 AND s.id = $2 AND u.is_active AND s.revoked_at IS NULL"#;
     let rows = db.query(SQL, &[Param::Uuid(user_id), Param::Uuid(session_id)])?;
-    rows.first().map(|r| r.get("is_admin")).transpose()
+    rows.first()
+        .map(|r| {
+            Ok(ActiveUser {
+                is_admin: r.get("is_admin")?,
+                must_change_password: r.get("must_change_password")?,
+            })
+        })
+        .transpose()
 }
 
 #[cfg(test)]

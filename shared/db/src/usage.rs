@@ -136,6 +136,108 @@ WHERE user_id = $1
     })
 }
 
+/// How the admin's cost report groups usage rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CostGrouping {
+    /// Everything in one row (key and label `NULL`).
+    Total,
+    /// By user (key: the id, `NULL` for deleted users; label: the email), most expensive first.
+    User,
+    /// By model id (label: its display name while configured), most expensive first.
+    Model,
+    /// By provider id, most expensive first.
+    Provider,
+    /// By UTC day (`YYYY-MM-DD`), oldest first.
+    Day,
+}
+
+impl CostGrouping {
+    /// The key expression, the label's join and expression, and the order of the groups.
+    const fn shape(self) -> (&'static str, &'static str, &'static str, &'static str) {
+        match self {
+            Self::Total => ("NULL::text", "", "NULL::text", "cost DESC"),
+            Self::User => (
+                "user_id::text",
+                "LEFT JOIN app_users AS u ON u.id = g.key::uuid",
+                "u.email",
+                "cost DESC, key",
+            ),
+            Self::Model => (
+                "model",
+                "LEFT JOIN app_model_config AS m ON m.model_id = g.key",
+                "COALESCE(m.display_name, g.key)",
+                "cost DESC, key",
+            ),
+            Self::Provider => ("provider", "", "g.key", "cost DESC, key"),
+            Self::Day => (
+                "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+                "",
+                "g.key",
+                "key",
+            ),
+        }
+    }
+}
+
+/// One group of the admin's cost report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostRow {
+    /// What the group is (see [`CostGrouping`]).
+    pub key: Option<String>,
+    /// For people (see [`CostGrouping`]).
+    pub label: Option<String>,
+    /// The sums of the group.
+    pub usage: UsageSummary,
+}
+
+/// The usage of everyone from `from` (inclusive) to `until` (exclusive), grouped, at most
+/// `limit` groups.
+pub fn cost_report(
+    db: &dyn Db,
+    grouping: CostGrouping,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<CostRow>, DbError> {
+    let (key, join, label, order) = grouping.shape();
+    let sql = format!(
+        r#"
+WITH g AS (
+    SELECT {key} AS key,
+           coalesce(sum(input_tokens), 0)::int8 AS input_tokens,
+           coalesce(sum(output_tokens), 0)::int8 AS output_tokens,
+           coalesce(sum(cached_tokens), 0)::int8 AS cached_tokens,
+           coalesce(sum(cost), 0) AS cost,
+           count(*) AS requests
+    FROM chat_token_usage
+    WHERE created_at >= $1::text::timestamptz AND created_at < $2::text::timestamptz
+    GROUP BY 1
+    ORDER BY {order}
+    LIMIT $3
+)
+SELECT g.key, {label} AS label, g.input_tokens, g.output_tokens, g.cached_tokens, g.cost,
+       g.requests
+FROM g {join}
+ORDER BY {order}"#
+    );
+    let rows = db.query(&sql, &[from.into(), until.into(), limit.into()])?;
+    rows.iter()
+        .map(|row| {
+            Ok(CostRow {
+                key: row.get("key")?,
+                label: row.get("label")?,
+                usage: UsageSummary {
+                    input_tokens: row.get("input_tokens")?,
+                    output_tokens: row.get("output_tokens")?,
+                    cached_tokens: row.get("cached_tokens")?,
+                    cost: row.get("cost")?,
+                    requests: row.get("requests")?,
+                },
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

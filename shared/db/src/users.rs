@@ -22,10 +22,12 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// The last successful login.
     pub last_login_at: Option<DateTime<Utc>>,
+    /// The password was set by an admin (or the first run) and must be changed.
+    pub must_change_password: bool,
 }
 
 impl User {
-    fn from_row(row: Row<'_>) -> Result<Self, DbError> {
+    pub(crate) fn from_row(row: Row<'_>) -> Result<Self, DbError> {
         Ok(Self {
             id: row.get("id")?,
             email: row.get("email")?,
@@ -34,12 +36,14 @@ impl User {
             is_active: row.get("is_active")?,
             created_at: row.get("created_at")?,
             last_login_at: row.get("last_login_at")?,
+            must_change_password: row.get("must_change_password")?,
         })
     }
 }
 
 /// The columns of [`User`], timestamps as UTC `timestamp` (Spin cannot read `timestamptz`).
-const USER_COLUMNS: &str = r#"id, email, display_name, is_admin, is_active,
+pub(crate) const USER_COLUMNS: &str = r#"id, email, display_name, is_admin, is_active,
+    must_change_password,
     created_at AT TIME ZONE 'UTC' AS created_at,
     last_login_at AT TIME ZONE 'UTC' AS last_login_at"#;
 
@@ -82,7 +86,7 @@ pub struct NewUser<'a> {
     pub is_admin: bool,
 }
 
-fn first<T>(
+pub(crate) fn first<T>(
     rows: &crate::Rows,
     map: impl Fn(Row<'_>) -> Result<T, DbError>,
 ) -> Result<Option<T>, DbError> {
@@ -91,10 +95,18 @@ fn first<T>(
 
 /// Creates an account; `None` when the email is taken (case-insensitively).
 pub fn insert(db: &dyn Db, user: &NewUser<'_>) -> Result<Option<User>, DbError> {
+    insert_account(db, user, false)
+}
+
+fn insert_account(
+    db: &dyn Db,
+    user: &NewUser<'_>,
+    must_change_password: bool,
+) -> Result<Option<User>, DbError> {
     let sql = format!(
         r#"
-INSERT INTO app_users (id, email, display_name, password_hash, is_admin)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO app_users (id, email, display_name, password_hash, is_admin, must_change_password)
+VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT DO NOTHING
 RETURNING {USER_COLUMNS}"#
     );
@@ -106,6 +118,7 @@ RETURNING {USER_COLUMNS}"#
             user.display_name.into(),
             user.password_hash.into(),
             user.is_admin.into(),
+            must_change_password.into(),
         ],
     )?;
     first(&rows, User::from_row)
@@ -145,6 +158,8 @@ pub struct AdminAccount<'a> {
     pub default_display_name: &'a str,
     /// Argon2id PHC string of the new password.
     pub password_hash: &'a str,
+    /// Whether the password must be changed at the next login (a generated one, the first run).
+    pub must_change_password: bool,
 }
 
 /// What [`upsert_admin`] did.
@@ -161,10 +176,12 @@ pub struct UpsertedAdmin {
 /// caller ends an existing account's sessions (its password changed).
 pub fn upsert_admin(db: &dyn Db, account: &AdminAccount<'_>) -> Result<UpsertedAdmin, DbError> {
     const SQL: &str = r#"
-INSERT INTO app_users (id, email, display_name, password_hash, is_admin, is_active)
-VALUES ($1, $2, COALESCE($3::text, $4::text), $5, true, true)
+INSERT INTO app_users (id, email, display_name, password_hash, is_admin, is_active,
+                       must_change_password)
+VALUES ($1, $2, COALESCE($3::text, $4::text), $5, true, true, $6)
 ON CONFLICT ((lower(email))) DO UPDATE SET
     password_hash = EXCLUDED.password_hash,
+    must_change_password = EXCLUDED.must_change_password,
     display_name = COALESCE($3::text, app_users.display_name),
     is_admin = true,
     is_active = true,
@@ -179,6 +196,7 @@ RETURNING id, (xmax = 0) AS created"#;
             account.display_name.into(),
             account.default_display_name.into(),
             account.password_hash.into(),
+            Param::Bool(account.must_change_password),
         ],
     )?;
     let row = rows.first().ok_or_else(|| DbError::Decode {
@@ -247,12 +265,217 @@ RETURNING {USER_COLUMNS}"#
     first(&rows, User::from_row)
 }
 
-/// Replaces the password hash of an active account; whether it did.
+/// Replaces the password hash of an active account (the user's own change: a password that had
+/// to be changed no longer has to); whether it did.
 pub fn update_password_hash(db: &dyn Db, id: Uuid, password_hash: &str) -> Result<bool, DbError> {
     const SQL: &str = r#"
-UPDATE app_users SET password_hash = $2, password_changed_at = now(), updated_at = now()
+UPDATE app_users SET password_hash = $2, password_changed_at = now(), updated_at = now(),
+    must_change_password = false
 WHERE id = $1 AND is_active"#;
     Ok(db.execute(SQL, &[Param::Uuid(id), password_hash.into()])? == 1)
+}
+
+/// The order of the admin's user list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserSort {
+    /// By creation time.
+    CreatedAt,
+    /// By email.
+    Email,
+    /// By last login (never logged in sorts as the earliest).
+    LastLoginAt,
+}
+
+impl UserSort {
+    /// The sort key as SQL (each has an index on `(key, id)`).
+    const fn key(self) -> &'static str {
+        match self {
+            Self::CreatedAt => "created_at",
+            Self::Email => "email",
+            Self::LastLoginAt => "COALESCE(last_login_at, timestamptz 'epoch')",
+        }
+    }
+
+    /// Whether the key is a timestamp: a cursor holds it as whole microseconds since the epoch
+    /// (exact, and checkable as an integer before it reaches SQL), else as the text itself.
+    pub const fn is_timestamp(self) -> bool {
+        !matches!(self, Self::Email)
+    }
+}
+
+/// Where a page of the user list starts: after the row with this sort key (as text) and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserKey {
+    /// The sort key of the last row of the previous page: the email, or a timestamp as whole
+    /// microseconds since the epoch.
+    pub key: String,
+    /// Its id.
+    pub id: Uuid,
+}
+
+/// A query of the admin's user list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserQuery {
+    /// A `LIKE` pattern (already escaped, with its `%`s) matched against email and display name,
+    /// case-insensitively.
+    pub pattern: Option<String>,
+    /// Only active (`true`) or inactive (`false`) accounts.
+    pub active: Option<bool>,
+    /// Only admins (`true`) or non-admins (`false`).
+    pub admin: Option<bool>,
+    /// The order.
+    pub sort: UserSort,
+    /// Descending?
+    pub descending: bool,
+    /// Start after this row.
+    pub after: Option<UserKey>,
+    /// Rows to return.
+    pub limit: i64,
+}
+
+/// One page of the admin's user list, with the sort key of each row (for the next cursor).
+pub fn list(db: &dyn Db, query: &UserQuery) -> Result<Vec<(User, UserKey)>, DbError> {
+    let key = query.sort.key();
+    let mut conditions: Vec<String> = Vec::new();
+    let mut params: Vec<Param> = Vec::new();
+    if let Some(pattern) = &query.pattern {
+        params.push(pattern.as_str().into());
+        let n = params.len();
+        conditions.push(format!("(email ILIKE ${n} OR display_name ILIKE ${n})"));
+    }
+    for (column, value) in [("is_active", query.active), ("is_admin", query.admin)] {
+        if let Some(value) = value {
+            params.push(value.into());
+            conditions.push(format!("{column} = ${}", params.len()));
+        }
+    }
+    let direction = if query.descending { "DESC" } else { "ASC" };
+    if let Some(after) = &query.after {
+        params.push(after.key.as_str().into());
+        params.push(Param::Uuid(after.id));
+        let (k, i) = (params.len() - 1, params.len());
+        let op = if query.descending { "<" } else { ">" };
+        let value = if query.sort.is_timestamp() {
+            format!("timestamptz 'epoch' + ${k}::text::int8 * interval '1 microsecond'")
+        } else {
+            format!("${k}::text")
+        };
+        conditions.push(format!("({key}, id) {op} ({value}, ${i})"));
+    }
+    params.push(query.limit.into());
+    let limit = params.len();
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let key_text = if query.sort.is_timestamp() {
+        format!("(extract(epoch FROM {key}) * 1000000)::int8::text")
+    } else {
+        key.to_owned()
+    };
+    let sql = format!(
+        r#"
+SELECT {USER_COLUMNS}, {key_text} AS sort_key
+FROM app_users
+{filter}
+ORDER BY {key} {direction}, id {direction}
+LIMIT ${limit}"#
+    );
+    let rows = db.query(&sql, &params)?;
+    rows.iter()
+        .map(|row| {
+            let key = UserKey {
+                key: row.get("sort_key")?,
+                id: row.get("id")?,
+            };
+            Ok((User::from_row(row)?, key))
+        })
+        .collect()
+}
+
+/// Creates an account whose password must be changed at the first login (an admin created it);
+/// `None` when the email is taken.
+pub fn insert_with_password_change(
+    db: &dyn Db,
+    user: &NewUser<'_>,
+) -> Result<Option<User>, DbError> {
+    insert_account(db, user, true)
+}
+
+/// Locks the active admins' rows until the transaction ends and returns their ids: every
+/// change that could remove an active admin takes this lock first, so that two of them
+/// cannot both see another admin left (use inside [`crate::transaction`]).
+pub fn lock_active_admins(db: &dyn Db) -> Result<Vec<Uuid>, DbError> {
+    const SQL: &str =
+        "SELECT id FROM app_users WHERE is_admin AND is_active ORDER BY id FOR UPDATE";
+    let rows = db.query(SQL, &[])?;
+    rows.iter().map(|r| r.get("id")).collect()
+}
+
+/// The account with this id, its row locked until the transaction ends.
+pub fn lock_by_id(db: &dyn Db, id: Uuid) -> Result<Option<User>, DbError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM app_users WHERE id = $1 FOR UPDATE");
+    let rows = db.query(&sql, &[Param::Uuid(id)])?;
+    first(&rows, User::from_row)
+}
+
+/// What an admin changes of an account (`None`: unchanged).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AccountChange<'a> {
+    /// New display name.
+    pub display_name: Option<&'a str>,
+    /// New active flag.
+    pub is_active: Option<bool>,
+    /// New admin flag.
+    pub is_admin: Option<bool>,
+}
+
+/// Applies an admin's change to an account; the account after it.
+pub fn update_account(
+    db: &dyn Db,
+    id: Uuid,
+    change: &AccountChange<'_>,
+) -> Result<Option<User>, DbError> {
+    let sql = format!(
+        r#"
+UPDATE app_users SET
+    display_name = COALESCE($2::text, display_name),
+    is_active = COALESCE($3::bool, is_active),
+    is_admin = COALESCE($4::bool, is_admin),
+    updated_at = now()
+WHERE id = $1
+RETURNING {USER_COLUMNS}"#
+    );
+    let rows = db.query(
+        &sql,
+        &[
+            Param::Uuid(id),
+            change.display_name.into(),
+            change.is_active.map_or(Param::Null, Param::Bool),
+            change.is_admin.map_or(Param::Null, Param::Bool),
+        ],
+    )?;
+    first(&rows, User::from_row)
+}
+
+/// Sets a password an admin chose or generated: it must be changed at the next login.
+pub fn reset_password(db: &dyn Db, id: Uuid, password_hash: &str) -> Result<Option<User>, DbError> {
+    let sql = format!(
+        r#"
+UPDATE app_users SET password_hash = $2, must_change_password = true,
+    password_changed_at = now(), updated_at = now()
+WHERE id = $1
+RETURNING {USER_COLUMNS}"#
+    );
+    let rows = db.query(&sql, &[Param::Uuid(id), password_hash.into()])?;
+    first(&rows, User::from_row)
+}
+
+/// Deletes an account: its sessions and chats go with it (foreign keys), its usage rows stay
+/// with `user_id` cleared. Whether it existed.
+pub fn delete(db: &dyn Db, id: Uuid) -> Result<bool, DbError> {
+    Ok(db.execute("DELETE FROM app_users WHERE id = $1", &[Param::Uuid(id)])? == 1)
 }
 
 #[cfg(test)]
@@ -277,6 +500,7 @@ mod tests {
                 "is_active",
                 "created_at",
                 "last_login_at",
+                "must_change_password",
             ]
             .map(String::from)
             .to_vec(),
@@ -288,6 +512,7 @@ mod tests {
                 Value::Bool(true),
                 Value::DateTime(when),
                 Value::Null,
+                Value::Bool(false),
             ]],
         ));
         let new = NewUser {
@@ -322,6 +547,7 @@ mod tests {
             display_name: None,
             default_display_name: "boss",
             password_hash: "$argon2id$...",
+            must_change_password: false,
         };
         assert_eq!(
             upsert_admin(&db, &account).unwrap(),
@@ -345,6 +571,7 @@ mod tests {
                 Param::Null,
                 Param::Text("boss".into()),
                 Param::Text("$argon2id$...".into()),
+                Param::Bool(false),
             ]
         );
 

@@ -11,6 +11,7 @@
 //!   (content type, size limit and parse errors mapped to the right [`ApiError`]).
 //!
 //! - [`log`]: the components' diagnostics, one line each.
+//! - [`csv`]: CSV exports, quoted and safe against formula injection.
 //!
 //! It is plain Rust without any Spin dependency, so components use it with whatever
 //! response type their SDK has, and it unit-tests natively.
@@ -28,6 +29,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod csv;
 mod error;
 mod json;
 pub mod log;

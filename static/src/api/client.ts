@@ -47,8 +47,25 @@ export async function authedFetch(method: Method, path: string, options: Request
       throw new SessionExpiredError();
     }
   }
-  if (!response.ok) throw await errorFromResponse(response);
+  if (!response.ok) {
+    const error = await errorFromResponse(response);
+    if (error.status === 403 && error.code === "password_change_required") {
+      for (const listener of passwordChangeListeners) listener();
+    }
+    throw error;
+  }
   return response;
+}
+
+const passwordChangeListeners = new Set<() => void>();
+
+/**
+ * Calls `listener` whenever the API refuses a request (403 `password_change_required`) until the
+ * user changes the password an administrator (or the first run) set.
+ */
+export function onPasswordChangeRequired(listener: () => void): () => void {
+  passwordChangeListeners.add(listener);
+  return () => passwordChangeListeners.delete(listener);
 }
 
 /** An authenticated JSON request; `undefined` for a 204. */

@@ -1,6 +1,6 @@
 /** One typed function per API route the app uses. */
 import { apiJson, publicJson } from "./client";
-import { clearSession, getSession, storeTokens, type Session } from "./session";
+import { clearSession, getSession, storeTokens, storeUser, type Session } from "./session";
 import type {
   AuthTokens,
   ChatDetail,
@@ -11,6 +11,7 @@ import type {
   Page,
   RegisterUser,
   UpdateChat,
+  UpdateMe,
   UsagePeriod,
   UsageTotals,
   UserView,
@@ -38,6 +39,18 @@ export async function logout(): Promise<void> {
 
 export function me(): Promise<UserView> {
   return apiJson<UserView>("GET", "/api/auth/me");
+}
+
+/** Loads the own account again and keeps it (admin rights may have changed since the login). */
+export async function refreshMe(): Promise<void> {
+  storeUser(await me());
+}
+
+/** Changes the own account; the answer is kept as the session's user. */
+export async function updateMe(body: UpdateMe): Promise<UserView> {
+  const user = await apiJson<UserView>("PATCH", "/api/auth/me", { body });
+  storeUser(user);
+  return user;
 }
 
 export function listModels(): Promise<ModelList> {

@@ -30,7 +30,7 @@ next_cursor: string | null, };
 /**
  * The code of an error answer. Clients branch on it; the message is for people.
  */
-export type ErrorCode = "bad_request" | "invalid_json" | "invalid_input" | "invalid_path" | "unknown_model" | "unauthenticated" | "invalid_credentials" | "invalid_refresh_token" | "forbidden" | "registration_closed" | "invalid_current_password" | "not_found" | "method_not_allowed" | "conflict" | "email_taken" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable" | "provider_not_configured";
+export type ErrorCode = "bad_request" | "invalid_json" | "invalid_input" | "invalid_path" | "unknown_model" | "unauthenticated" | "invalid_credentials" | "invalid_refresh_token" | "forbidden" | "registration_closed" | "invalid_current_password" | "password_change_required" | "self_protected" | "not_found" | "method_not_allowed" | "conflict" | "email_taken" | "last_admin" | "default_model_required" | "model_exists" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable" | "provider_not_configured";
 
 /**
  * The code of an answer stream's `error` event: why the answer failed.
@@ -73,7 +73,13 @@ created_at: string,
 /**
  * The last successful login (RFC 3339, UTC); `null` before the first.
  */
-last_login_at: string | null, };
+last_login_at: string | null, 
+/**
+ * The password was set by an administrator (or the first run) and must be changed: until
+ * it is, every route but the own account, its sessions and logout answers 403
+ * `password_change_required`.
+ */
+must_change_password: boolean, };
 
 /**
  * The answer of login, refresh and self-registration: a new access token and refresh token.
@@ -566,3 +572,460 @@ requests: number,
  * What they cost.
  */
 cost: Money, };
+
+/**
+ * `POST /api/admin/users`: an account, created whatever the registration policy.
+ */
+export type AdminCreateUser = { 
+/**
+ * The email address.
+ */
+email: string, 
+/**
+ * The name shown to people; left out, the email's local part.
+ */
+display_name?: string, 
+/**
+ * The password (8 to 128 characters); left out, one is generated and answered once.
+ * Either way the user must change it at the first login.
+ */
+password?: string, 
+/**
+ * Make the account an administrator (default `false`).
+ */
+is_admin?: boolean, };
+
+/**
+ * The answer of `POST /api/admin/users` and `POST /api/admin/users/{id}/password-reset`.
+ */
+export type AdminUserPassword = { 
+/**
+ * The account.
+ */
+user: UserView, 
+/**
+ * The generated password, shown this once; `null` when the admin gave one.
+ */
+generated_password: string | null, };
+
+/**
+ * `PATCH /api/admin/users/{id}`: changes the fields it names (at least one).
+ */
+export type AdminUpdateUser = { 
+/**
+ * The new display name (1-100 characters).
+ */
+display_name?: string, 
+/**
+ * Activate or deactivate the account (not one's own; never the last active admin).
+ */
+is_active?: boolean, 
+/**
+ * Promote or demote (not oneself; never the last active admin).
+ */
+is_admin?: boolean, };
+
+/**
+ * `POST /api/admin/users/{id}/password-reset`: a new password, to be changed at next login.
+ */
+export type AdminPasswordReset = { 
+/**
+ * The new password (8 to 128 characters); left out, one is generated and answered once.
+ */
+password?: string, };
+
+/**
+ * A configured model as admins see it (`/api/admin/models`).
+ */
+export type AdminModelView = { 
+/**
+ * The hub's id of the model.
+ */
+id: string, 
+/**
+ * The provider's id (`openai`, `anthropic`, `gemini`, `mistral`, `xai`, `azure_openai`,
+ * `openai_compatible`).
+ */
+provider: string, 
+/**
+ * The name shown to people.
+ */
+display_name: string, 
+/**
+ * Whether users may choose it.
+ */
+enabled: boolean, 
+/**
+ * Whether it is the default model (exactly one enabled model is, once any exists).
+ */
+is_default: boolean, 
+/**
+ * Whether its provider has a key and endpoint configured (else users do not see it).
+ */
+provider_configured: boolean, 
+/**
+ * Price per million prompt tokens.
+ */
+input_price_per_million: Money, 
+/**
+ * Price per million generated tokens.
+ */
+output_price_per_million: Money, 
+/**
+ * Price per million cached prompt tokens; `null`: cached tokens cost the input price.
+ */
+cached_input_price_per_million: Money | null, 
+/**
+ * The context window in tokens, when known.
+ */
+context_window: number | null, 
+/**
+ * Whether it takes a temperature (reasoning models do not).
+ */
+supports_temperature: boolean, 
+/**
+ * Azure OpenAI only: the deployment serving the model.
+ */
+azure_deployment: string | null, };
+
+/**
+ * `GET /api/admin/models`: every configured model, enabled or not.
+ */
+export type AdminModelList = { 
+/**
+ * The models, the default first, then by provider and name.
+ */
+items: Array<AdminModelView>, };
+
+/**
+ * `POST /api/admin/models`. Prices are decimal strings in USD per million tokens (0 to
+ * 1000000, at most 10 decimals).
+ */
+export type AdminCreateModel = { 
+/**
+ * The hub's id of the model: 1-128 characters `A-Z a-z 0-9 . _ : / @ -`, starting with a
+ * letter or digit (no spaces). For every provider but Azure OpenAI the provider's id.
+ */
+id: string, 
+/**
+ * The provider's id.
+ */
+provider: string, 
+/**
+ * The name shown to people (1-100 characters).
+ */
+display_name: string, 
+/**
+ * Price per million prompt tokens.
+ */
+input_price_per_million: string, 
+/**
+ * Price per million generated tokens.
+ */
+output_price_per_million: string, 
+/**
+ * Price per million cached prompt tokens; left out, none.
+ */
+cached_input_price_per_million?: string, 
+/**
+ * The context window in tokens (> 0); left out, unknown.
+ */
+context_window?: number, 
+/**
+ * Whether it takes a temperature (default `true`).
+ */
+supports_temperature?: boolean, 
+/**
+ * Azure OpenAI: the deployment (required there; refused for other providers).
+ */
+azure_deployment?: string, 
+/**
+ * Whether users may choose it (default `true`).
+ */
+enabled?: boolean, };
+
+/**
+ * `PATCH /api/admin/models/{id}`: changes the fields it names (at least one).
+ *
+ * `is_default: true` makes the model the default (it must be enabled; the former default
+ * stops being one in the same transaction); `false` is refused: make another model the
+ * default instead. Disabling the default model is refused (409 `default_model_required`).
+ */
+export type AdminUpdateModel = { 
+/**
+ * The name shown to people.
+ */
+display_name?: string, 
+/**
+ * Enable or disable.
+ */
+enabled?: boolean, 
+/**
+ * Make it the default (only `true`).
+ */
+is_default?: boolean, 
+/**
+ * Price per million prompt tokens.
+ */
+input_price_per_million?: string, 
+/**
+ * Price per million generated tokens.
+ */
+output_price_per_million?: string, 
+/**
+ * Price per million cached prompt tokens, or `null` for none.
+ */
+cached_input_price_per_million?: string | null, 
+/**
+ * The context window in tokens, or `null` for unknown.
+ */
+context_window?: number | null, 
+/**
+ * Whether it takes a temperature.
+ */
+supports_temperature?: boolean, 
+/**
+ * Azure OpenAI: the deployment (cannot be reset while the model is enabled).
+ */
+azure_deployment?: string | null, };
+
+/**
+ * The period of a cost report (`?period=`).
+ */
+export type CostPeriod = "day" | "week" | "month" | "custom";
+
+/**
+ * Tokens, requests and cost of one group of usage rows.
+ */
+export type CostGroup = { 
+/**
+ * What the group is: a user id (`null`: deleted users), a model id, a provider id, or a
+ * day (`YYYY-MM-DD`); `null` only for deleted users.
+ */
+key: string | null, 
+/**
+ * For people: the user's email, the model's display name (the id when it is no longer
+ * configured), the provider's name; the day again.
+ */
+label: string | null, 
+/**
+ * Prompt tokens (cached ones included).
+ */
+input_tokens: number, 
+/**
+ * Generated tokens.
+ */
+output_tokens: number, 
+/**
+ * Prompt tokens served from a cache.
+ */
+cached_tokens: number, 
+/**
+ * Requests to providers.
+ */
+requests: number, 
+/**
+ * What they cost.
+ */
+cost: Money, };
+
+/**
+ * `GET /api/admin/costs`: the totals of a period and its breakdowns.
+ */
+export type CostReport = { 
+/**
+ * The period.
+ */
+period: CostPeriod, 
+/**
+ * Its start (RFC 3339, UTC; inclusive).
+ */
+from: string, 
+/**
+ * Its end (RFC 3339, UTC; exclusive).
+ */
+until: string, 
+/**
+ * Everything in the period (`key` and `label` are `null`).
+ */
+total: CostGroup, 
+/**
+ * By user, most expensive first (at most 100; deleted users in one group with key `null`).
+ */
+by_user: Array<CostGroup>, 
+/**
+ * By model, most expensive first.
+ */
+by_model: Array<CostGroup>, 
+/**
+ * By provider, most expensive first.
+ */
+by_provider: Array<CostGroup>, 
+/**
+ * By day (UTC), oldest first; days without usage are left out.
+ */
+by_day: Array<CostGroup>, };
+
+/**
+ * The account counts of [`AdminStats`].
+ */
+export type UserStats = { 
+/**
+ * Every account.
+ */
+total: number, 
+/**
+ * Active accounts.
+ */
+active: number, 
+/**
+ * Active administrators.
+ */
+admins: number, 
+/**
+ * Accounts that logged in or used a model in the last 7 days.
+ */
+active_last_7_days: number, 
+/**
+ * Accounts that logged in or used a model in the last 30 days.
+ */
+active_last_30_days: number, };
+
+/**
+ * One day of a series.
+ */
+export type DayCount = { 
+/**
+ * The day (UTC), `YYYY-MM-DD`.
+ */
+day: string, 
+/**
+ * The count.
+ */
+count: number, };
+
+/**
+ * `GET /api/admin/stats`.
+ */
+export type AdminStats = { 
+/**
+ * Accounts.
+ */
+users: UserStats, 
+/**
+ * Conversations.
+ */
+chats: number, 
+/**
+ * Messages (both roles).
+ */
+messages: number, 
+/**
+ * Shared assistants; `null` until the hub has them.
+ */
+assistants: number | null, 
+/**
+ * Prompt templates; `null` until the hub has them.
+ */
+templates: number | null, 
+/**
+ * Messages per day (UTC) of the last 30 days, oldest first, every day present.
+ */
+messages_per_day: Array<DayCount>, };
+
+/**
+ * One audit event.
+ */
+export type AuditEntryView = { 
+/**
+ * Its place in the hash chain (1, 2, 3, ...).
+ */
+seq: number, 
+/**
+ * Its id (UUID v7).
+ */
+id: string, 
+/**
+ * Who acted; `null` for events without a signed-in actor (failed logins, the CLI).
+ */
+actor_id: string | null, 
+/**
+ * The actor's current email; `null` when unknown or the account is gone.
+ */
+actor_email: string | null, 
+/**
+ * What happened, `area.verb` (e.g. `auth.login`, `admin.user_updated`).
+ */
+action: string, 
+/**
+ * What it was done to (a user or chat id, an email, a model id).
+ */
+target: string | null, 
+/**
+ * The client's address.
+ */
+client_addr: string | null, 
+/**
+ * The client's `User-Agent`.
+ */
+user_agent: string | null, 
+/**
+ * Before/after values and the like (never a secret).
+ */
+details: Record<string, unknown>, 
+/**
+ * When (RFC 3339, UTC).
+ */
+created_at: string, 
+/**
+ * Its link in the chain: SHA-256 (hex) over its content and the previous row's hash.
+ */
+hash: string, };
+
+/**
+ * The first broken link of the audit chain.
+ */
+export type AuditBrokenLink = { 
+/**
+ * Where the chain breaks.
+ */
+seq: number, 
+/**
+ * The row found there; `null` when rows are missing at the end.
+ */
+id: string | null, 
+/**
+ * `missing` (the row at `seq` was deleted), `prev_hash_mismatch` (a row before was
+ * deleted, inserted or reordered), `hash_mismatch` (the row was changed), `head_mismatch`
+ * (rows removed from the end).
+ */
+problem: string, 
+/**
+ * What differs, for people.
+ */
+message: string, };
+
+/**
+ * What verifying the audit chain found.
+ */
+export type AuditVerification = { 
+/**
+ * Whether every link holds.
+ */
+ok: boolean, 
+/**
+ * Rows whose link was checked and held.
+ */
+checked: number, 
+/**
+ * The last row of the chain when the check started (0 when empty).
+ */
+head_seq: number, 
+/**
+ * Its hash (hex): keep it elsewhere to detect a rewrite of the whole chain later.
+ */
+head_hash: string, 
+/**
+ * The first broken link; `null` when `ok`.
+ */
+broken: AuditBrokenLink | null, };

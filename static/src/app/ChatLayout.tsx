@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { listModels, logout, usage as fetchUsage } from "../api/endpoints";
+import { listModels, logout, refreshMe, usage as fetchUsage } from "../api/endpoints";
 import { SessionExpiredError } from "../api/errors";
 import type { ChatSummary, ModelList, UsageTotals, UserView } from "../api/types.gen";
 import { useI18n } from "../i18n/I18n";
 import { describeError } from "../lib/errors";
-import { useRouteChatId } from "../lib/route";
+import { navigateTo, pathForAdmin, useRouteChatId } from "../lib/route";
 import { ConfirmDialog } from "../components/ui/ConfirmDialog";
 import { Icon } from "../components/ui/Icon";
 import { ChatView } from "../features/chat/ChatView";
@@ -49,6 +49,8 @@ export function ChatLayout({ user }: { user: UserView }) {
   }, []);
 
   useEffect(() => {
+    // Admin rights may have changed since the login: the console's entry follows them.
+    refreshMe().catch(() => undefined);
     refreshUsage();
     listModels().then(setModels, (err: unknown) => {
       setModels({ items: [], default_model: null });
@@ -120,6 +122,16 @@ export function ChatLayout({ user }: { user: UserView }) {
             <button type="button" className="icon-button" aria-label={t("common.close")} onClick={() => setError(null)}>
               <Icon name="close" />
             </button>
+          </div>
+        )}
+        {models !== null && models.items.length === 0 && (
+          <div className="notice notice-info banner" role="status" data-testid="no-models">
+            <span>{t(user.is_admin ? "chat.noModelsAdmin" : "chat.noModelsUser")}</span>
+            {user.is_admin && (
+              <button type="button" className="btn btn-secondary btn-small" onClick={() => navigateTo(pathForAdmin("models"))}>
+                {t("admin.tab.models")}
+              </button>
+            )}
           </div>
         )}
         <ChatView

@@ -1,5 +1,8 @@
 /** Every user-visible text, in English and German. `{name}` marks a placeholder. */
+import { adminDe, adminEn } from "../features/admin/messages";
+
 export const en = {
+  ...adminEn,
   "app.name": "AI Hub",
   "app.skipToContent": "Skip to the conversation",
 
@@ -124,6 +127,7 @@ export type MessageKey = keyof typeof en;
 export type Dictionary = Record<MessageKey, string>;
 
 export const de: Dictionary = {
+  ...adminDe,
   "app.name": "AI Hub",
   "app.skipToContent": "Zur Unterhaltung springen",
 

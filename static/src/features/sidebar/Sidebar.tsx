@@ -2,6 +2,7 @@ import { useEffect, useRef } from "react";
 import type { ChatSummary, UsageTotals, UserView } from "../../api/types.gen";
 import { useI18n } from "../../i18n/I18n";
 import { Icon } from "../../components/ui/Icon";
+import { navigateTo } from "../../lib/route";
 import { ChatList } from "./ChatList";
 import { UsageWidget } from "./UsageWidget";
 import { UserMenu } from "./UserMenu";
@@ -76,6 +77,18 @@ export function Sidebar(props: Props) {
         />
       </div>
       <div className="sidebar-foot">
+        {props.user.is_admin && (
+          <a
+            href="/admin"
+            className="btn btn-ghost btn-block admin-entry"
+            onClick={(event) => {
+              event.preventDefault();
+              navigateTo("/admin");
+            }}
+          >
+            <Icon name="shield" /> {t("admin.open")}
+          </a>
+        )}
         <UsageWidget usage={props.usage} failed={props.usageFailed} />
         <UserMenu user={props.user} onLogout={props.onLogout} />
       </div>

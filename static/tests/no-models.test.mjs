@@ -1,0 +1,33 @@
+// A hub without any enabled model: the chat tells an admin where to add one (the Models tab)
+// and a user to ask an admin.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, DE, EN, launch, loginThroughUi, openPage, registerThroughUi, screenshot, uniqueEmail } from "./helpers.mjs";
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test("an empty model list sends an admin to the Models tab and a user to an admin", async () => {
+  const admin = await openPage(browser);
+  await loginThroughUi(admin.page, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, labels: EN });
+  const notice = admin.page.getByTestId("no-models");
+  await notice.getByText("Add one in the admin console under Models.").waitFor();
+  await screenshot(admin.page, "en-no-models-admin");
+  await notice.getByRole("button", { name: "Models" }).click();
+  await admin.page.waitForURL("**/admin/models");
+  await admin.page.getByRole("tab", { name: "Models", selected: true }).waitFor();
+  await admin.page.locator("[data-testid=model-row]").first().waitFor();
+
+  const user = await openPage(browser, { locale: "de-DE" });
+  await registerThroughUi(user.page, { email: uniqueEmail("nomodels"), name: "Ohne Modell", labels: DE });
+  await user.page.getByTestId("no-models").getByText("Bitten Sie einen Administrator, eines hinzuzufügen.").waitFor();
+  assert.equal(await user.page.getByTestId("no-models").getByRole("button").count(), 0);
+  await screenshot(user.page, "de-no-models-user");
+
+  for (const { problems } of [admin, user]) assert.deepEqual(problems, []);
+});
