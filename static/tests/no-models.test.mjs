@@ -1,4 +1,4 @@
-// A hub without any enabled model: the chat tells an admin where to add one (the Models tab)
+// A hub without any usable model: the chat tells an admin where to look (the Models tab)
 // and a user to ask an admin.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -16,7 +16,7 @@ test("an empty model list sends an admin to the Models tab and a user to an admi
   const admin = await openPage(browser);
   await loginThroughUi(admin.page, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, labels: EN });
   const notice = admin.page.getByTestId("no-models");
-  await notice.getByText("Add one in the admin console under Models.").waitFor();
+  await notice.getByText("The Models tab of the admin console shows which providers still lack one.", { exact: false }).waitFor();
   await screenshot(admin.page, "en-no-models-admin");
   await notice.getByRole("button", { name: "Models" }).click();
   await admin.page.waitForURL("**/admin/models");

@@ -75,7 +75,14 @@ export function ModelsTab() {
                     </div>
                     <div className="cell-sub mono">{model.id}</div>
                   </td>
-                  <td>{model.provider}</td>
+                  <td>
+                    <div>{model.provider}</div>
+                    {!model.provider_configured && (
+                      <span className="badge badge-danger" title={t("admin.models.noKeyHint")}>
+                        {t("admin.models.noKey")}
+                      </span>
+                    )}
+                  </td>
                   <td>
                     {model.enabled ? t("admin.models.enabled") : <span className="badge badge-danger">{t("admin.models.disabled")}</span>}
                   </td>

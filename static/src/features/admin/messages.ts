@@ -125,6 +125,8 @@ export const adminEn = {
   "admin.models.empty": "No models are configured yet. Add the first one with “Add model”: users can chat as soon as one is enabled.",
   "admin.models.model": "Model",
   "admin.models.provider": "Provider",
+  "admin.models.noKey": "no API key",
+  "admin.models.noKeyHint": "Users see this model only once its provider has an API key (a variable such as SPIN_VARIABLE_OPENAI_API_KEY, see the README).",
   "admin.models.state": "State",
   "admin.models.prices": "Price per 1M tokens",
   "admin.models.inOut": "{input} in · {output} out",
@@ -169,7 +171,7 @@ export const adminEn = {
   "admin.audit.chainOk": "The audit chain is intact: {count} entries checked.",
   "admin.audit.chainBroken": "The audit chain is broken at entry {seq}: {message}",
 
-  "chat.noModelsAdmin": "No models are available yet. Add one in the admin console under Models.",
+  "chat.noModelsAdmin": "No model can be used yet: a model appears here once it is enabled and its provider has an API key. The Models tab of the admin console shows which providers still lack one.",
   "chat.noModelsUser": "No models are available yet. Ask an administrator to add one.",
 
   "password.title": "Choose a new password",
@@ -314,6 +316,8 @@ export const adminDe: Record<AdminMessageKey, string> = {
   "admin.models.empty": "Es sind noch keine Modelle eingerichtet. Fügen Sie das erste mit „Modell hinzufügen“ hinzu: Sobald eines aktiviert ist, können alle chatten.",
   "admin.models.model": "Modell",
   "admin.models.provider": "Anbieter",
+  "admin.models.noKey": "kein API-Schlüssel",
+  "admin.models.noKeyHint": "Nutzer sehen dieses Modell erst, wenn sein Anbieter einen API-Schlüssel hat (eine Variable wie SPIN_VARIABLE_OPENAI_API_KEY, siehe README).",
   "admin.models.state": "Zustand",
   "admin.models.prices": "Preis pro 1 Mio. Tokens",
   "admin.models.inOut": "{input} ein · {output} aus",
@@ -358,7 +362,7 @@ export const adminDe: Record<AdminMessageKey, string> = {
   "admin.audit.chainOk": "Die Protokollkette ist unversehrt: {count} Einträge geprüft.",
   "admin.audit.chainBroken": "Die Protokollkette ist bei Eintrag {seq} unterbrochen: {message}",
 
-  "chat.noModelsAdmin": "Es sind noch keine Modelle verfügbar. Fügen Sie in der Verwaltung unter „Modelle“ eines hinzu.",
+  "chat.noModelsAdmin": "Noch ist kein Modell nutzbar: Ein Modell erscheint hier, sobald es freigeschaltet ist und sein Anbieter einen API-Schlüssel hat. Der Reiter „Modelle“ der Verwaltung zeigt, welchen Anbietern noch einer fehlt.",
   "chat.noModelsUser": "Es sind noch keine Modelle verfügbar. Bitten Sie einen Administrator, eines hinzuzufügen.",
 
   "password.title": "Neues Passwort wählen",
