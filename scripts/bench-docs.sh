@@ -30,6 +30,32 @@ bench_build() {
     }
 }
 
+# bench_start_runner DATA: starts target/release/hub-runner on the project's spin.toml on a free
+# port (compilation cache DATA/wasm-cache, output DATA/runner.out, log DATA/runner.log) and waits
+# until it listens; sets runner_pid and addr (host:port). Fails when it exits or does not listen
+# within 180 s.
+bench_start_runner() {
+    local data=$1
+    # Emptied first: the background job truncates it only once it runs.
+    : >"$data/runner.out"
+    target/release/hub-runner start -f spin.toml --listen 127.0.0.1:0 --cache-dir "$data/wasm-cache" \
+        </dev/null >"$data/runner.out" 2>"$data/runner.log" &
+    runner_pid=$!
+    addr=""
+    for _ in $(seq 1800); do
+        addr="$(sed -n 's|^hub-runner listening on http://||p' "$data/runner.out" | head -n1)"
+        [[ -n $addr ]] && return 0
+        if ! kill -0 "$runner_pid" 2>/dev/null; then
+            tail -n 20 "$data/runner.log" >&2
+            echo "error: the runner exited" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+    echo "error: the runner did not listen within 180 s (see $data/runner.log)" >&2
+    return 1
+}
+
 # bench_facts: sets bench_commit (with "(with uncommitted changes)" and whether the binaries
 # were rebuilt), bench_cpu, bench_mem and bench_pg_version (of the running cluster).
 bench_facts() {

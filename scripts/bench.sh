@@ -84,18 +84,10 @@ pg_pid="$(head -n1 "$data/pg/postmaster.pid")"
 # ---- runner ------------------------------------------------------------------------------------
 mkdir -p "$results"
 rm -f "$results"/*.json
-runner_flags=(start -f spin.toml --listen 127.0.0.1:0 --cache-dir "$data/wasm-cache")
-log "starting: hub-runner ${runner_flags[*]}"
-"$runner" "${runner_flags[@]}" </dev/null >"$data/runner.out" 2>"$data/runner.log" &
-runner_pid=$!
-addr=""
-for _ in $(seq 1800); do
-    addr="$(sed -n 's|^hub-runner listening on http://||p' "$data/runner.out" | head -n1)"
-    [[ -n $addr ]] && break
-    kill -0 "$runner_pid" 2>/dev/null || { tail -n 20 "$data/runner.log" >&2; die "the runner exited"; }
-    sleep 0.1
-done
-[[ -n $addr ]] || die "the runner did not listen within 180 s (see $data/runner.log)"
+log "starting: hub-runner start -f spin.toml --listen 127.0.0.1:0 --cache-dir $data/wasm-cache"
+# shellcheck source=scripts/bench-docs.sh
+. "$repo/scripts/bench-docs.sh"
+bench_start_runner "$data" || die "no runner"
 url="http://$addr/api/health"
 log "runner pid $runner_pid on $addr"
 

@@ -152,29 +152,34 @@ pub enum CostGrouping {
 }
 
 impl CostGrouping {
-    /// The key expression, the label's join and expression, and the order of the groups.
-    const fn shape(self) -> (&'static str, &'static str, &'static str, &'static str) {
+    /// The key expression (grouped on), the key as text, the label's join and expression, and
+    /// the order of the groups. Users are grouped on the uuid and days on the date (cheaper to
+    /// hash and sort than their text, which only the returned groups are turned into).
+    const fn shape(self) -> [&'static str; 5] {
         match self {
-            Self::Total => ("NULL::text", "", "NULL::text", "cost DESC"),
-            Self::User => (
-                "user_id::text",
-                "LEFT JOIN app_users AS u ON u.id = g.key::uuid",
+            Self::Total => ["NULL::text", "g.key", "", "NULL::text", "cost DESC"],
+            Self::User => [
+                "user_id",
+                "g.key::text",
+                "LEFT JOIN app_users AS u ON u.id = g.key",
                 "u.email",
                 "cost DESC, key",
-            ),
-            Self::Model => (
+            ],
+            Self::Model => [
                 "model",
+                "g.key",
                 "LEFT JOIN app_model_config AS m ON m.model_id = g.key",
                 "COALESCE(m.display_name, g.key)",
                 "cost DESC, key",
-            ),
-            Self::Provider => ("provider", "", "g.key", "cost DESC, key"),
-            Self::Day => (
-                "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+            ],
+            Self::Provider => ["provider", "g.key", "", "g.key", "cost DESC, key"],
+            Self::Day => [
+                "(created_at AT TIME ZONE 'UTC')::date",
+                "to_char(g.key, 'YYYY-MM-DD')",
                 "",
-                "g.key",
+                "to_char(g.key, 'YYYY-MM-DD')",
                 "key",
-            ),
+            ],
         }
     }
 }
@@ -199,7 +204,7 @@ pub fn cost_report(
     until: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<CostRow>, DbError> {
-    let (key, join, label, order) = grouping.shape();
+    let [key, key_text, join, label, order] = grouping.shape();
     let sql = format!(
         r#"
 WITH g AS (
@@ -215,8 +220,8 @@ WITH g AS (
     ORDER BY {order}
     LIMIT $3
 )
-SELECT g.key, {label} AS label, g.input_tokens, g.output_tokens, g.cached_tokens, g.cost,
-       g.requests
+SELECT {key_text} AS key, {label} AS label, g.input_tokens, g.output_tokens, g.cached_tokens,
+       g.cost, g.requests
 FROM g {join}
 ORDER BY {order}"#
     );

@@ -287,10 +287,12 @@ pub enum UserSort {
 }
 
 impl UserSort {
-    /// The sort key as SQL (each has an index on `(key, id)`).
+    /// The sort key as SQL (each has an index on `(key, id)`). The table's `created_at` is
+    /// qualified: the list's output column of that name is `created_at AT TIME ZONE 'UTC'`, which
+    /// `ORDER BY created_at` would mean, and no index serves.
     const fn key(self) -> &'static str {
         match self {
-            Self::CreatedAt => "created_at",
+            Self::CreatedAt => "app_users.created_at",
             Self::Email => "email",
             Self::LastLoginAt => "COALESCE(last_login_at, timestamptz 'epoch')",
         }
@@ -595,5 +597,29 @@ mod tests {
             is_active: true,
         };
         assert!(!format!("{c:?}").contains("secret"));
+    }
+
+    #[test]
+    fn the_creation_order_is_the_table_column_not_the_output_column() {
+        let db = FakeDb::new();
+        list(
+            &db,
+            &UserQuery {
+                pattern: None,
+                active: None,
+                admin: None,
+                sort: UserSort::CreatedAt,
+                descending: true,
+                after: None,
+                limit: 51,
+            },
+        )
+        .unwrap();
+        let sql = db.statements().concat();
+        // `ORDER BY created_at` would sort by the output column (`AT TIME ZONE 'UTC'`): no index.
+        assert!(
+            sql.contains("ORDER BY app_users.created_at DESC, id DESC"),
+            "{sql}"
+        );
     }
 }

@@ -17,6 +17,8 @@ pub struct Target {
     /// The `Host` header.
     authority: String,
     path_and_query: String,
+    /// Extra request headers (`name`, `value`), sent with every request.
+    headers: Vec<(http::HeaderName, http::HeaderValue)>,
 }
 
 impl Target {
@@ -47,7 +49,21 @@ impl Target {
             port,
             authority: authority.as_str().to_owned(),
             path_and_query,
+            headers: Vec::new(),
         })
+    }
+
+    /// Adds a header sent with every request, given as `Name: value`.
+    pub fn with_header(mut self, line: &str) -> Result<Self> {
+        let (name, value) = line
+            .split_once(':')
+            .with_context(|| format!("invalid header {line:?} (expected `Name: value`)"))?;
+        let name = http::HeaderName::try_from(name.trim())
+            .with_context(|| format!("invalid header name in {line:?}"))?;
+        let value = http::HeaderValue::try_from(value.trim())
+            .with_context(|| format!("invalid header value in {line:?}"))?;
+        self.headers.push((name, value));
+        Ok(self)
     }
 
     /// `http://{authority}{path}`.
@@ -129,8 +145,12 @@ impl Connection {
     }
 
     async fn get_inner(&mut self) -> Result<(StatusCode, usize), TransportError> {
-        let request = Request::get(self.target.path_and_query.as_str())
-            .header(http::header::HOST, self.target.authority.as_str())
+        let mut request = Request::get(self.target.path_and_query.as_str())
+            .header(http::header::HOST, self.target.authority.as_str());
+        for (name, value) in &self.target.headers {
+            request = request.header(name, value);
+        }
+        let request = request
             .body(Empty::<Bytes>::new())
             .map_err(|_| TransportError::Send)?;
         let sender = self.connect().await?;

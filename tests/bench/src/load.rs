@@ -23,6 +23,10 @@ pub struct LoadArgs {
     /// URL to `GET`, e.g. http://127.0.0.1:3000/api/health.
     #[arg(long)]
     url: String,
+    /// A header sent with every request, `Name: value` (repeatable), e.g. an
+    /// `Authorization: Bearer …` token.
+    #[arg(long = "header")]
+    headers: Vec<String>,
     /// Workers (= connections = requests in flight).
     #[arg(long, default_value_t = 1)]
     concurrency: usize,
@@ -163,7 +167,11 @@ pub fn run(args: &LoadArgs) -> Result<()> {
 }
 
 async fn load(args: &LoadArgs) -> Result<LoadReport> {
-    let target = Arc::new(Target::parse(&args.url)?);
+    let mut target = Target::parse(&args.url)?;
+    for line in &args.headers {
+        target = target.with_header(line)?;
+    }
+    let target = Arc::new(target);
     let warmup = seconds(args.warmup, "--warmup")?;
     let duration = seconds(args.duration, "--duration")?;
     let timeout = seconds(args.timeout, "--timeout")?;

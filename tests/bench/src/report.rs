@@ -16,6 +16,19 @@ pub enum ReportKind {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Latency of `hub-bench load` JSON files against a p95 target, one labelled row each.
+    Targets {
+        /// The p95 target, in milliseconds.
+        #[arg(long, default_value_t = 100.0)]
+        p95_ms: f64,
+        /// Exit with an error when a row misses the target or had errors.
+        #[arg(long)]
+        check: bool,
+        /// `LABEL=FILE`: the row's name (any text) and its report (after the last `=`), in row
+        /// order.
+        #[arg(required = true)]
+        rows: Vec<String>,
+    },
     /// CPU accounting of `hub-bench load` JSON files, one row each.
     LoadCpu {
         /// Reports, in row order.
@@ -108,6 +121,43 @@ pub fn run(kind: &ReportKind) -> Result<()> {
                     l.max,
                     errors_cell(r)
                 );
+            }
+        }
+        ReportKind::Targets {
+            p95_ms,
+            check,
+            rows,
+        } => {
+            println!(
+                "| request | concurrency | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | p95 ≤ {p95_ms:.0} ms | errors |"
+            );
+            println!("|---|---:|---:|---:|---:|---:|---:|---:|---|---|");
+            let mut missed = Vec::new();
+            for row in rows {
+                let (label, file) = row
+                    .rsplit_once('=')
+                    .with_context(|| format!("expected LABEL=FILE, got {row:?}"))?;
+                let r: LoadReport = read(Path::new(file))?;
+                let l = &r.latency_ms;
+                let met = r.errors == 0 && r.ok > 0 && l.p95 <= *p95_ms;
+                if !met {
+                    missed.push(format!("{label} (concurrency {})", r.concurrency));
+                }
+                println!(
+                    "| {label} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} |",
+                    r.concurrency,
+                    r.requests,
+                    r.requests_per_s,
+                    l.p50,
+                    l.p95,
+                    l.p99,
+                    l.max,
+                    if met { "yes" } else { "**no**" },
+                    errors_cell(&r)
+                );
+            }
+            if *check && !missed.is_empty() {
+                anyhow::bail!("p95 target missed or errors: {}", missed.join(", "));
             }
         }
         ReportKind::LoadCpu { files } => {

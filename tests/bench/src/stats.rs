@@ -11,6 +11,9 @@ pub struct Latency {
     pub mean: f64,
     pub p50: f64,
     pub p90: f64,
+    /// Absent from reports written before it was added.
+    #[serde(default)]
+    pub p95: f64,
     pub p99: f64,
     pub p999: f64,
     pub max: f64,
@@ -55,6 +58,7 @@ impl Latency {
             mean,
             p50: ms(percentile(samples, 50.0)),
             p90: ms(percentile(samples, 90.0)),
+            p95: ms(percentile(samples, 95.0)),
             p99: ms(percentile(samples, 99.0)),
             p999: ms(percentile(samples, 99.9)),
             max: ms(samples.last().copied().unwrap_or(0)),
