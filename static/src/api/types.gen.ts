@@ -537,6 +537,31 @@ default_model: string | null, };
 export type UsagePeriod = "day" | "week" | "month" | "all";
 
 /**
+ * Tokens, requests and what they cost: the sums of a usage total or of a group of a report.
+ */
+export type UsageAmounts = { 
+/**
+ * Prompt tokens (cached ones included).
+ */
+input_tokens: number, 
+/**
+ * Generated tokens.
+ */
+output_tokens: number, 
+/**
+ * Prompt tokens served from a provider's cache.
+ */
+cached_tokens: number, 
+/**
+ * Requests to providers.
+ */
+requests: number, 
+/**
+ * What they cost.
+ */
+cost: Money, };
+
+/**
  * Tokens, cost and requests of one user in one period.
  */
 export type UsageTotals = { 
@@ -817,7 +842,7 @@ input_tokens: number,
  */
 output_tokens: number, 
 /**
- * Prompt tokens served from a cache.
+ * Prompt tokens served from a provider's cache.
  */
 cached_tokens: number, 
 /**

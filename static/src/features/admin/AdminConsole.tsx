@@ -12,6 +12,7 @@ import { ModelsTab } from "./ModelsTab";
 import { StatsTab } from "./StatsTab";
 import { UsersTab } from "./UsersTab";
 import "./admin.css";
+import { Brand } from "../../components/ui/Brand";
 
 const TAB_LABELS: Record<AdminTab, MessageKey> = {
   users: "admin.tab.users",
@@ -60,12 +61,7 @@ export function AdminConsole({ user, tab }: { user: UserView; tab: AdminTab }) {
         {t("admin.skipToContent")}
       </a>
       <header className="admin-header">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true">
-            <Icon name="spark" size={18} />
-          </span>
-          <span className="brand-name">{t("app.name")}</span>
-        </div>
+        <Brand />
         <h1 className="admin-title">{t("admin.title")}</h1>
         <div className="admin-header-actions">
           <a

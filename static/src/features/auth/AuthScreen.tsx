@@ -6,6 +6,7 @@ import type { MessageKey } from "../../i18n/messages";
 import { describeError } from "../../lib/errors";
 import { Icon } from "../../components/ui/Icon";
 import { LanguageSwitch } from "../settings/LanguageSwitch";
+import { Brand } from "../../components/ui/Brand";
 
 export type AuthMode = "login" | "register";
 
@@ -91,12 +92,7 @@ export function AuthScreen({ mode, onModeChange, notice }: Props) {
         <LanguageSwitch compact />
       </div>
       <main className="auth-card" aria-labelledby={id + "title"}>
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true">
-            <Icon name="spark" size={20} />
-          </span>
-          <span className="brand-name">{t("app.name")}</span>
-        </div>
+        <Brand size={20} />
         <h1 id={id + "title"} className="auth-title">
           {t(isLogin ? "auth.login.title" : "auth.register.title")}
         </h1>

@@ -7,6 +7,7 @@ import { useI18n } from "../../i18n/I18n";
 import { describeError } from "../../lib/errors";
 import { Icon } from "../../components/ui/Icon";
 import { LanguageSwitch } from "../settings/LanguageSwitch";
+import { Brand } from "../../components/ui/Brand";
 
 /**
  * The one screen while the API answers 403 `password_change_required`: the password was set by
@@ -79,12 +80,7 @@ export function PasswordChangeScreen({ user, onDone }: { user: UserView; onDone:
         <LanguageSwitch compact />
       </div>
       <main className="auth-card" aria-labelledby={id + "title"} data-testid="password-change">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true">
-            <Icon name="spark" size={20} />
-          </span>
-          <span className="brand-name">{t("app.name")}</span>
-        </div>
+        <Brand size={20} />
         <h1 id={id + "title"} className="auth-title">
           {title}
         </h1>

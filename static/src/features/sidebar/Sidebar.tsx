@@ -6,6 +6,7 @@ import { navigateTo } from "../../lib/route";
 import { ChatList } from "./ChatList";
 import { UsageWidget } from "./UsageWidget";
 import { UserMenu } from "./UserMenu";
+import { Brand } from "../../components/ui/Brand";
 
 interface Props {
   open: boolean;
@@ -51,12 +52,7 @@ export function Sidebar(props: Props) {
       aria-label={t("sidebar.conversations")}
     >
       <div className="sidebar-head">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true">
-            <Icon name="spark" size={18} />
-          </span>
-          <span className="brand-name">{t("app.name")}</span>
-        </div>
+        <Brand />
         <button ref={closeRef} type="button" className="icon-button sidebar-close" aria-label={t("sidebar.close")} onClick={props.onClose}>
           <Icon name="close" />
         </button>
