@@ -327,6 +327,17 @@ async fn checked_account(c: &mut Checker, email: &str) -> (String, String) {
     )
 }
 
+/// A user (`staff@example.com`) and an admin (`boss@example.com`) registered and logged in through
+/// checked requests; their access tokens.
+async fn staff_and_boss(c: &mut Checker) -> (String, String) {
+    let (user, _) = checked_account(c, "staff@example.com").await;
+    let (admin, _) = checked_account(c, "boss@example.com").await;
+    c.hub
+        .execute("UPDATE app_users SET is_admin = true WHERE email = 'boss@example.com'")
+        .await;
+    (user, admin)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn health_answers_match_the_document() {
     let mut c = Checker::new(Hub::spawn(|o| o).await);
@@ -681,11 +692,7 @@ async fn model_and_usage_answers_match_the_document() {
 #[tokio::test(flavor = "multi_thread")]
 async fn audit_answers_match_the_document() {
     let mut c = Checker::new(Hub::spawn(|o| o).await);
-    let (user, _) = checked_account(&mut c, "staff@example.com").await;
-    let (admin, _) = checked_account(&mut c, "boss@example.com").await;
-    c.hub
-        .execute("UPDATE app_users SET is_admin = true WHERE email = 'boss@example.com'")
-        .await;
+    let (user, admin) = staff_and_boss(&mut c).await;
     for path in AUDIT {
         let url = c.url(path);
         c.check(path, "get", client().get(&url).bearer_auth(&admin), 200)
@@ -738,11 +745,7 @@ async fn audit_answers_match_the_document() {
 #[tokio::test(flavor = "multi_thread")]
 async fn admin_answers_match_the_document() {
     let mut c = Checker::new(Hub::spawn(|o| o).await);
-    let (user, _) = checked_account(&mut c, "staff@example.com").await;
-    let (admin, _) = checked_account(&mut c, "boss@example.com").await;
-    c.hub
-        .execute("UPDATE app_users SET is_admin = true WHERE email = 'boss@example.com'")
-        .await;
+    let (user, admin) = staff_and_boss(&mut c).await;
     let boss: String = c
         .hub
         .scalar("SELECT id::text FROM app_users WHERE email = 'boss@example.com'")

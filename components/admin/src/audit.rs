@@ -2,7 +2,7 @@
 //! `GET /api/admin/audit.csv` (the same filters, as a spreadsheet) and
 //! `GET /api/admin/audit/verify` (walks the hash chain, reports the first broken link).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use hub_admin_domain::costs;
 use hub_api::{AuditBrokenLink, AuditEntryView, AuditVerification, Page};
 use hub_component::{errors, json, query_param, timestamp};
 use hub_db::audit::{self, AuditAction, AuditEntry, AuditFilter, chain};
@@ -165,8 +165,12 @@ impl Query {
                 }
             })
             .transpose()?;
-        let from = param("from").map(|t| time("from", &t)).transpose()?;
-        let until = param("until").map(|t| time("until", &t)).transpose()?;
+        let time = |field: &'static str| {
+            param(field)
+                .map(|text| costs::instant(field, &text).map_err(errors::admin))
+                .transpose()
+        };
+        let (from, until) = (time("from")?, time("until")?);
         if let (Some(from), Some(until)) = (from, until)
             && from >= until
         {
@@ -204,20 +208,4 @@ impl Query {
             limit,
         })
     }
-}
-
-/// `?from=` / `?until=`: RFC 3339 (`2026-12-03T10:00:00Z`) or a day (`2026-12-03`, midnight UTC).
-fn time(field: &str, text: &str) -> Result<DateTime<Utc>, ApiError> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .ok()
-        .or_else(|| {
-            NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|t| t.and_utc())
-        })
-        .ok_or_else(|| {
-            ApiError::invalid_field(field, "must be an RFC 3339 time or a date (YYYY-MM-DD)")
-        })
 }

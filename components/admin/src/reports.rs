@@ -1,8 +1,8 @@
 //! `GET /api/admin/costs`, `/api/admin/costs.csv` and `/api/admin/stats`.
 
 use hub_admin_domain::costs::{self, Period, Report};
-use hub_api::{AdminStats, CostGroup, CostPeriod, CostReport, DayCount, Money, UserStats};
-use hub_component::{errors, json, query_param, timestamp};
+use hub_api::{AdminStats, CostGroup, CostPeriod, CostReport, DayCount, UsageAmounts, UserStats};
+use hub_component::{errors, json, query_param, timestamp, usage_amounts};
 use hub_db::stats;
 use hub_db::usage::CostRow;
 use hub_http::ApiError;
@@ -19,11 +19,7 @@ fn group(row: CostRow) -> CostGroup {
     CostGroup {
         key: row.key,
         label: row.label,
-        input_tokens: row.usage.input_tokens,
-        output_tokens: row.usage.output_tokens,
-        cached_tokens: row.usage.cached_tokens,
-        requests: row.usage.requests,
-        cost: Money::usd(row.usage.cost.0),
+        usage: usage_amounts(row.usage),
     }
 }
 
@@ -70,11 +66,7 @@ fn cost_report(report: Report) -> CostReport {
             || CostGroup {
                 key: None,
                 label: None,
-                input_tokens: 0,
-                output_tokens: 0,
-                cached_tokens: 0,
-                requests: 0,
-                cost: Money::usd("0"),
+                usage: UsageAmounts::zero(),
             },
             group,
         ),
@@ -119,12 +111,12 @@ pub fn costs_csv(req: &Request) -> Result<Response, ApiError> {
                 name.to_owned(),
                 g.key.clone().unwrap_or_default(),
                 g.label.clone().unwrap_or_default(),
-                g.input_tokens.to_string(),
-                g.output_tokens.to_string(),
-                g.cached_tokens.to_string(),
-                g.requests.to_string(),
-                g.cost.amount.clone(),
-                g.cost.currency.clone(),
+                g.usage.input_tokens.to_string(),
+                g.usage.output_tokens.to_string(),
+                g.usage.cached_tokens.to_string(),
+                g.usage.requests.to_string(),
+                g.usage.cost.amount.clone(),
+                g.usage.cost.currency.clone(),
             ]);
         }
     }

@@ -45,17 +45,9 @@ fn parse(rest: &str) -> Route {
             if let Some(id) = rest.strip_prefix("models/").filter(|id| !id.is_empty()) {
                 return Route::Model(hub_http::percent_decode(id));
             }
-            let Some(rest) = rest.strip_prefix("users/") else {
-                return Route::NotFound;
-            };
-            let (id, tail) = match rest.split_once('/') {
-                Some((id, tail)) => (id, Some(tail)),
-                None => (rest, None),
-            };
-            // An id that is not a UUID names no account: 404.
-            match (Uuid::try_parse(id), tail) {
-                (Ok(id), None) => Route::User(id),
-                (Ok(id), Some("password-reset")) => Route::PasswordReset(id),
+            match hub_http::resource_id(rest, "users/") {
+                Some((id, None)) => Route::User(id),
+                Some((id, Some("password-reset"))) => Route::PasswordReset(id),
                 _ => Route::NotFound,
             }
         }

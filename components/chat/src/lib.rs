@@ -50,21 +50,11 @@ fn parse_route(path: &str) -> Route {
         "/api/models" => Route::Models,
         "/api/chats" => Route::Chats,
         "/api/usage/me" => Route::Usage,
-        _ => {
-            let Some(rest) = path.strip_prefix("/api/chats/") else {
-                return Route::NotFound;
-            };
-            let (id, tail) = match rest.split_once('/') {
-                Some((id, tail)) => (id, Some(tail)),
-                None => (rest, None),
-            };
-            // An id that is not a UUID names no chat: 404, like another user's chat.
-            match (Uuid::parse_str(id), tail) {
-                (Ok(id), None) => Route::Chat(id),
-                (Ok(id), Some("messages")) => Route::Messages(id),
-                _ => Route::NotFound,
-            }
-        }
+        _ => match hub_http::resource_id(path, "/api/chats/") {
+            Some((id, None)) => Route::Chat(id),
+            Some((id, Some("messages"))) => Route::Messages(id),
+            _ => Route::NotFound,
+        },
     }
 }
 

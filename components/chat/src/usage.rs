@@ -1,10 +1,10 @@
 //! `GET /api/usage/me?period=`: the caller's tokens, cost and requests (U5's sidebar widget).
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
-use hub_api::{Money, UsagePeriod, UsageTotals};
+use hub_api::{UsagePeriod, UsageTotals};
 use hub_component::auth::{authenticate, owner};
 use hub_component::errors::db as db_error;
-use hub_component::{database, json, query_param};
+use hub_component::{database, json, query_param, usage_amounts};
 use hub_db::usage;
 use hub_http::ApiError;
 use spin_sdk::http::{Request, Response};
@@ -30,11 +30,7 @@ pub fn me(req: &Request) -> Result<Response, ApiError> {
             period,
             from: time(from),
             until: time(until),
-            input_tokens: summary.input_tokens,
-            output_tokens: summary.output_tokens,
-            cached_tokens: summary.cached_tokens,
-            requests: summary.requests,
-            cost: Money::usd(summary.cost.0),
+            usage: usage_amounts(summary),
         },
     ))
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Money, UserView, double_option, non_null};
+use crate::{Money, UsageAmounts, UserView, double_option, non_null};
 
 /// `POST /api/admin/users`: an account, created whatever the registration policy.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -216,20 +216,10 @@ pub struct CostGroup {
     /// For people: the user's email, the model's display name (the id when it is no longer
     /// configured), the provider's name; the day again.
     pub label: Option<String>,
-    /// Prompt tokens (cached ones included).
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub input_tokens: i64,
-    /// Generated tokens.
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub output_tokens: i64,
-    /// Prompt tokens served from a cache.
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub cached_tokens: i64,
-    /// Requests to providers.
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub requests: i64,
-    /// What they cost.
-    pub cost: Money,
+    /// Tokens, requests and cost.
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(flatten))]
+    pub usage: UsageAmounts,
 }
 
 /// `GET /api/admin/costs`: the totals of a period and its breakdowns.

@@ -38,7 +38,7 @@ pub use events::{
     ChatEvent, DeltaEvent, DoneEvent, ErrorEvent, MessageStartEvent, TitleEvent, UsageEvent,
 };
 pub use models::{ModelInfo, ModelList};
-pub use usage::{UsagePeriod, UsageTotals};
+pub use usage::{UsageAmounts, UsagePeriod, UsageTotals};
 
 use serde::{Deserialize, Serialize};
 

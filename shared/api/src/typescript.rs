@@ -63,6 +63,7 @@ pub fn declarations() -> String {
         ModelInfo,
         ModelList,
         UsagePeriod,
+        UsageAmounts,
         UsageTotals,
         // Administration
         AdminCreateUser,

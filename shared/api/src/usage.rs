@@ -42,6 +42,16 @@ pub struct UsageTotals {
     pub from: String,
     /// Its end (RFC 3339, UTC; exclusive): now.
     pub until: String,
+    /// Tokens, requests and cost.
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(flatten))]
+    pub usage: UsageAmounts,
+}
+
+/// Tokens, requests and what they cost: the sums of a usage total or of a group of a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UsageAmounts {
     /// Prompt tokens (cached ones included).
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub input_tokens: i64,
@@ -56,4 +66,17 @@ pub struct UsageTotals {
     pub requests: i64,
     /// What they cost.
     pub cost: Money,
+}
+
+impl UsageAmounts {
+    /// Nothing used, nothing spent.
+    pub fn zero() -> Self {
+        Self {
+            input_tokens: 0,
+            output_tokens: 0,
+            cached_tokens: 0,
+            requests: 0,
+            cost: Money::usd("0"),
+        }
+    }
 }

@@ -74,6 +74,17 @@ pub fn user_view(u: hub_db::users::User) -> hub_api::UserView {
     }
 }
 
+/// Usage sums as the API shows them.
+pub fn usage_amounts(sums: hub_db::usage::UsageSummary) -> hub_api::UsageAmounts {
+    hub_api::UsageAmounts {
+        input_tokens: sums.input_tokens,
+        output_tokens: sums.output_tokens,
+        cached_tokens: sums.cached_tokens,
+        requests: sums.requests,
+        cost: hub_api::Money::usd(sums.cost.0),
+    }
+}
+
 /// A timestamp as the API writes it: RFC 3339 in UTC, to the second (`2026-11-27T10:15:00Z`).
 pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)

@@ -33,11 +33,13 @@ pub mod csv;
 mod error;
 mod json;
 pub mod log;
+mod path;
 mod query;
 
 pub use error::ApiError;
 pub use hub_api::ErrorCode;
 pub use json::{JSON_BODY_LIMIT, json_body, parse_json_body};
+pub use path::resource_id;
 pub use query::{percent_decode, query_param};
 
 /// The `Content-Type` of every JSON body the API sends (errors and successes).
