@@ -65,7 +65,7 @@ psql_db() { scripts/pg.sh psql -X "$@"; }
 SPIN_VARIABLE_DB_URL="$(scripts/pg.sh url)"
 SPIN_VARIABLE_JWT_SECRET="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
 export SPIN_VARIABLE_DB_URL SPIN_VARIABLE_DB_HOST="127.0.0.1:$HUB_PG_PORT" SPIN_VARIABLE_JWT_SECRET
-seeded="$users users, $usage usage rows, $audit audit rows"
+seeded="$users users, $usage usage rows in sessions, $audit audit rows"
 
 # ---- seed --------------------------------------------------------------------------------------
 if [[ ${ADMIN_BENCH_KEEP_DATA:-0} == 1 && "$(cat "$data/seeded" 2>/dev/null)" == "$seeded" ]]; then
@@ -91,16 +91,23 @@ SELECT md5('user' || g)::uuid, 'user' || g || '@bench.example', 'Bench User ' ||
        CASE WHEN g % 3 <> 0 THEN now() - (g % 5000) * interval '17 minutes' END,
        now() - interval '730 days' + g * (interval '730 days' / :users)
 FROM generate_series(1, :users) g;
--- Usage: evenly over the last 90 days, users drawn by a fixed stride, 5 providers, 8 models.
+-- Usage: sessions of 8 requests, 3 minutes apart, each by one user on one day; the sessions
+-- evenly over the last 90 days; users drawn with a skew (session s goes to user
+-- 1 + floor(users * x^3), x running through [0, 1) by the golden ratio), so that a few users
+-- chat daily and many seldom or never, as in a company; 5 providers, 8 models.
 INSERT INTO chat_token_usage (id, user_id, provider, model, input_tokens, output_tokens,
                               cached_tokens, cost, latency_ms, ttft_ms, created_at)
-SELECT md5('usage' || g)::uuid, md5('user' || (1 + (g::int8 * 7919) % :users))::uuid,
+SELECT md5('usage' || g)::uuid,
+       md5('user' || (1 + floor(:users * power(x, 3))::int))::uuid,
        (ARRAY['openai', 'anthropic', 'gemini', 'mistral', 'xai'])[1 + g % 5],
        (ARRAY['gpt-4o-mini', 'claude-sonnet-4-5', 'gemini-2.5-flash', 'mistral-small-latest',
               'grok-3-mini', 'gpt-5-mini', 'claude-haiku-4-5', 'gemini-2.5-pro'])[1 + g % 8],
        100 + g % 900, 50 + g % 700, g % 100, (g % 1000) * 0.00001, 200 + g % 800, 50 + g % 300,
-       now() - interval '90 days' + g * (interval '90 days' / :usage)
-FROM generate_series(1, :usage) g;
+       now() - interval '90 days' - interval '30 minutes'
+           + s * (interval '90 days' / ceil(:usage / 8.0)) + (g % 8) * interval '3 minutes'
+FROM generate_series(1, :usage) g,
+     LATERAL (SELECT (g - 1) / 8 AS s) AS session,
+     LATERAL (SELECT s * 0.6180339887498949 - floor(s * 0.6180339887498949) AS x) AS draw;
 -- Audit: in time order over the last 90 days, appended to the hash chain as the app appends
 -- (seq after the head, prev_hash = the previous row's hash, hash = the migration's
 -- audit_row_hash), so that `hub audit verify` holds.
@@ -188,6 +195,14 @@ requests=(
     "audit: actor (one user)|/api/admin/audit?actor=$actor"
     "audit: from/until (one day, 30 days ago)|/api/admin/audit?from=$(day '-30 days')&until=$(day '-29 days')"
 )
+range_from="$(day '-45 days')" range_until="$(day '-15 days')"
+read -r range_usage range_models range_users range_people < <(psql_db -tA -F' ' -c "
+    SELECT (SELECT count(*) FROM chat_token_usage
+             WHERE created_at >= '$range_from' AND created_at < '$range_until'),
+           (SELECT count(*) FROM usage_daily_models WHERE day >= '$range_from' AND day < '$range_until'),
+           (SELECT count(*) FROM usage_daily_users WHERE day >= '$range_from' AND day < '$range_until'),
+           (SELECT count(DISTINCT user_id) FROM usage_daily_users
+             WHERE day >= '$range_from' AND day < '$range_until')")
 for r in "${requests[@]}"; do
     path="${r#*|}"
     status="$(curl -sS -o "$data/check.json" -w '%{http_code}' -H "$auth" "$base$path")"
@@ -265,7 +280,7 @@ for setting in "${explain_settings[@]}"; do
     psql_db -q -c "LOAD 'auto_explain'" -c "ALTER SYSTEM RESET $setting"
 done
 psql_db -qtAc "SELECT pg_reload_conf()" >/dev/null
-indexes="$(psql_db -tAc "SELECT indexname || ': ' || regexp_replace(indexdef, '^CREATE (UNIQUE )?INDEX \S+ ON public\.', '') FROM pg_indexes WHERE tablename IN ('app_users', 'chat_token_usage', 'audit_logs') ORDER BY tablename, indexname")"
+indexes="$(psql_db -tAc "SELECT indexname || ': ' || regexp_replace(indexdef, '^CREATE (UNIQUE )?INDEX \S+ ON public\.', '') FROM pg_indexes WHERE tablename IN ('app_users', 'chat_token_usage', 'usage_daily_models', 'usage_daily_users', 'audit_logs') ORDER BY tablename, indexname")"
 
 if [[ ${BENCH_NO_DOCS:-0} == 1 ]]; then
     log "tables in $tables, plans in $plans (docs untouched)"
@@ -287,7 +302,7 @@ section_file="$(mktemp)"
     echo "- Database: private PostgreSQL $bench_pg_version cluster (\`.data/bench-admin\`, 127.0.0.1:54389, default"
     echo "  settings), the migrations applied, then seeded with SQL (\`generate_series\`, in $seed_s s) and \`VACUUM (ANALYZE)\`:"
     echo "  **$users users** (created over two years, a third never logged in, 5 % inactive), **$usage"
-    echo "  \`chat_token_usage\` rows** (evenly over the last 90 days, 5 providers, 8 models, users by a fixed stride)"
+    echo "  \`chat_token_usage\` rows** (sessions of 8 requests by one user, evenly over the last 90 days, users drawn with a skew: a few chat daily, many seldom or never; 5 providers, 8 models; the daily rollups kept by their triggers)"
     echo "  and **$audit \`audit_logs\` rows** (evenly over the last 90 days, 12 actions, 90 % with an actor),"
     echo "  appended to the hash chain as the app appends (\`prev_hash\` = the previous row's hash, \`hash\` = the"
     echo "  migration's \`audit_row_hash\`); \`hub audit verify\` then said: \`$verify_out\`."
@@ -326,15 +341,19 @@ section_file="$(mktemp)"
     echo "  \`audit_logs_actor_id_seq_idx\`; an action through \`audit_logs_action_seq_idx\` or, for an action as common"
     echo "  as here (one row in 12), \`audit_logs_seq_key\` backwards with a filter; a time range first finds its \`seq\`"
     echo "  bounds on \`audit_logs_created_at_idx\`. The actor's email is one primary-key lookup per row of the page."
-    echo "- Costs: the report runs five aggregates (total, by user, model, provider, day) over every usage row of"
-    echo "  the range, each an index-only scan of \`chat_token_usage_created_at_cover_idx\`: the time grows with the"
-    echo "  rows in the range (about 11,000 a day here), not with the table, and **misses the target** from a few"
-    echo "  days of this volume on (\`period=month\` holds the month so far: $(date -u +%-d) days here). The by-user"
-    echo "  breakdown costs most (one group per user, numeric sums, sorted by cost for the top 100). \`hub-db\`'s"
-    echo "  \`usage::cost_report\` now groups users on the uuid and days on the date instead of their text (a trial"
-    echo "  run before that change: month p50 129 ms, custom 30 days p50 811 ms at concurrency 1). Meeting the"
-    echo "  target for a month of this volume needs pre-aggregated usage (e.g. a per-day, per-user, per-model"
-    echo "  rollup kept by the insert, the range's partial first and last days read from the rows): not done."
+    echo "- Costs: the report reads the daily rollups that triggers on \`chat_token_usage\` keep (migration"
+    echo "  \`create_usage_daily_rollups\`): the whole UTC days of the range from them, the partial first and last"
+    echo "  days from the usage rows (\`chat_token_usage_created_at_cover_idx\`). Two statements: the total and the"
+    echo "  breakdowns by model, provider and day in one pass over \`usage_daily_models\` (\`GROUPING SETS\`; a few"
+    echo "  rows a day whatever the number of users), and the top 100 users over \`usage_daily_users\` (one row per"
+    echo "  user and active day). For the custom 30 days here: $range_usage usage rows, read as $range_models rows"
+    echo "  of \`usage_daily_models\` and $range_users rows of \`usage_daily_users\` ($range_people users). The by-user"
+    echo "  breakdown is the one that grows: with one row per user and day it does not shrink when every request"
+    echo "  is by another user on another day (an earlier version of this benchmark drew users by a fixed stride,"
+    echo "  one request per user and day: the custom 30 days took p50 549 ms at concurrency 1 reading the usage"
+    echo "  rows, about 250 ms of it the by-user aggregate over 100,000 groups, which a rollup by user and day"
+    echo "  cannot reduce). Before the rollups (same seed as that run): month p95 76 / 183 ms, custom 30 days"
+    echo "  565 / 1,672 ms at concurrency 1 / 4."
     echo
     echo "### Plans of each request's slowest statement"
     echo

@@ -887,3 +887,230 @@ async fn costs_and_statistics_add_up_exactly() {
         1
     );
 }
+
+/// The groups of a cost breakdown as (label or `-`, cost without trailing zeros), sorted.
+fn groups(report: &Value, breakdown: &str) -> Vec<(String, String)> {
+    let mut out: Vec<_> = report[breakdown]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let label = g["label"].as_str().unwrap_or("-").to_owned();
+            (label, trimmed(g["cost"]["amount"].as_str().unwrap()))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn trimmed(amount: &str) -> String {
+    if amount.contains('.') {
+        amount
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_owned()
+    } else {
+        amount.to_owned()
+    }
+}
+
+/// The same groups straight from the usage rows of `[from, until)`, `key` being the SQL of the
+/// group's label.
+async fn groups_of_rows(hub: &Hub, key: &str, from: &str, until: &str) -> Vec<(String, String)> {
+    let mut out: Vec<_> = hub
+        .texts(&format!(
+            "SELECT label || ' ' || trim_scale(cost)::text FROM ( \
+               SELECT coalesce({key}, '-') AS label, sum(cost) AS cost \
+               FROM chat_token_usage AS c LEFT JOIN app_users AS u ON u.id = c.user_id \
+               WHERE c.created_at >= '{from}' AND c.created_at < '{until}' GROUP BY 1) AS g"
+        ))
+        .await
+        .into_iter()
+        .map(|line| {
+            let (label, cost) = line.rsplit_once(' ').unwrap();
+            (label.to_owned(), trimmed(cost))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Rows of the rollup `table` that differ from the sums of the usage rows, both ways round.
+async fn rollup_mismatches(hub: &Hub, table: &str, cols: &str, raw_cols: &str) -> i64 {
+    let sums = "input_tokens, output_tokens, cached_tokens, cost, requests";
+    let raw = format!(
+        "SELECT {raw_cols}, sum(input_tokens)::int8, sum(output_tokens)::int8, \
+         sum(cached_tokens)::int8, sum(cost), count(*) FROM chat_token_usage GROUP BY {raw_cols}"
+    );
+    hub.scalar(&format!(
+        "SELECT count(*) FROM (({raw} EXCEPT SELECT {cols}, {sums} FROM {table}) \
+         UNION ALL (SELECT {cols}, {sums} FROM {table} EXCEPT {raw})) AS x"
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn the_cost_report_from_daily_rollups_equals_the_sums_of_the_usage_rows() {
+    let hub = Hub::spawn(|o| o).await;
+    let (root, _) = hub.admin("root@example.com").await;
+    let (_, ann) = user(&hub, "ann@example.com").await;
+    let (_, ben) = user(&hub, "ben@example.com").await;
+    let (_, cat) = user(&hub, "cat@example.com").await;
+    // 200 requests, one every 37 minutes from 1 March (over five days), by three users on two
+    // models, with costs of different scales.
+    hub.execute(&format!(
+        "INSERT INTO chat_token_usage (id, user_id, provider, model, input_tokens, \
+         output_tokens, cached_tokens, cost, created_at) \
+         SELECT gen_random_uuid(), (ARRAY['{ann}', '{ben}', '{cat}']::uuid[])[i % 3 + 1], \
+                CASE WHEN i % 4 = 0 THEN 'anthropic' ELSE 'openai' END, \
+                CASE WHEN i % 4 = 0 THEN 'claude-haiku-4-5' ELSE 'gpt-5' END, \
+                i * 10, i, i, (i % 7 + 1) * 0.0001234 + (CASE WHEN i % 5 = 0 THEN 2 ELSE 0 END), \
+                timestamptz '2026-03-01T00:00:00Z' + i * interval '37 minutes' \
+         FROM generate_series(0, 199) AS i"
+    ))
+    .await;
+    let ranges = [
+        // Partial days at both ends.
+        ("2026-03-01T10:00:00Z", "2026-03-04T06:00:00Z"),
+        // Whole days only.
+        ("2026-03-02T00:00:00Z", "2026-03-04T00:00:00Z"),
+        // Inside one day; across one midnight.
+        ("2026-03-03T01:00:00Z", "2026-03-03T23:00:00Z"),
+        ("2026-03-02T20:00:00Z", "2026-03-03T04:00:00Z"),
+        // Everything, and nothing.
+        ("2026-02-01T00:00:00Z", "2026-04-01T00:00:00Z"),
+        ("2026-03-10T00:00:00Z", "2026-03-11T00:00:00Z"),
+    ];
+    let check = |from: &'static str, until: &'static str| {
+        let hub = &hub;
+        let root = &root;
+        async move {
+            let report = hub
+                .get(
+                    &format!("/api/admin/costs?period=custom&from={from}&until={until}"),
+                    root,
+                )
+                .await
+                .expect(200);
+            let whole = groups_of_rows(hub, "'all'", from, until).await;
+            let total = trimmed(report["total"]["cost"]["amount"].as_str().unwrap());
+            assert_eq!(
+                whole.first().map_or("0", |(_, c)| c.as_str()),
+                total,
+                "{from} {until}"
+            );
+            for (breakdown, key) in [
+                ("by_user", "u.email"),
+                ("by_model", "c.model"),
+                ("by_provider", "c.provider"),
+                (
+                    "by_day",
+                    "to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+                ),
+            ] {
+                let mut api = groups(&report, breakdown);
+                if breakdown == "by_provider" {
+                    // Labelled with the provider's name: compare the costs.
+                    api.iter_mut().for_each(|g| g.0 = g.0.to_lowercase());
+                }
+                if breakdown == "by_model" {
+                    // Labelled with the display name: compare by id.
+                    api = report[breakdown]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|g| {
+                            (
+                                g["key"].as_str().unwrap().to_owned(),
+                                trimmed(g["cost"]["amount"].as_str().unwrap()),
+                            )
+                        })
+                        .collect();
+                    api.sort();
+                }
+                let rows = groups_of_rows(hub, key, from, until).await;
+                if breakdown == "by_provider" {
+                    assert_eq!(
+                        api.iter().map(|g| &g.1).collect::<Vec<_>>(),
+                        rows.iter().map(|g| &g.1).collect::<Vec<_>>(),
+                        "{breakdown} {from} {until}"
+                    );
+                } else {
+                    assert_eq!(api, rows, "{breakdown} {from} {until}");
+                }
+            }
+        }
+    };
+    for (from, until) in ranges {
+        check(from, until).await;
+    }
+    assert_eq!(
+        rollup_mismatches(
+            &hub,
+            "usage_daily_models",
+            "day, provider, model",
+            "(created_at AT TIME ZONE 'UTC')::date, provider, model"
+        )
+        .await,
+        0
+    );
+
+    // The rollups follow every change of the usage rows: a deleted account (its rows lose
+    // their user), a corrected cost, a row moved to another day, a deleted row.
+    hub.delete(&format!("/api/admin/users/{cat}"), &root)
+        .await
+        .expect(204);
+    hub.execute(&format!(
+        "UPDATE chat_token_usage SET cost = cost + 1.5 WHERE id = \
+           (SELECT id FROM chat_token_usage WHERE user_id = '{ann}' ORDER BY created_at LIMIT 1); \
+         UPDATE chat_token_usage SET created_at = created_at + interval '1 day', model = 'gpt-5-mini' \
+           WHERE id = (SELECT id FROM chat_token_usage WHERE user_id = '{ben}' ORDER BY created_at LIMIT 1); \
+         DELETE FROM chat_token_usage WHERE id = \
+           (SELECT id FROM chat_token_usage ORDER BY created_at DESC LIMIT 1)"
+    ))
+    .await;
+    for (from, until) in ranges {
+        check(from, until).await;
+    }
+    let everything = hub
+        .get(
+            "/api/admin/costs?period=custom&from=2026-02-01&until=2026-04-01",
+            &root,
+        )
+        .await
+        .expect(200);
+    assert!(
+        everything["by_user"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["key"].is_null() && g["requests"].as_i64() > Some(60)),
+        "{everything}"
+    );
+    for (table, cols, raw_cols) in [
+        (
+            "usage_daily_models",
+            "day, provider, model",
+            "(created_at AT TIME ZONE 'UTC')::date, provider, model",
+        ),
+        (
+            "usage_daily_users",
+            "day, user_id",
+            "(created_at AT TIME ZONE 'UTC')::date, user_id",
+        ),
+    ] {
+        assert_eq!(
+            rollup_mismatches(&hub, table, cols, raw_cols).await,
+            0,
+            "{table}"
+        );
+    }
+    hub.execute("DELETE FROM chat_token_usage").await;
+    assert_eq!(
+        hub.scalar::<i64>(
+            "SELECT (SELECT count(*) FROM usage_daily_models) + (SELECT count(*) FROM usage_daily_users)"
+        )
+        .await,
+        0
+    );
+}

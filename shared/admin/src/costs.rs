@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use hub_db::Db;
-use hub_db::usage::{self, CostGrouping, CostRow};
+use hub_db::usage::{self, CostRow, CostSpan};
 
 use crate::AdminError;
 
@@ -10,8 +10,6 @@ use crate::AdminError;
 pub const MAX_CUSTOM_DAYS: i64 = 366;
 /// The most users in the breakdown by user (the most expensive).
 pub const MAX_USERS: i64 = 100;
-/// The most groups of the other breakdowns (models; providers and days are fewer anyway).
-const MAX_GROUPS: i64 = 1000;
 
 /// The period of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,16 +138,18 @@ pub struct Report {
     pub by_day: Vec<CostRow>,
 }
 
-/// Runs the report's queries.
+/// Runs the report's two queries: by user, and the rest in one pass (see [`CostSpan`] for how
+/// the daily rollups serve them).
 pub fn report(db: &dyn Db, range: Range) -> Result<Report, AdminError> {
-    let rows = |grouping, limit| usage::cost_report(db, grouping, range.from, range.until, limit);
+    let span = CostSpan::new(range.from, range.until);
+    let rest = usage::cost_breakdowns(db, span)?;
     Ok(Report {
         range,
-        total: rows(CostGrouping::Total, 1)?.into_iter().next(),
-        by_user: rows(CostGrouping::User, MAX_USERS)?,
-        by_model: rows(CostGrouping::Model, MAX_GROUPS)?,
-        by_provider: rows(CostGrouping::Provider, MAX_GROUPS)?,
-        by_day: rows(CostGrouping::Day, MAX_GROUPS)?,
+        total: rest.total,
+        by_user: usage::cost_by_user(db, span, MAX_USERS)?,
+        by_model: rest.by_model,
+        by_provider: rest.by_provider,
+        by_day: rest.by_day,
     })
 }
 
