@@ -69,7 +69,7 @@ seed() {
         manifest)
             cp spin.toml "$dir/seed-spin.toml"
             seed_lines manifest >"$dir/seed-small.toml" ;;
-        json_body | query | static_path)
+        json_body | query | static_path | template)
             # One input per line.
             while IFS= read -r line; do
                 i=$((i + 1))
@@ -151,6 +151,13 @@ EOF
 /index.html%00.png
 /api/nope
 /%61pi/x
+EOF
+            ;;
+        template) cat <<'EOF'
+Translate {{ text }} into {{language}}; answer only in {{language}}.
+Dear {{name}},\tthanks for {{	item	}} — café 😀 {{name}}
+\{{literal}} \\{{backslash}} \\\{{ {{{braced}}} {{{{x}} C:\temp\ }} {"a": {"b": 1}}
+{{}} {{ 1x }} {{a-b}} {{a b}} {{_ok_1}} {{unclosed
 EOF
             ;;
     esac

@@ -13,8 +13,9 @@
 # Environment:
 #   HUB_SETUP_FRONTEND=0   skip `npm ci` in static/ (default 1; skipped anyway without static/package.json)
 #   HUB_SETUP_BROWSER=1    also install chromium (default 0)
-#   HUB_SETUP_SCHEMATHESIS=1  also install schemathesis into .data/venv from PyPI, at the versions of
-#                          scripts/requirements-schemathesis.txt (default 0)
+#   HUB_SETUP_SCHEMATHESIS=1  also install schemathesis and the other Python test tools (cryptography,
+#                          for the Fernet interoperability test) into .data/venv from PyPI, at the
+#                          versions of scripts/requirements-schemathesis.txt (default 0)
 #   HUB_SETUP_FUZZ=1       also install g++ and cargo-fuzz at CARGO_FUZZ_VERSION (default 0; scripts/fuzz.sh sets it)
 #   HUB_PG_VERSION=NN      PostgreSQL major version to use (default: newest installed, else Debian's default)
 #   HUB_PGVECTOR_SRC_SUITE Debian suite whose pgvector source package is built when no binary package
@@ -338,7 +339,8 @@ setup_browser() {
     apt_install chromium
 }
 
-# schemathesis in its own virtual environment, .data/venv (git-ignored), at the exact versions of
+# schemathesis and the other Python test tools in their own virtual environment, .data/venv
+# (git-ignored), at the exact versions of
 # scripts/requirements-schemathesis.txt; reinstalled when that file changed since the last
 # successful install (a copy of it inside the environment is the stamp).
 setup_schemathesis() {
@@ -356,7 +358,7 @@ setup_schemathesis() {
         rm -rf "$venv"
         run_quiet python3 -m venv "$venv"
     fi
-    log "pip install schemathesis into $venv"
+    log "pip install schemathesis, cryptography into $venv"
     run_quiet "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
     cp "$requirements" "$stamp"
 }

@@ -15,6 +15,7 @@ mod manifest;
 mod providers;
 mod split;
 mod static_path;
+mod templates;
 
 pub use http::{json_body, query};
 pub use manifest::manifest;
@@ -24,6 +25,7 @@ pub use providers::{
     stream_gemini, stream_mistral, stream_openai, stream_xai,
 };
 pub use static_path::static_path;
+pub use templates::template;
 
 /// Percent-encodes every byte but the unreserved ones (RFC 3986), as a client would.
 fn percent_encode(text: &str) -> String {
@@ -75,4 +77,5 @@ pub const TARGETS: &[Target] = targets![
     query,
     static_path,
     manifest,
+    template,
 ];
