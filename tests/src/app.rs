@@ -12,7 +12,7 @@ use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::paths::{runner_binary, target_dir, wasm};
 use crate::tempdir::TempDir;
@@ -294,6 +294,20 @@ impl App {
     pub fn log(&self) -> String {
         let bytes = self.stderr.lock().unwrap_or_else(|p| p.into_inner());
         String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    /// Waits until the log (see [`App::log`]) contains `text`, which a component may write just
+    /// after its response; panics after `within`.
+    pub async fn logged(&self, text: &str, within: Duration) {
+        let deadline = Instant::now() + within;
+        while !self.log().contains(text) {
+            assert!(
+                Instant::now() < deadline,
+                "no {text:?} in the log within {within:?}:\n{}",
+                self.log()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Asks the runner to shut down gracefully (SIGTERM): it stops accepting connections and

@@ -14,25 +14,12 @@
 // Tests: a failed expectation panics.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::future::join_all;
 use hub_providers::ProviderKind;
 use hub_tests::{Hub, OpenStream, Scenario, Stream, mid_answer, model_of};
 use serde_json::{Value, json};
-
-/// Waits until the runner's log contains `text`; panics after `within`.
-async fn logged(hub: &Hub, text: &str, within: Duration) {
-    let deadline = Instant::now() + within;
-    while !hub.app.log().contains(text) {
-        assert!(
-            Instant::now() < deadline,
-            "no {text:?} in the log within {within:?}:\n{}",
-            hub.app.log()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 /// A new user's first message in a new chat, the answer streaming slowly: the stream, open
 /// after the answer's first piece of text, and the user's token and chat.
@@ -60,7 +47,9 @@ async fn an_answer_that_ends_while_the_database_is_down_is_stored_once_it_is_bac
 
     hub.cluster().stop();
     // The answer ends while the database is down: storing it waits.
-    logged(&hub, "not stored yet", Duration::from_secs(30)).await;
+    hub.app
+        .logged("not stored yet", Duration::from_secs(30))
+        .await;
     hub.cluster().restart();
     let stream = open.finish().await;
 
@@ -119,12 +108,12 @@ async fn an_answer_the_database_never_took_is_reported_and_later_shown_as_interr
         "the answer could not be stored: the database is unavailable"
     );
     assert_eq!(last.data["assistant_message"], Value::Null);
-    logged(
-        &hub,
-        "not stored: the database stayed unavailable for 2 s",
-        Duration::from_secs(5),
-    )
-    .await;
+    hub.app
+        .logged(
+            "not stored: the database stayed unavailable for 2 s",
+            Duration::from_secs(5),
+        )
+        .await;
 
     // Back up: the answer is still the pending row of the request, without usage ...
     hub.cluster().restart();
