@@ -149,6 +149,10 @@ END
 $$;
 SQL
     log "vacuum analyze"
+    # The seed wrote every rollup row several times in one transaction, which leaves its table
+    # several times its size (the app writes them one request at a time, and pruning and
+    # autovacuum reuse the space): compact them as a running hub's would be.
+    psql_db -qc "VACUUM (FULL) usage_daily_models, usage_daily_users"
     psql_db -qc "VACUUM (ANALYZE)"
     seed_s=$((SECONDS - seed_started))
     echo "$seeded" >"$data/seeded"
