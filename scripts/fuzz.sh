@@ -69,6 +69,15 @@ seed() {
         manifest)
             cp spin.toml "$dir/seed-spin.toml"
             seed_lines manifest >"$dir/seed-small.toml" ;;
+        extract)
+            # The extraction tests' PDF and DOCX fixtures that fit max_len, and texts.
+            for f in shared/knowledge/tests/fixtures/*.pdf shared/knowledge/tests/fixtures/minimal.docx; do
+                cp "$f" "$dir/seed-$(basename "$f")"
+            done
+            printf '# Title\n\nA paragraph. Another sentence!\n\n```\n# code\n```\n## Sub\ntext' \
+                >"$dir/seed-markdown"
+            printf '\xff\xfeh\0i\0\n\0\n\0x\0' >"$dir/seed-utf16"
+            printf '\xef\xbb\xbfline\r\nbell\a tab\t end' >"$dir/seed-controls" ;;
         json_body | query | static_path | template)
             # One input per line.
             while IFS= read -r line; do
@@ -168,6 +177,8 @@ EOF
 max_len() {
     case $1 in
         manifest) echo 2048 ;;
+        # The seed PDFs are 1.4 to 2.4 KiB.
+        extract) echo 4096 ;;
         *) echo 1024 ;;
     esac
 }

@@ -8,6 +8,8 @@
 #   HUB_DATA_DIR          local state: cluster, secrets, compile cache (default <repo>/.data)
 #   SPIN_VARIABLE_JWT_SECRET  the access tokens' signing key (default: generated once into
 #                         $HUB_DATA_DIR/secrets.env, mode 600, and reused on every start)
+#   SPIN_VARIABLE_PROVIDER_KEYS_MASTER_KEY  the master key of the provider keys stored in the
+#                         database (default: generated once into secrets.env, like the JWT secret)
 #   HUB_ADMIN_EMAIL       the first admin's email on a database without an admin (default
 #                         admin@hub.localhost); its generated password is kept in secrets.env
 set -euo pipefail
@@ -47,6 +49,25 @@ if [[ -z "${SPIN_VARIABLE_JWT_SECRET:-}" ]]; then
     chmod 600 "$secrets"
     SPIN_VARIABLE_JWT_SECRET="$(sed -n 's/^SPIN_VARIABLE_JWT_SECRET=//p' "$secrets" | tail -n1)"
     export SPIN_VARIABLE_JWT_SECRET
+fi
+
+# The master key of the provider keys stored in the database (Fernet, from `hub keys
+# generate-master-key`): generated once and kept, so that stored keys stay readable.
+if [[ -z "${SPIN_VARIABLE_PROVIDER_KEYS_MASTER_KEY:-}" ]]; then
+    secrets="$HUB_DATA_DIR/secrets.env"
+    if ! grep -q '^SPIN_VARIABLE_PROVIDER_KEYS_MASTER_KEY=.' "$secrets" 2>/dev/null; then
+        mkdir -p "$HUB_DATA_DIR"
+        master_key="$(target/release/hub keys generate-master-key)"
+        (
+            umask 077
+            echo "SPIN_VARIABLE_PROVIDER_KEYS_MASTER_KEY=$master_key" >>"$secrets"
+        )
+        unset master_key
+        echo "run: generated the provider keys' master key in $secrets" >&2
+    fi
+    chmod 600 "$secrets"
+    SPIN_VARIABLE_PROVIDER_KEYS_MASTER_KEY="$(sed -n 's/^SPIN_VARIABLE_PROVIDER_KEYS_MASTER_KEY=//p' "$secrets" | tail -n1)"
+    export SPIN_VARIABLE_PROVIDER_KEYS_MASTER_KEY
 fi
 
 target/release/hub-runner migrate --dir migrations

@@ -16,6 +16,7 @@
 
 pub mod audit;
 pub mod create_admin;
+pub mod keys;
 pub mod pg;
 
 use clap::{Parser, Subcommand};
@@ -43,6 +44,10 @@ pub enum Command {
     /// The audit log: `hub audit verify` checks its hash chain and reports the first broken
     /// link (exit code 3).
     Audit(audit::Args),
+    /// The provider keys' master key: `hub keys generate-master-key` prints a new one, `hub keys
+    /// rotate` re-encrypts the stored provider keys under the first key of
+    /// `SPIN_VARIABLE_PROVIDER_KEYS_MASTER_KEY`.
+    Keys(keys::Args),
 }
 
 /// Where the database is: the arguments of every command that needs it.
@@ -73,6 +78,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::CreateAdmin(args) => create_admin::run(&args),
         Command::Audit(args) => audit::run(&args),
+        Command::Keys(args) => keys::run(&args),
     }
 }
 

@@ -12,6 +12,10 @@ use crate::{
 /// The JWT secret the tests start the hub with (tests forge tokens with it).
 pub const TEST_JWT_SECRET: &str = "test-only-jwt-secret-0123456789abcdef-0123456789abcdef";
 
+/// The master key of the provider keys the tests start the hub with (`provider_keys_master_key`:
+/// a Fernet key, the bytes 0 to 31).
+pub const TEST_MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
 /// The project's own `spin.toml`, its relative paths made absolute so that it can be started
 /// from a temporary folder.
 pub fn hub_manifest() -> String {
@@ -87,7 +91,8 @@ pub struct Hub {
 }
 
 impl Hub {
-    /// Starts the hub with `db_url`, `db_host` and `jwt_secret` ([`TEST_JWT_SECRET`]) set,
+    /// Starts the hub with `db_url`, `db_host`, `jwt_secret` ([`TEST_JWT_SECRET`]) and
+    /// `provider_keys_master_key` ([`TEST_MASTER_KEY`]) set,
     /// and every provider's base URL and key set to [`FakeProviders`] (allowed as
     /// `llm_extra_host`); `configure` may add or replace variables (`registration`,
     /// `bootstrap_admin_*`, `sse_keepalive_secs`, ...).
@@ -115,6 +120,7 @@ impl Hub {
             .variable("db_url", db.url())
             .variable("db_host", db.host())
             .variable("jwt_secret", TEST_JWT_SECRET)
+            .variable("provider_keys_master_key", TEST_MASTER_KEY)
             .variable("llm_extra_host", format!("http://{}", providers.addr()));
         for kind in ProviderKind::ALL {
             options = options

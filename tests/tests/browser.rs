@@ -117,23 +117,38 @@ async fn provider_error_is_shown_and_retry_answers() {
 #[tokio::test]
 async fn admin_console_users_models_audit_and_forced_password_change() {
     let _serial = SERIAL.lock().await;
-    // The admin the test file logs in as (static/tests/helpers.mjs: ADMIN_EMAIL, ADMIN_PASSWORD).
-    let hub = Hub::spawn(|o| {
+    let hub = hub_with_admin().await;
+    run_browser_test(Some(&hub), "admin.test.mjs").await;
+}
+
+/// A hub whose bootstrap admin is the one the test files log in as (static/tests/helpers.mjs:
+/// ADMIN_EMAIL, ADMIN_PASSWORD); its master key is the tests' (`Hub::spawn`).
+async fn hub_with_admin() -> Hub {
+    Hub::spawn(|o| {
         o.variable("bootstrap_admin_email", "admin@example.com")
             .variable("bootstrap_admin_password", "correct-horse-battery")
     })
-    .await;
-    run_browser_test(Some(&hub), "admin.test.mjs").await;
+    .await
+}
+
+#[tokio::test]
+async fn providers_tab_sets_tests_and_deletes_keys() {
+    let _serial = SERIAL.lock().await;
+    let hub = hub_with_admin().await;
+    run_browser_test(Some(&hub), "providers.test.mjs").await;
+}
+
+#[tokio::test]
+async fn assistants_and_templates_are_made_used_and_managed_in_the_browser() {
+    let _serial = SERIAL.lock().await;
+    let hub = hub_with_admin().await;
+    run_browser_test(Some(&hub), "assistants.test.mjs").await;
 }
 
 #[tokio::test]
 async fn empty_model_list_points_admins_to_the_console_and_users_to_an_admin() {
     let _serial = SERIAL.lock().await;
-    let hub = Hub::spawn(|o| {
-        o.variable("bootstrap_admin_email", "admin@example.com")
-            .variable("bootstrap_admin_password", "correct-horse-battery")
-    })
-    .await;
+    let hub = hub_with_admin().await;
     hub.execute("UPDATE app_model_config SET is_default = false, enabled = false")
         .await;
     run_browser_test(Some(&hub), "no-models.test.mjs").await;

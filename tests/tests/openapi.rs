@@ -241,8 +241,23 @@ const ADMIN: &[&str] = &[
     "/api/admin/models",
     "/api/admin/models/{model_id}",
 ];
-const ROUTE_GROUPS: [&[&str]; 10] = [
+const KEYS: &[&str] = &[
+    "/api/admin/providers",
+    "/api/admin/providers/{provider}",
+    "/api/admin/providers/{provider}/key",
+    "/api/admin/providers/{provider}/test",
+];
+const ASSISTANTS: &[&str] = &[
+    "/api/assistants",
+    "/api/assistants/{id}",
+    "/api/templates",
+    "/api/templates/{id}",
+    "/api/templates/{id}/render",
+];
+const ROUTE_GROUPS: [&[&str]; 12] = [
     ADMIN,
+    ASSISTANTS,
+    KEYS,
     HEALTH,
     AUTH_TOKENS,
     AUTH_ME,
@@ -993,6 +1008,329 @@ async fn admin_answers_match_the_document() {
     c.assert_covered(ADMIN);
 }
 
+/// Assistants and prompt templates: every operation's success, 400, 401, 403, 404, 405.
+#[tokio::test(flavor = "multi_thread")]
+async fn assistants_answers_match_the_document() {
+    let mut c = Checker::new(Hub::spawn(|o| o).await);
+    let (user, admin) = staff_and_boss(&mut c).await;
+    let send = |method: Method, url: &str, token: Option<&str>, body: Option<Value>| {
+        let mut request = client().request(method, url);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request
+    };
+    for (path, create, change) in [
+        (
+            "/api/assistants",
+            json!({"name": "Jurist", "system_prompt": "Du bist Jurist.", "icon": "scale",
+                   "model": "gpt-4o-mini", "temperature": 0.3, "starters": ["Frage?"],
+                   "scope": "global"}),
+            json!({"description": "Recht", "model": null}),
+        ),
+        (
+            "/api/templates",
+            json!({"title": "Übersetzen", "body": "Übersetze {{text}} nach {{sprache}}.",
+                   "descriptions": {"sprache": "Zielsprache"}, "scope": "global"}),
+            json!({"title": "Übersetzung"}),
+        ),
+    ] {
+        let url = c.url(path);
+        let created = c
+            .check(
+                path,
+                "post",
+                send(Method::POST, &url, Some(&admin), Some(create.clone())),
+                201,
+            )
+            .await;
+        let id = created.body["id"].as_str().unwrap().to_owned();
+        c.check(
+            path,
+            "post",
+            send(Method::POST, &url, Some(&user), Some(create.clone())),
+            403,
+        )
+        .await;
+        c.check(
+            path,
+            "post",
+            send(Method::POST, &url, None, Some(create)),
+            401,
+        )
+        .await;
+        bad_bodies(&mut c, path, path, Method::POST, Some(&user)).await;
+        c.check(path, "get", send(Method::GET, &url, Some(&user), None), 200)
+            .await;
+        let paged = c.url(&format!("{path}?limit=1&scope=global&q=e"));
+        c.check(
+            path,
+            "get",
+            send(Method::GET, &paged, Some(&user), None),
+            200,
+        )
+        .await;
+        let bad = c.url(&format!("{path}?cursor=nope"));
+        c.check(path, "get", send(Method::GET, &bad, Some(&user), None), 400)
+            .await;
+        c.check(path, "get", send(Method::GET, &url, None, None), 401)
+            .await;
+        c.check(path, "get", send(Method::PUT, &url, Some(&user), None), 405)
+            .await;
+
+        let one = format!("{path}/{{id}}");
+        let real = format!("{path}/{id}");
+        let url = c.url(&real);
+        c.check(&one, "get", send(Method::GET, &url, Some(&user), None), 200)
+            .await;
+        c.check(&one, "get", send(Method::GET, &url, None, None), 401)
+            .await;
+        let missing = c.url(&format!("{path}/{}", Uuid::new_v4()));
+        c.check(
+            &one,
+            "get",
+            send(Method::GET, &missing, Some(&user), None),
+            404,
+        )
+        .await;
+        c.check(
+            &one,
+            "get",
+            send(Method::POST, &url, Some(&user), None),
+            405,
+        )
+        .await;
+        c.check(
+            &one,
+            "patch",
+            send(Method::PATCH, &url, Some(&user), Some(change.clone())),
+            403,
+        )
+        .await;
+        c.check(
+            &one,
+            "patch",
+            send(Method::PATCH, &url, Some(&admin), Some(change)),
+            200,
+        )
+        .await;
+        c.check(
+            &one,
+            "patch",
+            send(Method::PATCH, &url, Some(&admin), Some(json!({}))),
+            400,
+        )
+        .await;
+        bad_bodies(&mut c, &one, &real, Method::PATCH, Some(&admin)).await;
+        if path == "/api/templates" {
+            let render = "/api/templates/{id}/render";
+            let real_render = format!("{real}/render");
+            let render_url = c.url(&real_render);
+            let values = json!({"values": {"text": "Hallo", "sprache": "Englisch"}});
+            c.check(
+                render,
+                "post",
+                send(Method::POST, &render_url, Some(&user), Some(values)),
+                200,
+            )
+            .await;
+            let missing_values = json!({"values": {"text": "Hallo"}});
+            c.check(
+                render,
+                "post",
+                send(Method::POST, &render_url, Some(&user), Some(missing_values)),
+                400,
+            )
+            .await;
+            let bad_template = json!({"title": "T", "body": "{{ a b }}"});
+            let templates = c.url(path);
+            c.check(
+                path,
+                "post",
+                send(Method::POST, &templates, Some(&user), Some(bad_template)),
+                400,
+            )
+            .await;
+            bad_bodies(&mut c, render, &real_render, Method::POST, Some(&user)).await;
+            c.check(
+                render,
+                "post",
+                send(Method::GET, &render_url, Some(&user), None),
+                405,
+            )
+            .await;
+        }
+        c.check(
+            &one,
+            "delete",
+            send(Method::DELETE, &url, Some(&user), None),
+            403,
+        )
+        .await;
+        c.check(
+            &one,
+            "delete",
+            send(Method::DELETE, &url, Some(&admin), None),
+            204,
+        )
+        .await;
+        c.check(
+            &one,
+            "delete",
+            send(Method::DELETE, &url, Some(&admin), None),
+            404,
+        )
+        .await;
+    }
+    c.assert_covered(ASSISTANTS);
+}
+
+/// The providers of the keys component: every operation's success, 401, 403, 404, 405 and its
+/// refusals.
+#[tokio::test(flavor = "multi_thread")]
+async fn keys_answers_match_the_document() {
+    let mut c = Checker::new(Hub::spawn(|o| o).await);
+    c.hub.enable_all_models().await;
+    let (user, admin) = staff_and_boss(&mut c).await;
+    let send = |method: Method, url: &str, token: Option<&str>, body: Option<Value>| {
+        let mut request = client().request(method, url);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request
+    };
+    let (list, one, key, test) = (KEYS[0], KEYS[1], KEYS[2], KEYS[3]);
+    // (document path, real path, method, body, status as admin)
+    let cases: Vec<(&str, &str, Method, Option<Value>, u16)> = vec![
+        (list, "/api/admin/providers", Method::GET, None, 200),
+        (
+            one,
+            "/api/admin/providers/azure_openai",
+            Method::GET,
+            None,
+            200,
+        ),
+        (one, "/api/admin/providers/azure", Method::GET, None, 404),
+        (
+            one,
+            "/api/admin/providers/azure_openai",
+            Method::PATCH,
+            Some(json!({"api_version": "2024-10-21"})),
+            200,
+        ),
+        (
+            one,
+            "/api/admin/providers/azure_openai",
+            Method::PATCH,
+            Some(json!({"base_url": "https://10.0.0.1"})),
+            400,
+        ),
+        (
+            key,
+            "/api/admin/providers/openai/key",
+            Method::PUT,
+            Some(json!({"api_key": hub_tests::FAKE_PROVIDER_KEY})),
+            200,
+        ),
+        (
+            key,
+            "/api/admin/providers/openai/key",
+            Method::PUT,
+            Some(json!({"api_key": " "})),
+            400,
+        ),
+        (
+            key,
+            "/api/admin/providers/nope/key",
+            Method::PUT,
+            Some(json!({"api_key": "sk-1"})),
+            404,
+        ),
+        (
+            test,
+            "/api/admin/providers/openai/test",
+            Method::POST,
+            None,
+            200,
+        ),
+        (
+            test,
+            "/api/admin/providers/mistral/test",
+            Method::POST,
+            None,
+            200,
+        ),
+        (
+            test,
+            "/api/admin/providers/nope/test",
+            Method::POST,
+            None,
+            404,
+        ),
+        (one, "/api/admin/providers/openai", Method::GET, None, 200),
+        (
+            key,
+            "/api/admin/providers/openai/key",
+            Method::DELETE,
+            None,
+            204,
+        ),
+    ];
+    for (path, real, method, body, status) in cases {
+        let url = c.url(real);
+        let doc_method = method.as_str().to_ascii_lowercase();
+        let request = send(method.clone(), &url, Some(&admin), body.clone());
+        c.check(path, &doc_method, request, status).await;
+        let anonymous = send(method.clone(), &url, None, body.clone());
+        c.check(path, &doc_method, anonymous, 401).await;
+        let refused = send(method.clone(), &url, Some(&user), body);
+        c.check(path, &doc_method, refused, 403).await;
+    }
+    for (path, real, method, doc_method) in [
+        (list, "/api/admin/providers", Method::POST, "get"),
+        (one, "/api/admin/providers/openai", Method::PUT, "get"),
+        (key, "/api/admin/providers/openai/key", Method::GET, "put"),
+        (
+            test,
+            "/api/admin/providers/openai/test",
+            Method::GET,
+            "post",
+        ),
+    ] {
+        let url = c.url(real);
+        c.check(
+            path,
+            doc_method,
+            send(method, &url, Some(&admin), None),
+            405,
+        )
+        .await;
+    }
+    bad_bodies(
+        &mut c,
+        key,
+        "/api/admin/providers/openai/key",
+        Method::PUT,
+        Some(&admin),
+    )
+    .await;
+    bad_bodies(
+        &mut c,
+        one,
+        "/api/admin/providers/azure_openai",
+        Method::PATCH,
+        Some(&admin),
+    )
+    .await;
+    c.assert_covered(KEYS);
+}
+
 /// The static component: the frontend, and the JSON 404 of unknown API routes.
 #[tokio::test(flavor = "multi_thread")]
 async fn static_answers_match_the_document() {
@@ -1086,8 +1424,14 @@ fn the_schemas_refuse_what_the_document_does_not_allow() {
     let chat = json!({
         "id": Uuid::new_v4(), "title": null, "model": null, "temperature": 0.7,
         "created_at": "2026-11-27T10:15:00Z", "updated_at": "2026-11-27T10:15:00Z",
+        "assistant": null,
     });
     assert!(valid("ChatSummary", chat.clone()));
+    let mut with_assistant = chat.clone();
+    with_assistant["assistant"] = json!({"id": Uuid::new_v4(), "name": "Jurist", "icon": "scale"});
+    assert!(valid("ChatSummary", with_assistant.clone()));
+    with_assistant["assistant"]["icon"] = json!("rocket");
+    assert!(!valid("ChatSummary", with_assistant));
     let mut detail = chat.clone();
     detail["messages"] = json!([]);
     assert!(valid("ChatDetail", detail.clone()));

@@ -4,8 +4,10 @@ use hub_admin_domain::catalog::{self, ModelPatch, NewModel};
 use hub_api::{AdminCreateModel, AdminModelList, AdminModelView, AdminUpdateModel, Money};
 use hub_component::audit::{self, AuditAction};
 use hub_component::{errors, json, parse_body};
-use hub_conversation::models::provider_config;
+use hub_conversation::models::{configured, overrides_of};
+use hub_db::Db;
 use hub_db::models::{self, Model};
+use hub_db::providers::{self, ProviderOverrides};
 use hub_http::ApiError;
 use hub_providers::ProviderKind;
 use serde_json::{Value, json};
@@ -13,18 +15,25 @@ use spin_sdk::http::{Request, Response};
 
 use crate::routes::admin;
 
-/// Whether the provider `name` is configured in this component's variables (as the chat
-/// component, which has the same ones, decides).
-fn configured(name: &str) -> bool {
+/// What the database stores per provider (keys, endpoints).
+type Stored = Vec<(String, ProviderOverrides)>;
+
+fn stored(db: &dyn Db) -> Result<Stored, ApiError> {
+    providers::overrides(db).map_err(errors::db)
+}
+
+/// Whether the provider `name` is configured: a key stored in the database, or in this
+/// component's variables (the chat component's), and the endpoint where one is needed.
+fn provider_configured(name: &str, stored: &Stored) -> bool {
     let settings = |variable: &str| spin_sdk::variables::get(variable).ok();
     name.parse::<ProviderKind>()
-        .is_ok_and(|kind| provider_config(kind, &settings).is_ok())
+        .is_ok_and(|kind| configured(kind, &overrides_of(stored, kind), &settings))
 }
 
 /// A model as admins see it.
-fn view(m: Model) -> AdminModelView {
+fn view(m: Model, stored: &Stored) -> AdminModelView {
     AdminModelView {
-        provider_configured: configured(&m.provider),
+        provider_configured: provider_configured(&m.provider, stored),
         id: m.model_id,
         provider: m.provider,
         display_name: m.display_name,
@@ -59,10 +68,11 @@ fn audited(m: &Model) -> Value {
 pub fn list(req: &Request) -> Result<Response, ApiError> {
     let (db, _) = admin(req)?;
     let items = models::list_all(&db).map_err(errors::db)?;
+    let stored = stored(&db)?;
     Ok(json(
         200,
         &AdminModelList {
-            items: items.into_iter().map(view).collect(),
+            items: items.into_iter().map(|m| view(m, &stored)).collect(),
         },
     ))
 }
@@ -95,7 +105,7 @@ pub fn create(req: &Request) -> Result<Response, ApiError> {
         Some(model.model_id.clone()),
         json!({ "after": audited(&model) }),
     );
-    Ok(json(201, &view(model)))
+    Ok(json(201, &view(model, &stored(&db)?)))
 }
 
 /// `PATCH /api/admin/models/{id}`: change, enable or disable, make the default.
@@ -127,5 +137,5 @@ pub fn update(req: &Request, id: &str) -> Result<Response, ApiError> {
         Some(id),
         json!({ "before": audited(&before), "after": audited(&after) }),
     );
-    Ok(json(200, &view(after)))
+    Ok(json(200, &view(after, &stored(&db)?)))
 }

@@ -133,6 +133,7 @@ pub fn stats(req: &Request) -> Result<Response, ApiError> {
     let (db, _) = admin(req)?;
     let users = stats::user_counts(&db).map_err(errors::db)?;
     let (chats, messages) = stats::chat_counts(&db).map_err(errors::db)?;
+    let (assistants, templates) = stats::content_counts(&db).map_err(errors::db)?;
     let series = stats::messages_per_day(&db, SERIES_DAYS).map_err(errors::db)?;
     Ok(json(
         200,
@@ -146,9 +147,8 @@ pub fn stats(req: &Request) -> Result<Response, ApiError> {
             },
             chats,
             messages,
-            // The hub has no assistants or templates yet: their issues add the counts.
-            assistants: None,
-            templates: None,
+            assistants,
+            templates,
             messages_per_day: series
                 .into_iter()
                 .map(|(day, count)| DayCount { day, count })

@@ -12,8 +12,8 @@
 //! | `GET`, `POST /api/admin/models` | every model; add one |
 //! | `PATCH /api/admin/models/{id}` | change, enable/disable, make default (id percent-encoded) |
 
-use hub_component::auth::{UserContext, authenticate, require_admin};
-use hub_component::{PgDb, database};
+use hub_component::PgDb;
+use hub_component::auth::UserContext;
 use hub_http::ApiError;
 use spin_sdk::http::{Method, Request, Response};
 use uuid::Uuid;
@@ -100,10 +100,7 @@ pub fn dispatch(req: &Request) -> Option<Response> {
 
 /// The database and the calling admin: 401 unless authenticated, 403 unless an admin.
 pub fn admin(req: &Request) -> Result<(PgDb, UserContext), ApiError> {
-    let db = database()?;
-    let user = authenticate(req, &db)?;
-    require_admin(&user)?;
-    Ok((db, user))
+    hub_component::auth::admin(req)
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@ use hub_component::audit::{self, AuditAction};
 use hub_component::auth::{authenticate, found, owner};
 use hub_component::errors::{self, db as db_error};
 use hub_component::{database, json, no_content, parse_body, query_param};
-use hub_conversation::{ModelId, Temperature, Title, models};
+use hub_conversation::{ChatError, ModelId, Temperature, Title, models};
+use hub_db::assistants;
 use hub_db::chats::{self, ChatChange, Cursor, NewChat};
 use hub_db::messages;
 use hub_http::ApiError;
@@ -66,6 +67,14 @@ pub fn create(req: &Request) -> Result<Response, ApiError> {
     if let Some(model) = &model {
         models::enabled(&db, model).map_err(errors::chat)?;
     }
+    // The assistant must be one the user sees (global or their own).
+    if let Some(id) = body.assistant_id
+        && assistants::find_visible(&db, id, owner(&user))
+            .map_err(db_error)?
+            .is_none()
+    {
+        return Err(errors::chat(ChatError::UnknownAssistant));
+    }
     let chat = chats::create(
         &db,
         owner(&user),
@@ -73,6 +82,7 @@ pub fn create(req: &Request) -> Result<Response, ApiError> {
             title: title.as_ref().map(Title::as_str),
             model: model.as_ref().map(ModelId::as_str),
             temperature: temperature.map(Temperature::value),
+            assistant_id: body.assistant_id,
         },
     )
     .map_err(db_error)?;
@@ -82,7 +92,7 @@ pub fn create(req: &Request) -> Result<Response, ApiError> {
         Some(user.user_id),
         AuditAction::ChatCreated,
         Some(chat.id.to_string()),
-        json!({ "model": chat.model }),
+        json!({ "model": chat.model, "assistant_id": body.assistant_id }),
     );
     Ok(json(201, &views::chat(&chat)))
 }

@@ -1,6 +1,9 @@
 //! Database rows as the API shows them (`hub-api`'s types).
 
-use hub_api::{ChatSummary, MessageRole, MessageStatus, MessageView, ModelInfo, Money};
+use hub_api::{
+    AssistantIcon, ChatAssistant, ChatSummary, MessageRole, MessageStatus, MessageView, ModelInfo,
+    Money,
+};
 use hub_db::chats::Chat;
 use hub_db::messages::{Message, Role, Status};
 use hub_db::models::Model;
@@ -17,6 +20,11 @@ pub fn chat(c: &Chat) -> ChatSummary {
         temperature: c.temperature,
         created_at: time(c.created_at),
         updated_at: time(c.updated_at),
+        assistant: c.assistant.as_ref().map(|a| ChatAssistant {
+            id: a.id,
+            name: a.name.clone(),
+            icon: AssistantIcon::parse(&a.icon).unwrap_or(AssistantIcon::Sparkles),
+        }),
     }
 }
 

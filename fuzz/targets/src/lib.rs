@@ -11,6 +11,7 @@
 )]
 
 mod http;
+mod knowledge;
 mod manifest;
 mod providers;
 mod split;
@@ -18,6 +19,7 @@ mod static_path;
 mod templates;
 
 pub use http::{json_body, query};
+pub use knowledge::extract;
 pub use manifest::manifest;
 pub use providers::{
     response_anthropic, response_azure, response_compatible, response_gemini, response_mistral,
@@ -78,4 +80,5 @@ pub const TARGETS: &[Target] = targets![
     static_path,
     manifest,
     template,
+    extract,
 ];

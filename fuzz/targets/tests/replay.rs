@@ -11,6 +11,16 @@ use hub_fuzz_targets::TARGETS;
 
 /// Most files a target's minimised corpus may hold.
 const MAX_CORPUS_FILES: usize = 600;
+/// Most files the corpus of `extract` may hold: the PDF parser behind it has many more edges
+/// than the other targets' parsers (a 3-minute run minimises to about 700 files, 600 KiB).
+const MAX_EXTRACT_CORPUS_FILES: usize = 1_000;
+
+fn max_corpus_files(target: &str) -> usize {
+    match target {
+        "extract" => MAX_EXTRACT_CORPUS_FILES,
+        _ => MAX_CORPUS_FILES,
+    }
+}
 /// Most bytes all corpora together may hold.
 const MAX_CORPUS_BYTES: u64 = 4 * 1024 * 1024;
 
@@ -47,9 +57,10 @@ fn every_corpus_file_and_reproducer_replays_without_a_broken_invariant() {
             "fuzz/corpus/{0}/ has no file: seed and run it with `scripts/fuzz.sh {0}`",
             target.name
         );
+        let max_files = max_corpus_files(target.name);
         assert!(
-            corpus.len() <= MAX_CORPUS_FILES,
-            "fuzz/corpus/{}/ has {} files (at most {MAX_CORPUS_FILES}): minimise it with scripts/fuzz.sh",
+            corpus.len() <= max_files,
+            "fuzz/corpus/{}/ has {} files (at most {max_files}): minimise it with scripts/fuzz.sh",
             target.name,
             corpus.len()
         );

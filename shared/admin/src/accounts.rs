@@ -52,20 +52,6 @@ fn flag(field: &'static str, text: Option<&str>) -> Result<Option<bool>, AdminEr
     }
 }
 
-/// A `LIKE` pattern matching `text` anywhere, its wildcards escaped.
-fn contains_pattern(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
-}
-
 fn sort_name(sort: UserSort) -> &'static str {
     match sort {
         UserSort::CreatedAt => "created_at",
@@ -77,22 +63,8 @@ fn sort_name(sort: UserSort) -> &'static str {
 /// Checks the list's parameters: the query to run (asking one row more than the page, to know
 /// whether another page follows).
 pub fn parse_list(params: &ListParams<'_>) -> Result<UserQuery, AdminError> {
-    let pattern = match params.q.map(str::trim).filter(|q| !q.is_empty()) {
-        None => None,
-        Some(q) if q.chars().count() > MAX_SEARCH_CHARS => {
-            return Err(AdminError::invalid(
-                "q",
-                format!("must be at most {MAX_SEARCH_CHARS} characters"),
-            ));
-        }
-        Some(q) if q.chars().any(char::is_control) => {
-            return Err(AdminError::invalid(
-                "q",
-                "must not contain control characters",
-            ));
-        }
-        Some(q) => Some(contains_pattern(q)),
-    };
+    let pattern = hub_db::search_pattern(params.q, MAX_SEARCH_CHARS)
+        .map_err(|reason| AdminError::invalid("q", reason))?;
     let sort = match params.sort {
         None | Some("created_at") => UserSort::CreatedAt,
         Some("email") => UserSort::Email,
@@ -110,19 +82,8 @@ pub fn parse_list(params: &ListParams<'_>) -> Result<UserQuery, AdminError> {
         Some("desc") => true,
         Some(_) => return Err(AdminError::invalid("order", "must be asc or desc")),
     };
-    let limit = match params.limit {
-        None => DEFAULT_PAGE_SIZE,
-        Some(text) => text
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
-            .ok_or_else(|| {
-                AdminError::invalid(
-                    "limit",
-                    format!("must be a whole number from 1 to {MAX_PAGE_SIZE}"),
-                )
-            })?,
-    };
+    let limit = hub_db::page_limit(params.limit, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+        .map_err(|reason| AdminError::invalid("limit", reason))?;
     let after = match params.cursor.filter(|c| !c.is_empty()) {
         None => None,
         Some(text) => Some(decode_cursor(text, sort, descending).ok_or_else(|| {

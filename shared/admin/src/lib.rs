@@ -6,6 +6,7 @@
 //!   the last-admin rule (the last active admin always stays, under concurrent changes too).
 //! - [`catalog`]: the model list: validated input, exactly one enabled default model.
 //! - [`costs`]: the period of a cost report.
+//! - [`providers`]: what may be stored per LLM provider: keys, endpoints (the outbound policy).
 //!
 //! Every failure is an [`AdminError`]; `hub_component::errors::admin` maps it to the API.
 #![deny(missing_docs)]
@@ -15,5 +16,6 @@ pub mod accounts;
 pub mod catalog;
 pub mod costs;
 mod error;
+pub mod providers;
 
 pub use error::AdminError;

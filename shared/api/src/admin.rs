@@ -288,12 +288,12 @@ pub struct AdminStats {
     /// Messages (both roles).
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub messages: i64,
-    /// Shared assistants; `null` until the hub has them.
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub assistants: Option<i64>,
-    /// Prompt templates; `null` until the hub has them.
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub templates: Option<i64>,
+    /// Assistants, global and personal.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub assistants: i64,
+    /// Prompt templates, global and personal.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub templates: i64,
     /// Messages per day (UTC) of the last 30 days, oldest first, every day present.
     pub messages_per_day: Vec<DayCount>,
 }

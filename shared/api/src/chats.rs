@@ -3,6 +3,8 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 
+use crate::ChatAssistant;
+
 /// A conversation as lists show it (`GET /api/chats`, `POST /api/chats`, `PATCH`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -19,6 +21,9 @@ pub struct ChatSummary {
     pub created_at: String,
     /// Its last activity (RFC 3339, UTC): lists are ordered by it.
     pub updated_at: String,
+    /// The assistant it was started with (its name and icon now); `null` without one, also
+    /// once that assistant is deleted.
+    pub assistant: Option<ChatAssistant>,
 }
 
 /// A conversation with its messages, oldest first (`GET /api/chats/{id}`).
@@ -97,6 +102,12 @@ pub struct CreateChat {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub temperature: Option<f64>,
+    /// An assistant the caller sees (`GET /api/assistants`): its system prompt goes in front
+    /// of the conversation, its model and temperature apply unless the chat or a message
+    /// chooses others. Left out or `null`, none.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub assistant_id: Option<Uuid>,
 }
 
 /// `PATCH /api/chats/{id}`: changes the fields it names. `model` and `temperature` may be
@@ -212,6 +223,7 @@ mod tests {
                 temperature: None,
                 created_at: "2026-11-27T10:00:00Z".into(),
                 updated_at: "2026-11-27T10:00:00Z".into(),
+                assistant: None,
             },
             messages: vec![],
         };

@@ -62,6 +62,15 @@ string_enum! {
         InvalidPath = "invalid_path",
         /// 400: the model does not exist or is disabled; or no model is the default.
         UnknownModel = "unknown_model",
+        /// 400: the assistant does not exist or is not one the caller sees;
+        /// `details.field` names it.
+        UnknownAssistant = "unknown_assistant",
+        /// 400: a template body is malformed; `details` has `field`, `reason`, `line` and
+        /// `column` (1-based) of the problem.
+        InvalidTemplate = "invalid_template",
+        /// 400: the values do not fit the template's variables; `details` lists `missing`,
+        /// `unknown` and `duplicated` names.
+        TemplateValuesMismatch = "template_values_mismatch",
         /// 401: no valid access token; `details.reason` says why.
         Unauthenticated = "unauthenticated",
         /// 401: the email or the password is wrong.
@@ -106,6 +115,9 @@ string_enum! {
         ServiceUnavailable = "service_unavailable",
         /// 503: the model's provider has no key or endpoint configured.
         ProviderNotConfigured = "provider_not_configured",
+        /// 503: provider keys cannot be stored: the Spin variable `provider_keys_master_key`
+        /// is not set or malformed (the message says which).
+        MasterKeyUnavailable = "master_key_unavailable",
     }
 }
 
@@ -117,7 +129,10 @@ impl ErrorCode {
             | Self::InvalidJson
             | Self::InvalidInput
             | Self::InvalidPath
-            | Self::UnknownModel => 400,
+            | Self::UnknownModel
+            | Self::UnknownAssistant
+            | Self::InvalidTemplate
+            | Self::TemplateValuesMismatch => 400,
             Self::Unauthenticated | Self::InvalidCredentials | Self::InvalidRefreshToken => 401,
             Self::Forbidden
             | Self::RegistrationClosed
@@ -135,7 +150,9 @@ impl ErrorCode {
             Self::UnsupportedMediaType => 415,
             Self::RateLimited => 429,
             Self::InternalError => 500,
-            Self::ServiceUnavailable | Self::ProviderNotConfigured => 503,
+            Self::ServiceUnavailable | Self::ProviderNotConfigured | Self::MasterKeyUnavailable => {
+                503
+            }
         }
     }
 }

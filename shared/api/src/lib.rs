@@ -13,9 +13,12 @@ mod admin;
 mod audit;
 mod auth;
 mod chats;
+#[macro_use]
 mod errors;
 mod events;
 mod models;
+mod prompts;
+mod providers;
 #[cfg(feature = "ts")]
 pub mod typescript;
 mod usage;
@@ -38,6 +41,14 @@ pub use events::{
     ChatEvent, DeltaEvent, DoneEvent, ErrorEvent, MessageStartEvent, TitleEvent, UsageEvent,
 };
 pub use models::{ModelInfo, ModelList};
+pub use prompts::{
+    AssistantIcon, AssistantView, ChatAssistant, CreateAssistant, CreateTemplate, RenderTemplate,
+    RenderedTemplate, Scope, TemplateVariable, TemplateView, UpdateAssistant, UpdateTemplate,
+};
+pub use providers::{
+    KeySource, ProviderList, ProviderTestStatus, ProviderTestView, ProviderView, SetProviderKey,
+    SettingSource, UpdateProvider,
+};
 pub use usage::{UsageAmounts, UsagePeriod, UsageTotals};
 
 use serde::{Deserialize, Serialize};

@@ -93,6 +93,15 @@ pub fn require_admin(user: &UserContext) -> Result<(), ApiError> {
     }
 }
 
+/// The database and the calling admin, for admin-only routes: 401 unless authenticated, 403
+/// unless an admin.
+pub fn admin(req: &Request) -> Result<(crate::PgDb, UserContext), ApiError> {
+    let db = crate::database()?;
+    let user = authenticate(req, &db)?;
+    require_admin(&user)?;
+    Ok((db, user))
+}
+
 /// The [`Owner`] to pass to queries of the user's own rows.
 pub fn owner(user: &UserContext) -> Owner {
     Owner::new(user.user_id)

@@ -4,11 +4,14 @@
 //! `ProviderError::code`, next to the variants.)
 
 use hub_admin_domain::AdminError;
+use hub_admin_domain::providers::SettingsError;
 use hub_api::ErrorCode;
+use hub_assistants::AssistantError;
 use hub_auth::AuthError;
 use hub_conversation::{ChatError, InputError};
 use hub_db::DbError;
 use hub_http::ApiError;
+use hub_keys::CipherError;
 use serde_json::json;
 
 use crate::log;
@@ -83,6 +86,58 @@ pub fn admin(err: AdminError) -> ApiError {
     }
 }
 
+/// A provider settings change that cannot be stored: 400 `invalid_input` naming the field; for a
+/// base URL the outbound policy refuses, `details.rule` is the policy's reason code
+/// (`loopback`, `not_allowed_outbound`, ...) and the message says what to change.
+pub fn provider_settings(err: SettingsError) -> ApiError {
+    match err {
+        SettingsError::Invalid(e) => admin(e),
+        SettingsError::UnsafeUrl(e) => {
+            let reason = e.to_string();
+            ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("invalid value for `base_url`: {reason}"),
+            )
+            .with_details(json!({ "field": "base_url", "reason": reason, "rule": e.reason() }))
+        }
+    }
+}
+
+/// The master key of the provider keys is missing or malformed: 503 `master_key_unavailable`,
+/// the message naming the variable (`provider_keys_master_key`) and what is wrong with it.
+pub fn master_key(err: &CipherError) -> ApiError {
+    log::error("keys", format!("master key unavailable: {err}"));
+    ApiError::new(ErrorCode::MasterKeyUnavailable, err.to_string())
+}
+
+/// A request for assistants or prompt templates that cannot be served.
+pub fn assistants(err: AssistantError) -> ApiError {
+    match err {
+        AssistantError::Invalid { field, reason } => ApiError::invalid_field(field, &reason),
+        AssistantError::Template(e) => {
+            ApiError::new(ErrorCode::InvalidTemplate, format!("body: {e}")).with_details(json!({
+                "field": "body",
+                "reason": e.kind.to_string(),
+                "line": e.position.line,
+                "column": e.position.column,
+            }))
+        }
+        AssistantError::Descriptions(e) => ApiError::invalid_field("descriptions", &e.to_string()),
+        AssistantError::Values(e) => {
+            ApiError::new(ErrorCode::TemplateValuesMismatch, e.to_string()).with_details(json!({
+                "missing": e.missing,
+                "unknown": e.unknown,
+                "duplicated": e.duplicated,
+            }))
+        }
+        AssistantError::UnknownModel(_) => ApiError::new(ErrorCode::UnknownModel, err.to_string())
+            .with_details(json!({ "field": "model" })),
+        AssistantError::NotFound(what) => ApiError::not_found(format!("{what} not found")),
+        AssistantError::Forbidden(_) => ApiError::forbidden(err.to_string()),
+        AssistantError::Db(e) => db(e),
+    }
+}
+
 /// The 403 for a user who must change the password an administrator set before anything else.
 pub fn password_change_required() -> ApiError {
     ApiError::new(
@@ -100,6 +155,8 @@ pub fn chat(err: ChatError) -> ApiError {
             let shown: String = err.to_string().chars().take(200).collect();
             ApiError::new(ErrorCode::UnknownModel, shown).with_details(json!({ "field": "model" }))
         }
+        ChatError::UnknownAssistant => ApiError::new(ErrorCode::UnknownAssistant, err.to_string())
+            .with_details(json!({ "field": "assistant_id" })),
         ChatError::NothingToRegenerate => ApiError::conflict(err.to_string()),
         ChatError::ProviderNotConfigured(_) => {
             log::warn("chat", format!("provider not configured: {err}"));

@@ -5,13 +5,15 @@
 //! be repeated in every component. It holds no logic of its own: [`database`] is the one way to
 //! the database; [`auth`] reads the bearer token and variables and delegates to `hub-auth` and
 //! `hub-db`; [`audit`] writes audit rows without ever failing the request; [`errors`] maps every
-//! domain error into the API's error; [`log`] writes the components' diagnostics.
+//! domain error into the API's error; [`log`] writes the components' diagnostics; [`upstream`]
+//! sends the provider clients' requests.
 #![deny(missing_docs)]
 
 pub mod audit;
 pub mod auth;
 mod db;
 pub mod errors;
+pub mod upstream;
 
 pub use db::PgDb;
 use hub_db::DbError;

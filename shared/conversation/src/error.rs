@@ -17,6 +17,9 @@ pub enum ChatError {
     /// The model asked for does not exist or is disabled.
     #[error("the model {0:?} does not exist or is disabled")]
     UnknownModel(String),
+    /// The assistant asked for does not exist or is not one the user sees.
+    #[error("the assistant does not exist or is not available to you")]
+    UnknownAssistant,
     /// No model was asked for and none is enabled as the default.
     #[error("no model is enabled as the default; choose a model")]
     NoDefaultModel,

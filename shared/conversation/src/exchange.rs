@@ -3,6 +3,7 @@
 //! stream, the events to the client); everything decided and stored is here and, for the
 //! result, in [`crate::store`].
 
+use hub_db::assistants::{self, Assistant};
 use hub_db::chats::{self, Chat, ChatChange};
 use hub_db::messages::{self, Message, NewAnswer, Role, Status};
 use hub_db::{Db, Owner};
@@ -84,6 +85,11 @@ impl Exchange {
     /// Checks the chat, the model and its provider, then stores the question (or, for
     /// `regenerate`, drops what followed the last one) and a pending answer in one
     /// transaction. The model and temperature chosen with the message become the chat's.
+    ///
+    /// A chat with an assistant is answered with the assistant as it is now: its system prompt
+    /// in front of the conversation, its model and temperature unless the message or the chat
+    /// chose others. A deleted assistant is no longer the chat's (the chat is answered without
+    /// one).
     pub fn prepare(
         db: &dyn Db,
         owner: Owner,
@@ -92,9 +98,24 @@ impl Exchange {
         settings: &impl Settings,
     ) -> Result<Self, ChatError> {
         let chat = chats::find(db, chat_id, owner)?.ok_or(ChatError::ChatNotFound)?;
-        let model = models::choose(db, ask.model.as_ref(), chat.model.as_deref())?;
-        let target = Target::of(model, settings)?;
-        let temperature = ask.temperature.map(Temperature::value).or(chat.temperature);
+        let assistant = match &chat.assistant {
+            Some(a) => assistants::find_visible(db, a.id, owner)?,
+            None => None,
+        };
+        let (model, stored) = models::choose(
+            db,
+            ask.model.as_ref(),
+            &[
+                chat.model.as_deref(),
+                assistant.as_ref().and_then(|a| a.model_id.as_deref()),
+            ],
+        )?;
+        let target = Target::of(model, &stored, settings)?;
+        let temperature = ask
+            .temperature
+            .map(Temperature::value)
+            .or(chat.temperature)
+            .or(assistant.as_ref().and_then(|a| a.temperature));
         // For `regenerate`: the question to answer again (read before anything changes).
         let again = match ask.content {
             Some(_) => None,
@@ -139,7 +160,7 @@ impl Exchange {
         };
         let first_exchange =
             chat.title.is_none() && history.iter().filter(|m| m.role == Role::User).count() == 1;
-        let request = Prompt::from_history(&history).request(&target, temperature);
+        let request = prompt(&history, assistant.as_ref()).request(&target, temperature);
         Ok(Self {
             owner,
             chat,
@@ -155,6 +176,15 @@ impl Exchange {
     pub fn title_request(&self, outcome: &Outcome) -> Option<ChatRequest> {
         (self.first_exchange && outcome.summary.is_complete())
             .then(|| title::request(&self.request, &self.question.content, &outcome.summary.text))
+    }
+}
+
+/// The conversation to send: the history, behind the assistant's system prompt if there is one.
+fn prompt(history: &[Message], assistant: Option<&Assistant>) -> Prompt {
+    let prompt = Prompt::from_history(history);
+    match assistant {
+        Some(a) => prompt.with_system(a.system_prompt.clone()),
+        None => prompt,
     }
 }
 

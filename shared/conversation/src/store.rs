@@ -389,6 +389,7 @@ mod tests {
                 temperature: None,
                 created_at: chrono::DateTime::UNIX_EPOCH,
                 updated_at: chrono::DateTime::UNIX_EPOCH,
+                assistant: None,
             },
             target,
             request,

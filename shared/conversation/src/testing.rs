@@ -37,7 +37,11 @@ pub fn target(context_window: Option<i32>) -> Target {
         supports_temperature: true,
     };
     let settings = |name: &str| (name == "openai_api_key").then(|| "sk-test".to_owned());
-    match Target::of(model, &settings) {
+    match Target::of(
+        model,
+        &hub_db::providers::ProviderOverrides::default(),
+        &settings,
+    ) {
         Ok(target) => target,
         Err(e) => panic!("test target: {e}"),
     }

@@ -63,11 +63,33 @@ pub enum AuditAction {
     AdminModelCreated,
     /// An admin changed a model (including enabling, disabling, the default): before and after.
     AdminModelUpdated,
+    /// An admin stored or replaced a provider key (its hints before and after, never the key).
+    AdminProviderKeySet,
+    /// An admin deleted a stored provider key (the Spin variable's applies again).
+    AdminProviderKeyDeleted,
+    /// An admin changed a provider's stored endpoint or API version: before and after.
+    AdminProviderUpdated,
+    /// An admin tested a provider: the outcome.
+    AdminProviderTested,
+    /// The command-line tool re-encrypted the stored provider keys under the first master key.
+    ProviderKeysRotated,
+    /// A global assistant was created (by an admin): its values.
+    AssistantCreated,
+    /// A global assistant was changed: before and after.
+    AssistantUpdated,
+    /// A global assistant was deleted: its values before.
+    AssistantDeleted,
+    /// A global prompt template was created (by an admin): its values.
+    TemplateCreated,
+    /// A global prompt template was changed: before and after.
+    TemplateUpdated,
+    /// A global prompt template was deleted: its values before.
+    TemplateDeleted,
 }
 
 impl AuditAction {
     /// Every action, in the order above.
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 32] = [
         Self::Register,
         Self::Login,
         Self::LoginFailed,
@@ -89,6 +111,17 @@ impl AuditAction {
         Self::AdminUserDeleted,
         Self::AdminModelCreated,
         Self::AdminModelUpdated,
+        Self::AdminProviderKeySet,
+        Self::AdminProviderKeyDeleted,
+        Self::AdminProviderUpdated,
+        Self::AdminProviderTested,
+        Self::ProviderKeysRotated,
+        Self::AssistantCreated,
+        Self::AssistantUpdated,
+        Self::AssistantDeleted,
+        Self::TemplateCreated,
+        Self::TemplateUpdated,
+        Self::TemplateDeleted,
     ];
 
     /// The stored name, `area.verb`.
@@ -115,6 +148,17 @@ impl AuditAction {
             Self::AdminUserDeleted => "admin.user_deleted",
             Self::AdminModelCreated => "admin.model_created",
             Self::AdminModelUpdated => "admin.model_updated",
+            Self::AdminProviderKeySet => "admin.provider_key_set",
+            Self::AdminProviderKeyDeleted => "admin.provider_key_deleted",
+            Self::AdminProviderUpdated => "admin.provider_updated",
+            Self::AdminProviderTested => "admin.provider_tested",
+            Self::ProviderKeysRotated => "admin.provider_keys_rotated",
+            Self::AssistantCreated => "assistant.created",
+            Self::AssistantUpdated => "assistant.updated",
+            Self::AssistantDeleted => "assistant.deleted",
+            Self::TemplateCreated => "template.created",
+            Self::TemplateUpdated => "template.updated",
+            Self::TemplateDeleted => "template.deleted",
         }
     }
 

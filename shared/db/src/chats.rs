@@ -27,6 +27,19 @@ pub struct Chat {
     pub created_at: DateTime<Utc>,
     /// The last activity (a new message).
     pub updated_at: DateTime<Utc>,
+    /// The assistant it was started with; `None` without one (or once it is deleted).
+    pub assistant: Option<ChatAssistant>,
+}
+
+/// The assistant of a chat, as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatAssistant {
+    /// Its id.
+    pub id: Uuid,
+    /// Its name now.
+    pub name: String,
+    /// Its icon now.
+    pub icon: String,
 }
 
 impl Chat {
@@ -38,14 +51,26 @@ impl Chat {
             temperature: row.get("temperature")?,
             created_at: row.get("created_at")?,
             updated_at: row.get("updated_at")?,
+            assistant: match row.get::<Option<Uuid>>("assistant_id")? {
+                Some(id) => Some(ChatAssistant {
+                    id,
+                    name: row.get("assistant_name")?,
+                    icon: row.get("assistant_icon")?,
+                }),
+                None => None,
+            },
         })
     }
 }
 
-/// The columns of [`Chat`], timestamps as UTC `timestamp` (Spin cannot read `timestamptz`).
+/// The columns of [`Chat`], timestamps as UTC `timestamp` (Spin cannot read `timestamptz`), the
+/// assistant's name and icon as they are now.
 const CHAT_COLUMNS: &str = r#"id, title, model, temperature,
     created_at AT TIME ZONE 'UTC' AS created_at,
-    updated_at AT TIME ZONE 'UTC' AS updated_at"#;
+    updated_at AT TIME ZONE 'UTC' AS updated_at,
+    assistant_id,
+    (SELECT a.name FROM assistants AS a WHERE a.id = chats.assistant_id) AS assistant_name,
+    (SELECT a.icon FROM assistants AS a WHERE a.id = chats.assistant_id) AS assistant_icon"#;
 
 /// A new conversation (validated by the caller: title length, model enabled, temperature 0..=2).
 #[derive(Debug, Clone, Copy, Default)]
@@ -56,14 +81,16 @@ pub struct NewChat<'a> {
     pub model: Option<&'a str>,
     /// The chosen temperature, if any.
     pub temperature: Option<f64>,
+    /// The assistant to chat with (one the owner sees, checked by the caller), if any.
+    pub assistant_id: Option<Uuid>,
 }
 
 /// Creates a conversation of `owner` under a fresh v7 id; the chat.
 pub fn create(db: &dyn Db, owner: Owner, chat: &NewChat<'_>) -> Result<Chat, DbError> {
     let sql = format!(
         r#"
-INSERT INTO chats (id, user_id, title, model, temperature)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO chats (id, user_id, title, model, temperature, assistant_id)
+VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING {CHAT_COLUMNS}"#
     );
     let rows = db.query(
@@ -74,6 +101,7 @@ RETURNING {CHAT_COLUMNS}"#
             chat.title.into(),
             chat.model.into(),
             chat.temperature.into(),
+            chat.assistant_id.map_or(Param::Null, Param::Uuid),
         ],
     )?;
     rows.first()
@@ -293,6 +321,9 @@ mod tests {
                 "temperature",
                 "created_at",
                 "updated_at",
+                "assistant_id",
+                "assistant_name",
+                "assistant_icon",
             ]
             .map(String::from)
             .to_vec(),
@@ -306,6 +337,9 @@ mod tests {
                         Value::Float(0.7),
                         Value::DateTime(when.naive_utc()),
                         Value::DateTime(when.naive_utc()),
+                        Value::Null,
+                        Value::Null,
+                        Value::Null,
                     ]
                 })
                 .collect(),
@@ -440,6 +474,7 @@ mod tests {
             title: None,
             model: Some("gpt-4o-mini"),
             temperature: Some(0.7),
+            assistant_id: None,
         };
         let chat = create(&db, owner, &new).unwrap();
         assert_eq!(chat.id, id);
@@ -456,7 +491,8 @@ mod tests {
                 Param::Uuid(owner.user_id()),
                 Param::Null,
                 Param::Text("gpt-4o-mini".into()),
-                Param::Float64(0.7)
+                Param::Float64(0.7),
+                Param::Null
             ]
         );
     }

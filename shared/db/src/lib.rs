@@ -19,12 +19,15 @@
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod assistants;
 pub mod audit;
 pub mod chats;
 mod error;
 pub mod messages;
 pub mod models;
 mod owner;
+pub mod prompt_templates;
+pub mod providers;
 pub mod sessions;
 pub mod stats;
 pub mod testing;
@@ -51,12 +54,21 @@ pub fn transaction<T>(
     db: &dyn Db,
     work: impl FnOnce(&dyn Db) -> Result<T, DbError>,
 ) -> Result<T, DbError> {
+    transaction_with(db, work)
+}
+
+/// [`transaction`] for work that fails with an error of its own (a refusal of a use case, or a
+/// [`DbError`] in it): any error rolls the transaction back and is returned as it is.
+pub fn transaction_with<T, E: From<DbError>>(
+    db: &dyn Db,
+    work: impl FnOnce(&dyn Db) -> Result<T, E>,
+) -> Result<T, E> {
     db.execute("BEGIN", &[])?;
     match work(db) {
         Ok(value) => {
             if let Err(e) = db.execute("COMMIT", &[]) {
                 let _ = db.execute("ROLLBACK", &[]);
-                return Err(e);
+                return Err(e.into());
             }
             Ok(value)
         }
@@ -65,6 +77,48 @@ pub fn transaction<T>(
             Err(e)
         }
     }
+}
+
+/// The `LIKE` pattern ([`contains_pattern`]) of a list's search text `?q=` (trimmed; blank is
+/// none), or why it is refused: longer than `max_chars` characters, or with control characters.
+pub fn search_pattern(q: Option<&str>, max_chars: usize) -> Result<Option<String>, String> {
+    match q.map(str::trim).filter(|q| !q.is_empty()) {
+        None => Ok(None),
+        Some(q) if q.chars().count() > max_chars => {
+            Err(format!("must be at most {max_chars} characters"))
+        }
+        Some(q) if q.chars().any(char::is_control) => {
+            Err("must not contain control characters".to_owned())
+        }
+        Some(q) => Ok(Some(contains_pattern(q))),
+    }
+}
+
+/// A list's page size `?limit=`: `default` when left out, else a whole number from 1 to `max`
+/// (or why not).
+pub fn page_limit(text: Option<&str>, default: i64, max: i64) -> Result<i64, String> {
+    match text {
+        None => Ok(default),
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| format!("must be a whole number from 1 to {max}")),
+    }
+}
+
+/// A `LIKE` pattern matching `text` anywhere, its wildcards (`%`, `_`, `\`) escaped.
+pub fn contains_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
 }
 
 #[cfg(test)]

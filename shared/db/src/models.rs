@@ -1,5 +1,6 @@
 //! `app_model_config`: the models the hub offers, their provider, prices and traits.
 
+use crate::providers::ProviderOverrides;
 use crate::{Db, DbError, Numeric, Param, Row};
 
 /// A configured model.
@@ -78,6 +79,39 @@ pub fn find_default(db: &dyn Db) -> Result<Option<Model>, DbError> {
     let sql = format!("SELECT {MODEL_COLUMNS} FROM app_model_config WHERE is_default AND enabled");
     let rows = db.query(&sql, &[])?;
     rows.first().map(Model::from_row).transpose()
+}
+
+/// A model with the overrides stored for its provider (`provider_credentials`, all `None` when
+/// none are stored), read in the same query: the chat's hot path asks once.
+pub type ModelWithProvider = (Model, ProviderOverrides);
+
+/// `SELECT` of the model columns and the provider overrides, for a `WHERE` on the model.
+fn with_provider(filter: &str) -> String {
+    format!(
+        "SELECT {MODEL_COLUMNS}, encrypted_key, base_url, api_version \
+         FROM app_model_config LEFT JOIN provider_credentials USING (provider) WHERE {filter}"
+    )
+}
+
+fn with_provider_from_row(row: Row<'_>) -> Result<ModelWithProvider, DbError> {
+    let overrides = ProviderOverrides::from_row(&row)?;
+    Ok((Model::from_row(row)?, overrides))
+}
+
+/// [`find_enabled`] with its provider's overrides.
+pub fn find_enabled_with_provider(
+    db: &dyn Db,
+    model_id: &str,
+) -> Result<Option<ModelWithProvider>, DbError> {
+    let sql = with_provider("model_id = $1 AND enabled");
+    let rows = db.query(&sql, &[Param::from(model_id)])?;
+    rows.first().map(with_provider_from_row).transpose()
+}
+
+/// [`find_default`] with its provider's overrides.
+pub fn find_default_with_provider(db: &dyn Db) -> Result<Option<ModelWithProvider>, DbError> {
+    let rows = db.query(&with_provider("is_default AND enabled"), &[])?;
+    rows.first().map(with_provider_from_row).transpose()
 }
 
 /// Every configured model, enabled or not, in the order of [`list_enabled`].

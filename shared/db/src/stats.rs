@@ -58,6 +58,18 @@ SELECT (SELECT count(*) FROM chats) AS chats, (SELECT count(*) FROM chat_message
     }
 }
 
+/// The number of assistants and of prompt templates (global and personal).
+pub fn content_counts(db: &dyn Db) -> Result<(i64, i64), DbError> {
+    const SQL: &str = r#"
+SELECT (SELECT count(*) FROM assistants) AS assistants,
+       (SELECT count(*) FROM prompt_templates) AS templates"#;
+    let rows = db.query(SQL, &[])?;
+    match rows.first() {
+        Some(row) => Ok((row.get("assistants")?, row.get("templates")?)),
+        None => Ok((0, 0)),
+    }
+}
+
 /// Messages per UTC day of the last `days` days (today included), oldest first, every day
 /// present (zero when none): `(YYYY-MM-DD, count)`.
 pub fn messages_per_day(db: &dyn Db, days: i32) -> Result<Vec<(String, i64)>, DbError> {

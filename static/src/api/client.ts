@@ -2,7 +2,7 @@
 import { ApiError, SessionExpiredError, errorFromResponse } from "./errors";
 import { accessToken, clearSession, refreshSession } from "./session";
 
-export type Method = "GET" | "POST" | "PATCH" | "DELETE";
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface RequestOptions {
   body?: unknown;

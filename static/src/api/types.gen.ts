@@ -30,7 +30,7 @@ next_cursor: string | null, };
 /**
  * The code of an error answer. Clients branch on it; the message is for people.
  */
-export type ErrorCode = "bad_request" | "invalid_json" | "invalid_input" | "invalid_path" | "unknown_model" | "unauthenticated" | "invalid_credentials" | "invalid_refresh_token" | "forbidden" | "registration_closed" | "invalid_current_password" | "password_change_required" | "self_protected" | "not_found" | "method_not_allowed" | "conflict" | "email_taken" | "last_admin" | "default_model_required" | "model_exists" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable" | "provider_not_configured";
+export type ErrorCode = "bad_request" | "invalid_json" | "invalid_input" | "invalid_path" | "unknown_model" | "unknown_assistant" | "invalid_template" | "template_values_mismatch" | "unauthenticated" | "invalid_credentials" | "invalid_refresh_token" | "forbidden" | "registration_closed" | "invalid_current_password" | "password_change_required" | "self_protected" | "not_found" | "method_not_allowed" | "conflict" | "email_taken" | "last_admin" | "default_model_required" | "model_exists" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable" | "provider_not_configured" | "master_key_unavailable";
 
 /**
  * The code of an answer stream's `error` event: why the answer failed.
@@ -236,7 +236,12 @@ created_at: string,
 /**
  * Its last activity (RFC 3339, UTC): lists are ordered by it.
  */
-updated_at: string, };
+updated_at: string, 
+/**
+ * The assistant it was started with (its name and icon now); `null` without one, also
+ * once that assistant is deleted.
+ */
+assistant: ChatAssistant | null, };
 
 /**
  * A conversation with its messages, oldest first (`GET /api/chats/{id}`).
@@ -269,7 +274,12 @@ created_at: string,
 /**
  * Its last activity (RFC 3339, UTC): lists are ordered by it.
  */
-updated_at: string, };
+updated_at: string, 
+/**
+ * The assistant it was started with (its name and icon now); `null` without one, also
+ * once that assistant is deleted.
+ */
+assistant: ChatAssistant | null, };
 
 /**
  * Who wrote a message.
@@ -333,7 +343,13 @@ model?: string,
 /**
  * 0-2; left out, the model's default.
  */
-temperature?: number, };
+temperature?: number, 
+/**
+ * An assistant the caller sees (`GET /api/assistants`): its system prompt goes in front
+ * of the conversation, its model and temperature apply unless the chat or a message
+ * chooses others. Left out or `null`, none.
+ */
+assistant_id?: string, };
 
 /**
  * `PATCH /api/chats/{id}`: changes the fields it names. `model` and `temperature` may be
@@ -475,6 +491,266 @@ retry_after: number | null,
  * The stored answer (status `error` or `partial`), when it could be stored.
  */
 assistant_message: MessageView | null, };
+
+/**
+ * The icons an assistant may have: the web app draws each of them. Left out when creating,
+ * `sparkles`.
+ */
+export type AssistantIcon = "sparkles" | "bot" | "brain" | "code" | "terminal" | "pen" | "book" | "chart" | "globe" | "briefcase" | "scale" | "shield" | "lightbulb" | "chat" | "mail" | "calculator" | "search" | "graduation_cap" | "heart" | "wrench" | "megaphone" | "palette" | "flask" | "users";
+
+/**
+ * Who an assistant or a template is for: its creator only, or everyone (managed by
+ * administrators). Fixed when it is created.
+ */
+export type Scope = "personal" | "global";
+
+/**
+ * An assistant as the caller sees it.
+ */
+export type AssistantView = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * Personal or global.
+ */
+scope: Scope, 
+/**
+ * Its name (1-100 characters).
+ */
+name: string, 
+/**
+ * What it is for (at most 500 characters; may be empty).
+ */
+description: string, 
+/**
+ * Its icon.
+ */
+icon: AssistantIcon, 
+/**
+ * The instruction put in front of every conversation with it (1-20000 characters).
+ */
+system_prompt: string, 
+/**
+ * The model it answers with unless the user picks another; `null`: the chat's or default.
+ */
+model: string | null, 
+/**
+ * The temperature it answers with unless the user picks another; `null`: the model's.
+ */
+temperature: number | null, 
+/**
+ * Up to four example prompts shown on an empty chat.
+ */
+starters: Array<string>, 
+/**
+ * Whether the caller may change and delete it (their own; global ones for admins).
+ */
+editable: boolean, 
+/**
+ * When it was created (RFC 3339, UTC).
+ */
+created_at: string, 
+/**
+ * Its last change (RFC 3339, UTC).
+ */
+updated_at: string, };
+
+/**
+ * `POST /api/assistants`: a new assistant.
+ */
+export type CreateAssistant = { 
+/**
+ * 1-100 characters.
+ */
+name: string, 
+/**
+ * At most 500 characters; left out, empty.
+ */
+description?: string, 
+/**
+ * Left out, `sparkles`.
+ */
+icon?: AssistantIcon, 
+/**
+ * 1-20000 characters.
+ */
+system_prompt: string, 
+/**
+ * An enabled model's id; left out or `null`, none (the chat's or the default model).
+ */
+model?: string, 
+/**
+ * 0-2; left out or `null`, none.
+ */
+temperature?: number, 
+/**
+ * At most four, each 1-300 characters; left out, none.
+ */
+starters?: Array<string>, 
+/**
+ * Left out, `personal`; `global` only for administrators.
+ */
+scope?: Scope, };
+
+/**
+ * `PATCH /api/assistants/{id}`: changes the fields it names (at least one); `model` and
+ * `temperature` may be `null` to remove the override. The scope stays.
+ */
+export type UpdateAssistant = { 
+/**
+ * 1-100 characters.
+ */
+name?: string, 
+/**
+ * At most 500 characters.
+ */
+description?: string, 
+/**
+ * The new icon.
+ */
+icon?: AssistantIcon, 
+/**
+ * 1-20000 characters.
+ */
+system_prompt?: string, 
+/**
+ * An enabled model's id, or `null` for none.
+ */
+model?: string | null, 
+/**
+ * 0-2, or `null` for none.
+ */
+temperature?: number | null, 
+/**
+ * At most four, each 1-300 characters (replaces the list).
+ */
+starters?: Array<string>, };
+
+/**
+ * The assistant of a conversation, as lists and headers show it.
+ */
+export type ChatAssistant = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * Its icon.
+ */
+icon: AssistantIcon, };
+
+/**
+ * A variable of a template, in the order of its first appearance in the body.
+ */
+export type TemplateVariable = { 
+/**
+ * Its name (`[A-Za-z_][A-Za-z0-9_]*`).
+ */
+name: string, 
+/**
+ * What to fill in, if the template says.
+ */
+description: string | null, };
+
+/**
+ * A prompt template as the caller sees it.
+ */
+export type TemplateView = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * Personal or global.
+ */
+scope: Scope, 
+/**
+ * Its title (1-200 characters).
+ */
+title: string, 
+/**
+ * Its body with `{{variable}}` placeholders (1-20000 characters).
+ */
+body: string, 
+/**
+ * Its variables, each once, in the order of their first appearance.
+ */
+variables: Array<TemplateVariable>, 
+/**
+ * Whether the caller may change and delete it (their own; global ones for admins).
+ */
+editable: boolean, 
+/**
+ * When it was created (RFC 3339, UTC).
+ */
+created_at: string, 
+/**
+ * Its last change (RFC 3339, UTC).
+ */
+updated_at: string, };
+
+/**
+ * `POST /api/templates`: a new template.
+ */
+export type CreateTemplate = { 
+/**
+ * 1-200 characters.
+ */
+title: string, 
+/**
+ * The body (1-20000 characters, at most 30 variables).
+ */
+body: string, 
+/**
+ * Descriptions of variables of the body, by name (each at most 500 characters).
+ */
+descriptions?: { [key in string]: string }, 
+/**
+ * Left out, `personal`; `global` only for administrators.
+ */
+scope?: Scope, };
+
+/**
+ * `PATCH /api/templates/{id}`: changes the fields it names (at least one). A new body without
+ * new descriptions keeps those of the variables it still has.
+ */
+export type UpdateTemplate = { 
+/**
+ * 1-200 characters.
+ */
+title?: string, 
+/**
+ * The new body.
+ */
+body?: string, 
+/**
+ * The descriptions (replace the stored ones).
+ */
+descriptions?: { [key in string]: string }, };
+
+/**
+ * `POST /api/templates/{id}/render`: the value of every variable.
+ */
+export type RenderTemplate = { 
+/**
+ * One value per variable (each at most 100000 characters), by name.
+ */
+values: { [key in string]: string }, };
+
+/**
+ * The answer of `POST /api/templates/{id}/render`.
+ */
+export type RenderedTemplate = { 
+/**
+ * The body with every placeholder filled.
+ */
+text: string, };
 
 /**
  * An enabled model.
@@ -946,17 +1222,163 @@ chats: number,
  */
 messages: number, 
 /**
- * Shared assistants; `null` until the hub has them.
+ * Assistants, global and personal.
  */
-assistants: number | null, 
+assistants: number, 
 /**
- * Prompt templates; `null` until the hub has them.
+ * Prompt templates, global and personal.
  */
-templates: number | null, 
+templates: number, 
 /**
  * Messages per day (UTC) of the last 30 days, oldest first, every day present.
  */
 messages_per_day: Array<DayCount>, };
+
+/**
+ * Where a provider's key comes from.
+ */
+export type KeySource = "database" | "environment" | "none";
+
+/**
+ * Where a setting (base URL, API version) comes from.
+ */
+export type SettingSource = "database" | "environment" | "default" | "none";
+
+/**
+ * The outcome of a provider test.
+ */
+export type ProviderTestStatus = "ok" | "failed";
+
+/**
+ * The result of `POST /api/admin/providers/{provider}/test` (also kept as the provider's
+ * `last_test`).
+ */
+export type ProviderTestView = { 
+/**
+ * `ok` or `failed`.
+ */
+status: ProviderTestStatus, 
+/**
+ * How long the request took, in milliseconds; `null` when nothing was sent.
+ */
+latency_ms: number | null, 
+/**
+ * Why it failed: the provider's own explanation, or the configuration problem.
+ */
+error: string | null, 
+/**
+ * When the test ran.
+ */
+tested_at: string, };
+
+/**
+ * A provider as admins see it (`/api/admin/providers`).
+ */
+export type ProviderView = { 
+/**
+ * The provider's id (`openai`, `anthropic`, `gemini`, `mistral`, `xai`, `azure_openai`,
+ * `openai_compatible`).
+ */
+provider: string, 
+/**
+ * The name shown to people.
+ */
+display_name: string, 
+/**
+ * Whether requests need a key (an OpenAI-compatible server may take none).
+ */
+requires_key: boolean, 
+/**
+ * Where the key in use comes from.
+ */
+key_source: KeySource, 
+/**
+ * The last characters of the key stored in the database (none of a short key); `null`
+ * when none is stored.
+ */
+key_hint: string | null, 
+/**
+ * When the stored key was set.
+ */
+key_set_at: string | null, 
+/**
+ * Who set it (`null` when unknown or the account is gone).
+ */
+key_set_by: string | null, 
+/**
+ * Why the stored key cannot be used (the master key `provider_keys_master_key` is
+ * missing, malformed or does not decrypt it); the variable's key, if any, is used meanwhile.
+ */
+key_error: string | null, 
+/**
+ * Whether the base URL can be set here (Azure OpenAI's endpoint, an OpenAI-compatible
+ * server's URL).
+ */
+base_url_editable: boolean, 
+/**
+ * The base URL in use; `null` when none is set.
+ */
+base_url: string | null, 
+/**
+ * Where it comes from.
+ */
+base_url_source: SettingSource, 
+/**
+ * Azure OpenAI's `api-version` in use; `null` for other providers.
+ */
+api_version: string | null, 
+/**
+ * Where it comes from; `null` for other providers.
+ */
+api_version_source: SettingSource | null, 
+/**
+ * Whether chats can use the provider now (a key where one is needed, a valid base URL).
+ */
+configured: boolean, 
+/**
+ * Why not, when not.
+ */
+configuration_error: string | null, 
+/**
+ * The last test, if any.
+ */
+last_test: ProviderTestView | null, };
+
+/**
+ * `GET /api/admin/providers`: every provider the hub speaks to, in a fixed order.
+ */
+export type ProviderList = { 
+/**
+ * The providers.
+ */
+items: Array<ProviderView>, };
+
+/**
+ * `PUT /api/admin/providers/{provider}/key`: set or replace the key stored in the database.
+ */
+export type SetProviderKey = { 
+/**
+ * The key (1-1000 printable ASCII characters; surrounding whitespace is removed). Stored
+ * encrypted, never shown again.
+ */
+api_key: string, };
+
+/**
+ * `PATCH /api/admin/providers/{provider}`: the settings stored in the database; `null` resets
+ * one (the Spin variable applies again).
+ */
+export type UpdateProvider = { 
+/**
+ * Azure OpenAI's endpoint (`https://<resource>.openai.azure.com`) or the OpenAI-compatible
+ * server's base URL; checked against the outbound policy (https, a public host inside the
+ * component's `allowed_outbound_hosts`; http and internal hosts only when listed in
+ * `llm_trusted_hosts`).
+ */
+base_url?: string | null, 
+/**
+ * Azure OpenAI's `api-version` (`2024-10-21`, `2025-04-01-preview`).
+ */
+api_version?: string | null, };
 
 /**
  * One audit event.

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
 import { listModels, logout, refreshMe, usage as fetchUsage } from "../api/endpoints";
 import { SessionExpiredError } from "../api/errors";
 import type { ChatSummary, ModelList, UsageTotals, UserView } from "../api/types.gen";
@@ -10,6 +10,12 @@ import { Icon } from "../components/ui/Icon";
 import { ChatView } from "../features/chat/ChatView";
 import { Sidebar } from "../features/sidebar/Sidebar";
 import { useChatList } from "../features/sidebar/useChatList";
+import type { AssistantView } from "../api/types.gen";
+import { usePromptLibrary } from "../features/assistants/usePromptLibrary";
+
+// The managers of assistants and templates load when first opened.
+const AssistantManager = lazy(() => import("../features/assistants/AssistantManager").then((m) => ({ default: m.AssistantManager })));
+const TemplateManager = lazy(() => import("../features/assistants/TemplateManager").then((m) => ({ default: m.TemplateManager })));
 
 /** The logged-in app: owns the conversation list, models and usage; the views get props. */
 export function ChatLayout({ user }: { user: UserView }) {
@@ -37,6 +43,10 @@ export function ChatLayout({ user }: { user: UserView }) {
     [t],
   );
   const chatList = useChatList(report);
+  const library = usePromptLibrary(report);
+  // The assistant the next new conversation starts with.
+  const [newAssistant, setNewAssistant] = useState<AssistantView | null>(null);
+  const [managing, setManaging] = useState<"assistants" | "templates" | null>(null);
 
   const refreshUsage = useCallback(() => {
     fetchUsage("month").then(
@@ -58,11 +68,18 @@ export function ChatLayout({ user }: { user: UserView }) {
     });
   }, [report, refreshUsage]);
 
-  const open = (id: string | null) => {
+  const open = (id: string | null, assistant: AssistantView | null = null) => {
     navigate(id);
+    setNewAssistant(assistant);
     setViewKey((k) => k + 1);
     setSidebarOpen(false);
   };
+  const startWith = (assistant: AssistantView) => {
+    setManaging(null);
+    open(null, assistant);
+  };
+  const selectedChat = chatId === null ? null : chatList.chats.find((c) => c.id === chatId);
+  const shownAssistantId = chatId === null ? (newAssistant?.id ?? null) : (selectedChat ? (selectedChat.assistant?.id ?? null) : null);
 
   const rename = async (id: string, title: string) => {
     if ((await chatList.rename(id, title)) && id === chatId) setViewKey((k) => k + 1);
@@ -94,6 +111,10 @@ export function ChatLayout({ user }: { user: UserView }) {
         onRename={rename}
         onDelete={setDeleting}
         onLoadMore={chatList.loadMore}
+        assistants={library.assistants}
+        selectedAssistantId={shownAssistantId}
+        onStartAssistant={startWith}
+        onManageAssistants={() => setManaging("assistants")}
         onClose={closeSidebar}
         onLogout={() => void logout()}
       />
@@ -151,8 +172,28 @@ export function ChatLayout({ user }: { user: UserView }) {
             setError(t("error.not_found"));
             open(null);
           }}
+          newAssistant={newAssistant}
+          assistants={library.assistants}
+          templates={library.templates}
+          onManageTemplates={() => setManaging("templates")}
+          onError={report}
         />
       </main>
+      <Suspense fallback={null}>
+        {managing === "assistants" && (
+        <AssistantManager
+          assistants={library.assistants}
+          models={models}
+          isAdmin={user.is_admin}
+          onChanged={library.reloadAssistants}
+          onStart={startWith}
+          onClose={() => setManaging(null)}
+        />
+      )}
+      {managing === "templates" && (
+        <TemplateManager templates={library.templates} isAdmin={user.is_admin} onChanged={library.reloadTemplates} onClose={() => setManaging(null)} />
+        )}
+      </Suspense>
       {deleting && (
         <ConfirmDialog
           title={t("sidebar.deleteTitle")}

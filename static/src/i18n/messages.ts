@@ -1,8 +1,10 @@
 /** Every user-visible text, in English and German. `{name}` marks a placeholder. */
 import { adminDe, adminEn } from "../features/admin/messages";
+import { assistantsDe, assistantsEn } from "../features/assistants/messages";
 
 export const en = {
   ...adminEn,
+  ...assistantsEn,
   "app.name": "AI Hub",
   "app.skipToContent": "Skip to the conversation",
 
@@ -41,6 +43,7 @@ export const en = {
   "error.session_expired": "Your session has ended. Please log in again.",
   "error.stream_incomplete": "The connection broke during the answer.",
   "error.not_found": "This conversation does not exist (any more).",
+  "error.unknown_assistant": "This assistant does not exist (any more) or is not available to you.",
   "error.generic": "Something went wrong: {message}",
   "error.field": "{field}: {reason}",
 
@@ -91,7 +94,7 @@ export const en = {
   "chat.temperatureDefault": "Model default",
   "chat.inputLabel": "Your message",
   "chat.inputPlaceholder": "Write a message…",
-  "chat.inputHint": "Enter sends · Shift+Enter adds a line",
+  "chat.inputHint": "Enter sends · Shift+Enter adds a line · / inserts a template",
   "chat.send": "Send",
   "chat.stop": "Stop",
   "chat.retry": "Try again",
@@ -128,6 +131,7 @@ export type Dictionary = Record<MessageKey, string>;
 
 export const de: Dictionary = {
   ...adminDe,
+  ...assistantsDe,
   "app.name": "AI Hub",
   "app.skipToContent": "Zur Unterhaltung springen",
 
@@ -166,6 +170,7 @@ export const de: Dictionary = {
   "error.session_expired": "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.",
   "error.stream_incomplete": "Die Verbindung ist während der Antwort abgebrochen.",
   "error.not_found": "Diese Unterhaltung gibt es nicht (mehr).",
+  "error.unknown_assistant": "Diesen Assistenten gibt es nicht (mehr), oder er steht Ihnen nicht zur Verfügung.",
   "error.generic": "Etwas ist schiefgegangen: {message}",
   "error.field": "{field}: {reason}",
 
@@ -216,7 +221,7 @@ export const de: Dictionary = {
   "chat.temperatureDefault": "Modellstandard",
   "chat.inputLabel": "Ihre Nachricht",
   "chat.inputPlaceholder": "Nachricht schreiben…",
-  "chat.inputHint": "Enter sendet · Umschalt+Enter für eine neue Zeile",
+  "chat.inputHint": "Enter sendet · Umschalt+Enter für eine neue Zeile · / fügt eine Vorlage ein",
   "chat.send": "Senden",
   "chat.stop": "Stopp",
   "chat.retry": "Erneut versuchen",

@@ -34,7 +34,7 @@ export function useRouteChatId(): [string | null, (id: string | null, replace?: 
 }
 
 /** The admin console's tabs, in their order; each has its own address `/admin/<tab>`. */
-export const ADMIN_TABS = ["users", "costs", "stats", "models", "audit"] as const;
+export const ADMIN_TABS = ["users", "costs", "stats", "models", "audit", "providers"] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
 const ADMIN_PATH = /^\/admin(?:\/([a-z]+))?\/?$/;

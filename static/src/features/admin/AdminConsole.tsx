@@ -9,6 +9,7 @@ import { UserMenu } from "../sidebar/UserMenu";
 import { AuditTab } from "./AuditTab";
 import { CostsTab } from "./CostsTab";
 import { ModelsTab } from "./ModelsTab";
+import { ProvidersTab } from "./ProvidersTab";
 import { StatsTab } from "./StatsTab";
 import { UsersTab } from "./UsersTab";
 import "./admin.css";
@@ -20,12 +21,12 @@ const TAB_LABELS: Record<AdminTab, MessageKey> = {
   stats: "admin.tab.stats",
   models: "admin.tab.models",
   audit: "admin.tab.audit",
+  providers: "admin.tab.providers",
 };
 
 /**
  * The admin console (admins only; its API answers 403 to anyone else): one tab per area, each
- * with its own address `/admin/<tab>`. The Providers tab has its place after Models but stays
- * disabled until provider keys can be managed (a later issue): no empty page behind it.
+ * with its own address `/admin/<tab>`.
  */
 export function AdminConsole({ user, tab }: { user: UserView; tab: AdminTab }) {
   const { t } = useI18n();
@@ -99,18 +100,6 @@ export function AdminConsole({ user, tab }: { user: UserView; tab: AdminTab }) {
               {t(TAB_LABELS[name])}
             </button>
           ))}
-          <button
-            type="button"
-            role="tab"
-            className="admin-tab"
-            aria-selected={false}
-            aria-disabled="true"
-            disabled
-            title={t("admin.tab.providersLater")}
-            data-testid="admin-tab-providers"
-          >
-            {t("admin.tab.providers")} <span className="badge">{t("admin.tab.later")}</span>
-          </button>
         </div>
       </nav>
       <main id="admin-panel" className="admin-panel" tabIndex={-1}>
@@ -120,6 +109,7 @@ export function AdminConsole({ user, tab }: { user: UserView; tab: AdminTab }) {
           {tab === "stats" && <StatsTab />}
           {tab === "models" && <ModelsTab />}
           {tab === "audit" && <AuditTab />}
+          {tab === "providers" && <ProvidersTab />}
         </div>
       </main>
     </div>

@@ -31,6 +31,12 @@ const KNOWN_ACTIONS = [
   "chat.renamed",
   "chat.deleted",
   "chat.message_answered",
+  "assistant.created",
+  "assistant.updated",
+  "assistant.deleted",
+  "template.created",
+  "template.updated",
+  "template.deleted",
 ];
 
 const EMPTY: AuditQuery = { action: "", actor: "", target: "", from: "", until: "" };

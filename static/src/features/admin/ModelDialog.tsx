@@ -4,7 +4,7 @@ import type { AdminModelView, AdminUpdateModel } from "../../api/types.gen";
 import { useI18n } from "../../i18n/I18n";
 import { describeError } from "../../lib/errors";
 import { createModel, updateModel } from "./api";
-import { FormDialog } from "./Dialog";
+import { FormDialog } from "../../components/ui/FormDialog";
 
 /** The providers the hub has clients for (`hub-providers`). */
 const PROVIDERS = ["openai", "anthropic", "gemini", "mistral", "xai", "azure_openai", "openai_compatible"] as const;

@@ -5,7 +5,7 @@ import { useI18n } from "../../i18n/I18n";
 import { describeError } from "../../lib/errors";
 import { Icon } from "../../components/ui/Icon";
 import { createUser } from "./api";
-import { FormDialog } from "./Dialog";
+import { FormDialog } from "../../components/ui/FormDialog";
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 

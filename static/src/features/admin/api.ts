@@ -17,6 +17,7 @@ import type {
   Page,
   UserView,
 } from "../../api/types.gen";
+import type { ProviderList, ProviderTestView, ProviderView, SetProviderKey, UpdateProvider } from "../../api/types.gen";
 
 function query(params: Record<string, string | null | undefined>): string {
   const search = new URLSearchParams();
@@ -141,4 +142,30 @@ export function auditCsv(filter: AuditQuery): Promise<Blob> {
 
 export function verifyAudit(): Promise<AuditVerification> {
   return apiJson("GET", "/api/admin/audit/verify");
+}
+
+/* Provider keys (`/api/admin/providers`). */
+
+export function listProviders(): Promise<ProviderList> {
+  return apiJson("GET", "/api/admin/providers");
+}
+
+function providerPath(provider: string, tail = ""): string {
+  return "/api/admin/providers/" + encodeURIComponent(provider) + tail;
+}
+
+export function setProviderKey(provider: string, body: SetProviderKey): Promise<ProviderView> {
+  return apiJson("PUT", providerPath(provider, "/key"), { body });
+}
+
+export function deleteProviderKey(provider: string): Promise<ProviderView> {
+  return apiJson("DELETE", providerPath(provider, "/key"));
+}
+
+export function testProvider(provider: string): Promise<ProviderTestView> {
+  return apiJson("POST", providerPath(provider, "/test"));
+}
+
+export function updateProvider(provider: string, body: UpdateProvider): Promise<ProviderView> {
+  return apiJson("PATCH", providerPath(provider), { body });
 }

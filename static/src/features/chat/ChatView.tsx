@@ -1,6 +1,8 @@
 import { useEffect } from "react";
 import type { ChatSummary, ModelList } from "../../api/types.gen";
 import { useI18n } from "../../i18n/I18n";
+import { AssistantBadge } from "../assistants/AssistantIcon";
+import type { AssistantView, ChatAssistant, TemplateView } from "../../api/types.gen";
 import { Composer } from "./Composer";
 import { MessageList } from "./MessageList";
 import { ModelControls } from "./ModelControls";
@@ -17,23 +19,38 @@ interface Props {
   onChanged: (id: string, patch: Partial<ChatSummary>) => void;
   onAnswerFinished: () => void;
   onMissing: () => void;
+  /** The assistant a new conversation is started with (`chatId` null). */
+  newAssistant: AssistantView | null;
+  /** The assistants the user sees (for a conversation's starters, model and temperature). */
+  assistants: AssistantView[] | null;
+  templates: TemplateView[] | null;
+  onManageTemplates: () => void;
+  onError: (err: unknown) => void;
 }
 
 /** A conversation: its messages, the streaming answer, the model controls and the input. */
-export function ChatView({ chatId, models, onCreated, onChanged, onAnswerFinished, onMissing }: Props) {
+export function ChatView(props: Props) {
+  const { chatId, models, onCreated, onChanged, onAnswerFinished, onMissing, newAssistant, assistants } = props;
   const { t } = useI18n();
   const draft = useDraft(chatId);
-  const { state, loading, busy, send, stop } = useChatStream(chatId, {
+  const { state, loading, busy, send, stop } = useChatStream(
+    chatId,
+    {
     onCreated: (chat) => {
       draft.moveTo(chat.id, draft.text);
       onCreated(chat);
     },
     onChanged,
-    onSent: () => draft.set(""),
-    onAnswerFinished,
-    onMissing,
-  });
-  const settings = useModelSettings(models, state.chat, onChanged);
+      onSent: () => draft.set(""),
+      onAnswerFinished,
+      onMissing,
+    },
+    newAssistant?.id ?? null,
+  );
+  // The conversation's assistant (as stored), or the one a new conversation starts with.
+  const chatAssistant: ChatAssistant | null = state.chat !== null ? state.chat.assistant : chatId === null ? newAssistant : null;
+  const assistant = chatAssistant === null ? null : (assistants?.find((a) => a.id === chatAssistant.id) ?? (newAssistant?.id === chatAssistant.id ? newAssistant : null));
+  const settings = useModelSettings(models, state.chat, onChanged, assistant);
   const title = state.chat?.title ?? null;
 
   // The window title follows the conversation.
@@ -50,9 +67,17 @@ export function ChatView({ chatId, models, onCreated, onChanged, onAnswerFinishe
   return (
     <section className="chat-view" aria-label={title ?? t("sidebar.untitled")}>
       <header className="chat-header">
-        <h1 className="chat-heading" data-testid="chat-title">
-          {title ?? t("sidebar.untitled")}
-        </h1>
+        <div className="chat-heading-row">
+          <h1 className="chat-heading" data-testid="chat-title">
+            {title ?? t("sidebar.untitled")}
+          </h1>
+          {chatAssistant !== null && (
+            <span className="assistant-chip" data-testid="chat-assistant" aria-label={t("assistants.chip", { name: chatAssistant.name })} title={t("assistants.chip", { name: chatAssistant.name })}>
+              <AssistantBadge icon={chatAssistant.icon} size={14} />
+              <span aria-hidden="true">{chatAssistant.name}</span>
+            </span>
+          )}
+        </div>
         <ModelControls
           models={models}
           model={settings.model}
@@ -62,7 +87,16 @@ export function ChatView({ chatId, models, onCreated, onChanged, onAnswerFinishe
           onTemperature={settings.changeTemperature}
         />
       </header>
-      <MessageList state={state} loading={loading} models={models} onRetry={retry} />
+      <MessageList
+        state={state}
+        loading={loading}
+        models={models}
+        onRetry={retry}
+        assistant={assistant ?? (chatAssistant === null ? null : { ...chatAssistant, description: "", starters: [] })}
+        onStarter={(content) => {
+          if (!busy && !loading) send({ content, ...settings.request() });
+        }}
+      />
       <div className="composer-area">
         <Composer
           value={draft.text}
@@ -71,6 +105,9 @@ export function ChatView({ chatId, models, onCreated, onChanged, onAnswerFinishe
           onStop={stop}
           streaming={busy}
           disabled={loading || (models !== null && models.items.length === 0)}
+          templates={props.templates}
+          onManageTemplates={props.onManageTemplates}
+          onError={props.onError}
         />
       </div>
     </section>

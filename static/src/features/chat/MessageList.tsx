@@ -4,6 +4,8 @@ import { useI18n } from "../../i18n/I18n";
 import { Icon } from "../../components/ui/Icon";
 import { shownMessages, type ChatState } from "./chatState";
 import { MessageItem, StreamingAnswer, UserMessage } from "./MessageItem";
+import { ASSISTANT_ICONS } from "../assistants/AssistantIcon";
+import type { AssistantView } from "../../api/types.gen";
 
 interface Props {
   state: ChatState;
@@ -11,10 +13,14 @@ interface Props {
   models: ModelList | null;
   /** Answers the last question again (offered after a failure). */
   onRetry: () => void;
+  /** The conversation's assistant: an empty conversation shows it and its starters. */
+  assistant: Pick<AssistantView, "name" | "icon" | "description" | "starters"> | null;
+  /** Sends a conversation starter. */
+  onStarter: (content: string) => void;
 }
 
 /** The scrolling list: messages, the answer while it streams, failures and notices. */
-export function MessageList({ state, loading, models, onRetry }: Props) {
+export function MessageList({ state, loading, models, onRetry, assistant, onStarter }: Props) {
   const { t } = useI18n();
   const listRef = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
@@ -55,7 +61,28 @@ export function MessageList({ state, loading, models, onRetry }: Props) {
             {loadError}
           </p>
         )}
-        {!loading && messages.length === 0 && pending === null && answer === null && !loadError && (
+        {!loading && messages.length === 0 && pending === null && answer === null && !loadError && assistant !== null && (
+          <div className="empty-chat" data-testid="assistant-empty">
+            <span className="empty-mark" aria-hidden="true">
+              <Icon name={ASSISTANT_ICONS[assistant.icon]} size={28} />
+            </span>
+            <h2>{assistant.name}</h2>
+            {assistant.description !== "" && <p className="muted">{assistant.description}</p>}
+            <p className="muted">{t(assistant.starters.length > 0 ? "assistants.emptyHint" : "assistants.emptyHintNoStarters")}</p>
+            {assistant.starters.length > 0 && (
+              <ul className="starters" aria-label={t("assistants.startersLabel")}>
+                {assistant.starters.map((starter) => (
+                  <li key={starter}>
+                    <button type="button" className="starter" onClick={() => onStarter(starter)} data-testid="starter">
+                      {starter}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        )}
+        {!loading && messages.length === 0 && pending === null && answer === null && !loadError && assistant === null && (
           <div className="empty-chat">
             <span className="empty-mark" aria-hidden="true">
               <Icon name="spark" size={28} />

@@ -41,9 +41,10 @@ function isAbort(err: unknown): boolean {
 
 /**
  * One conversation: loads it, sends messages and follows the answer stream. `chatId` is the
- * conversation to show; `null` for a new one, created with the first message.
+ * conversation to show; `null` for a new one, created with the first message (with the
+ * assistant `assistantId`, if given).
  */
-export function useChatStream(chatId: string | null, events: ChatStreamEvents): ChatStream {
+export function useChatStream(chatId: string | null, events: ChatStreamEvents, assistantId: string | null = null): ChatStream {
   const { t } = useI18n();
   const [state, dispatch] = useReducer(chatReducer, initialChatState);
   const abortRef = useRef<AbortController | null>(null);
@@ -105,6 +106,7 @@ export function useChatStream(chatId: string | null, events: ChatStreamEvents): 
         const created = await createChat({
           ...(body.model === undefined ? {} : { model: body.model }),
           ...(body.temperature === undefined ? {} : { temperature: body.temperature }),
+          ...(assistantId === null ? {} : { assistant_id: assistantId }),
         });
         id = created.id;
         currentId.current = id;

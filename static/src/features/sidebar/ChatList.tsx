@@ -4,6 +4,7 @@ import { useI18n } from "../../i18n/I18n";
 import type { MessageKey } from "../../i18n/messages";
 import { Icon } from "../../components/ui/Icon";
 import { Popover } from "../../components/ui/Popover";
+import { AssistantBadge } from "../assistants/AssistantIcon";
 
 interface Props {
   chats: ChatSummary[];
@@ -80,6 +81,7 @@ export function ChatList({ chats, loaded, selectedId, hasMore, onSelect, onRenam
             {items.map((chat) => {
               const title = chat.title ?? t("sidebar.untitled");
               const selected = chat.id === selectedId;
+              const assistant = chat.assistant;
               return (
                 <li key={chat.id} className={selected ? "chat-item selected" : "chat-item"}>
                   {editing === chat.id ? (
@@ -110,9 +112,11 @@ export function ChatList({ chats, loaded, selectedId, hasMore, onSelect, onRenam
                         className="chat-link"
                         aria-current={selected ? "page" : undefined}
                         onClick={() => onSelect(chat.id)}
-                        title={title}
+                        title={assistant ? title + " · " + assistant.name : title}
                       >
+                        {assistant && <AssistantBadge icon={assistant.icon} size={13} />}
                         <span className="chat-title">{title}</span>
+                        {assistant && <span className="visually-hidden"> · {t("assistants.chip", { name: assistant.name })}</span>}
                       </button>
                       <div className="chat-menu">
                         <button

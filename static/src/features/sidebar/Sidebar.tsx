@@ -7,6 +7,8 @@ import { ChatList } from "./ChatList";
 import { UsageWidget } from "./UsageWidget";
 import { UserMenu } from "./UserMenu";
 import { Brand } from "../../components/ui/Brand";
+import { AssistantSection } from "../assistants/AssistantSection";
+import type { AssistantView } from "../../api/types.gen";
 
 interface Props {
   open: boolean;
@@ -22,11 +24,16 @@ interface Props {
   onRename: (id: string, title: string) => Promise<void>;
   onDelete: (chat: ChatSummary) => void;
   onLoadMore: () => void;
+  assistants: AssistantView[] | null;
+  /** The assistant of the conversation shown (or of the new one). */
+  selectedAssistantId: string | null;
+  onStartAssistant: (assistant: AssistantView) => void;
+  onManageAssistants: () => void;
   onClose: () => void;
   onLogout: () => void;
 }
 
-/** Brand, "new chat", the conversation list, the usage widget and the account menu. */
+/** Brand, "new chat", the assistants, the conversation list, the usage widget and the account menu. */
 export function Sidebar(props: Props) {
   const { t } = useI18n();
   const closeRef = useRef<HTMLButtonElement>(null);
@@ -61,6 +68,12 @@ export function Sidebar(props: Props) {
         <Icon name="plus" /> {t("sidebar.newChat")}
       </button>
       <div className="sidebar-scroll">
+        <AssistantSection
+          assistants={props.assistants}
+          selectedId={props.selectedAssistantId}
+          onStart={props.onStartAssistant}
+          onManage={props.onManageAssistants}
+        />
         <ChatList
           chats={props.chats}
           loaded={props.chatsLoaded}

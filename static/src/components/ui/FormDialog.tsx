@@ -14,13 +14,17 @@ interface Props {
   onSubmit: () => void;
   onCancel: () => void;
   testId?: string;
+  /** A wider dialog (long texts side by side). */
+  wide?: boolean;
+  /** Extra buttons at the start of the action row (a "delete", say). */
+  extraActions?: ReactNode;
 }
 
 /**
  * A modal form on the native `<dialog>` (focus trap, Escape): the first field (or button) gets
  * the focus; Escape cancels.
  */
-export function FormDialog({ title, children, submitLabel, cancelLabel, busy = false, error, onSubmit, onCancel, testId }: Props) {
+export function FormDialog({ title, children, submitLabel, cancelLabel, busy = false, error, onSubmit, onCancel, testId, wide = false, extraActions }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
   useEffect(() => {
@@ -37,7 +41,7 @@ export function FormDialog({ title, children, submitLabel, cancelLabel, busy = f
   return (
     <dialog
       ref={ref}
-      className="dialog admin-dialog"
+      className={wide ? "dialog form-dialog wide" : "dialog form-dialog"}
       aria-labelledby={id}
       data-testid={testId}
       onCancel={(event) => {
@@ -56,6 +60,7 @@ export function FormDialog({ title, children, submitLabel, cancelLabel, busy = f
         )}
         <div className="dialog-body">{children}</div>
         <div className="dialog-actions">
+          {extraActions}
           {cancelLabel !== undefined && (
             <button type="button" className="btn btn-secondary" onClick={onCancel}>
               {cancelLabel}
