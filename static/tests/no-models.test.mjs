@@ -1,4 +1,4 @@
-// A hub without any usable model: the chat tells an admin where to look (the Models tab)
+// A hub without any usable model: the chat tells an admin where to look (the Providers and Models tabs)
 // and a user to ask an admin.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -12,12 +12,16 @@ after(async () => {
   await browser?.close();
 });
 
-test("an empty model list sends an admin to the Models tab and a user to an admin", async () => {
+test("an empty model list sends an admin to the Providers and Models tabs and a user to an admin", async () => {
   const admin = await openPage(browser);
   await loginThroughUi(admin.page, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, labels: EN });
   const notice = admin.page.getByTestId("no-models");
-  await notice.getByText("The Models tab of the admin console shows which providers still lack one.", { exact: false }).waitFor();
+  await notice.getByText("Set keys in the Providers tab of the admin console", { exact: false }).waitFor();
   await screenshot(admin.page, "en-no-models-admin");
+  await notice.getByRole("button", { name: "Providers" }).click();
+  await admin.page.waitForURL("**/admin/providers");
+  await admin.page.getByRole("tab", { name: "Providers", selected: true }).waitFor();
+  await admin.page.goto("/");
   await notice.getByRole("button", { name: "Models" }).click();
   await admin.page.waitForURL("**/admin/models");
   await admin.page.getByRole("tab", { name: "Models", selected: true }).waitFor();

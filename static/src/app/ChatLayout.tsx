@@ -149,9 +149,14 @@ export function ChatLayout({ user }: { user: UserView }) {
           <div className="notice notice-info banner" role="status" data-testid="no-models">
             <span>{t(user.is_admin ? "chat.noModelsAdmin" : "chat.noModelsUser")}</span>
             {user.is_admin && (
-              <button type="button" className="btn btn-secondary btn-small" onClick={() => navigateTo(pathForAdmin("models"))}>
-                {t("admin.tab.models")}
-              </button>
+              <>
+                <button type="button" className="btn btn-secondary btn-small" onClick={() => navigateTo(pathForAdmin("providers"))}>
+                  {t("admin.tab.providers")}
+                </button>
+                <button type="button" className="btn btn-secondary btn-small" onClick={() => navigateTo(pathForAdmin("models"))}>
+                  {t("admin.tab.models")}
+                </button>
+              </>
             )}
           </div>
         )}

@@ -219,7 +219,7 @@ export const adminEn = {
   "admin.providers.apiVersionHint": "For example 2024-10-21 or 2025-04-01-preview. Empty: the value from the environment applies.",
   "admin.providers.apiVersionInvalid": "Enter the API version: letters, digits, dots and dashes, e.g. 2024-10-21 or preview.",
 
-  "chat.noModelsAdmin": "No model can be used yet: a model appears here once it is enabled and its provider has an API key. The Models tab of the admin console shows which providers still lack one.",
+  "chat.noModelsAdmin": "No model can be used yet: a model appears here once it is enabled and its provider has an API key. Set keys in the Providers tab of the admin console; the Models tab shows which providers still lack one.",
   "chat.noModelsUser": "No models are available yet. Ask an administrator to add one.",
 
   "password.title": "Choose a new password",
@@ -458,7 +458,7 @@ export const adminDe: Record<AdminMessageKey, string> = {
   "admin.providers.apiVersionHint": "Zum Beispiel 2024-10-21 oder 2025-04-01-preview. Leer: Es gilt der Wert aus der Umgebung.",
   "admin.providers.apiVersionInvalid": "Geben Sie die API-Version ein: Buchstaben, Ziffern, Punkte und Bindestriche, z. B. 2024-10-21 oder preview.",
 
-  "chat.noModelsAdmin": "Noch ist kein Modell nutzbar: Ein Modell erscheint hier, sobald es freigeschaltet ist und sein Anbieter einen API-Schlüssel hat. Der Reiter „Modelle“ der Verwaltung zeigt, welchen Anbietern noch einer fehlt.",
+  "chat.noModelsAdmin": "Noch ist kein Modell nutzbar: Ein Modell erscheint hier, sobald es freigeschaltet ist und sein Anbieter einen API-Schlüssel hat. Schlüssel hinterlegen Sie im Reiter „Anbieter“ der Verwaltung; der Reiter „Modelle“ zeigt, welchen Anbietern noch einer fehlt.",
   "chat.noModelsUser": "Es sind noch keine Modelle verfügbar. Bitten Sie einen Administrator, eines hinzuzufügen.",
 
   "password.title": "Neues Passwort wählen",
