@@ -254,9 +254,18 @@ const ASSISTANTS: &[&str] = &[
     "/api/templates/{id}",
     "/api/templates/{id}/render",
 ];
-const ROUTE_GROUPS: [&[&str]; 12] = [
+const KNOWLEDGE: &[&str] = &[
+    "/api/knowledge/collections",
+    "/api/knowledge/collections/{id}",
+    "/api/knowledge/files",
+    "/api/knowledge/files/{id}",
+    "/api/knowledge/files/{id}/content",
+    "/api/knowledge/search",
+];
+const ROUTE_GROUPS: [&[&str]; 13] = [
     ADMIN,
     ASSISTANTS,
+    KNOWLEDGE,
     KEYS,
     HEALTH,
     AUTH_TOKENS,
@@ -285,6 +294,18 @@ fn every_documented_path_is_in_one_route_group() {
     for path in ROUTE_GROUPS.iter().copied().flatten() {
         assert!(paths.contains_key(*path), "{path} is not in the document");
     }
+}
+
+/// `method url` with `token` and a JSON `body`, each if given.
+fn send(method: Method, url: &str, token: Option<&str>, body: Option<Value>) -> RequestBuilder {
+    let mut request = client().request(method, url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request
 }
 
 fn json_post(url: String, body: &Value) -> RequestBuilder {
@@ -770,16 +791,6 @@ async fn admin_answers_match_the_document() {
         .as_str()
         .unwrap()
         .to_owned();
-    let send = |method: Method, url: &str, token: Option<&str>, body: Option<Value>| {
-        let mut request = client().request(method, url);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        request
-    };
     let model = json!({"id": "meta-llama/Llama-3.1-8B", "provider": "openai_compatible",
         "display_name": "Llama", "input_price_per_million": "0.05",
         "output_price_per_million": "0.08"});
@@ -1013,16 +1024,6 @@ async fn admin_answers_match_the_document() {
 async fn assistants_answers_match_the_document() {
     let mut c = Checker::new(Hub::spawn(|o| o).await);
     let (user, admin) = staff_and_boss(&mut c).await;
-    let send = |method: Method, url: &str, token: Option<&str>, body: Option<Value>| {
-        let mut request = client().request(method, url);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        request
-    };
     for (path, create, change) in [
         (
             "/api/assistants",
@@ -1188,6 +1189,411 @@ async fn assistants_answers_match_the_document() {
     c.assert_covered(ASSISTANTS);
 }
 
+/// Knowledge collections, files and search: every operation's success, 400, 401, 403, 404, 405,
+/// 413 and 415, an upload `ready`, one `failed`, a duplicate (200) and a download.
+#[tokio::test(flavor = "multi_thread")]
+async fn knowledge_answers_match_the_document() {
+    let mut c =
+        Checker::new(Hub::spawn(|o| o.variable("knowledge_max_file_bytes", "100000")).await);
+    let (user, admin) = staff_and_boss(&mut c).await;
+    let bytes = |method: Method, url: &str, token: Option<&str>, body: &[u8]| {
+        let mut request = client()
+            .request(method, url)
+            .header("content-type", "application/octet-stream")
+            .body(body.to_vec());
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request
+    };
+    let [collections, collection, files, file, content, search] = [
+        KNOWLEDGE[0],
+        KNOWLEDGE[1],
+        KNOWLEDGE[2],
+        KNOWLEDGE[3],
+        KNOWLEDGE[4],
+        KNOWLEDGE[5],
+    ];
+
+    // Collections.
+    let url = c.url(collections);
+    let global = json!({"name": "Handbuch", "description": "Für alle", "scope": "global"});
+    let created = c
+        .check(
+            collections,
+            "post",
+            send(Method::POST, &url, Some(&admin), Some(global.clone())),
+            201,
+        )
+        .await;
+    let collection_id = created.body["id"].as_str().unwrap().to_owned();
+    c.check(
+        collections,
+        "post",
+        send(Method::POST, &url, Some(&user), Some(global.clone())),
+        403,
+    )
+    .await;
+    c.check(
+        collections,
+        "post",
+        send(Method::POST, &url, None, Some(global)),
+        401,
+    )
+    .await;
+    let blank = json!({"name": " "});
+    c.check(
+        collections,
+        "post",
+        send(Method::POST, &url, Some(&user), Some(blank)),
+        400,
+    )
+    .await;
+    bad_bodies(&mut c, collections, collections, Method::POST, Some(&user)).await;
+    for query in ["", "?limit=1&scope=global&q=hand"] {
+        let listed = c.url(&format!("{collections}{query}"));
+        c.check(
+            collections,
+            "get",
+            send(Method::GET, &listed, Some(&user), None),
+            200,
+        )
+        .await;
+    }
+    let bad = c.url(&format!("{collections}?cursor=nope"));
+    c.check(
+        collections,
+        "get",
+        send(Method::GET, &bad, Some(&user), None),
+        400,
+    )
+    .await;
+    c.check(collections, "get", send(Method::GET, &url, None, None), 401)
+        .await;
+    c.check(
+        collections,
+        "get",
+        send(Method::PUT, &url, Some(&user), None),
+        405,
+    )
+    .await;
+    let real = format!("/api/knowledge/collections/{collection_id}");
+    let one = c.url(&real);
+    c.check(
+        collection,
+        "get",
+        send(Method::GET, &one, Some(&user), None),
+        200,
+    )
+    .await;
+    c.check(collection, "get", send(Method::GET, &one, None, None), 401)
+        .await;
+    let missing = c.url(&format!("/api/knowledge/collections/{}", Uuid::new_v4()));
+    c.check(
+        collection,
+        "get",
+        send(Method::GET, &missing, Some(&user), None),
+        404,
+    )
+    .await;
+    c.check(
+        collection,
+        "get",
+        send(Method::POST, &one, Some(&user), None),
+        405,
+    )
+    .await;
+    let change = json!({"description": "Für alle Mitarbeitenden"});
+    c.check(
+        collection,
+        "patch",
+        send(Method::PATCH, &one, Some(&user), Some(change.clone())),
+        403,
+    )
+    .await;
+    c.check(
+        collection,
+        "patch",
+        send(Method::PATCH, &one, Some(&admin), Some(change)),
+        200,
+    )
+    .await;
+    c.check(
+        collection,
+        "patch",
+        send(Method::PATCH, &one, Some(&admin), Some(json!({}))),
+        400,
+    )
+    .await;
+    bad_bodies(&mut c, collection, &real, Method::PATCH, Some(&admin)).await;
+
+    // Files: ready, failed, the same again, refusals.
+    let base = c.url("");
+    let upload = |name: &str, collection: Option<&str>| {
+        let mut url = format!("{base}{files}?name={name}");
+        if let Some(collection) = collection {
+            url.push_str(&format!("&collection_id={collection}"));
+        }
+        url
+    };
+    let text = "# Urlaub\n\nUrlaubsanträge gehen an die Personalabteilung.".as_bytes();
+    let ready_url = upload("urlaub.md", Some(&collection_id));
+    let ready = c
+        .check(
+            files,
+            "post",
+            bytes(Method::POST, &ready_url, Some(&admin), text),
+            201,
+        )
+        .await;
+    assert_eq!(ready.body["status"], "ready");
+    let file_id = ready.body["id"].as_str().unwrap().to_owned();
+    c.check(
+        files,
+        "post",
+        bytes(Method::POST, &ready_url, Some(&admin), text),
+        200,
+    )
+    .await;
+    c.check(
+        files,
+        "post",
+        bytes(Method::POST, &ready_url, Some(&user), text),
+        403,
+    )
+    .await;
+    let failed = c
+        .check(
+            files,
+            "post",
+            bytes(
+                Method::POST,
+                &upload("x.bin", None),
+                Some(&user),
+                b"\x00\x01\x02\x03",
+            ),
+            201,
+        )
+        .await;
+    assert_eq!(failed.body["reason_code"], "unsupported_type");
+    for (url, body) in [
+        (c.url(files), &b"abc"[..]),
+        (upload("a.txt", Some("nope")), b"abc"),
+        (upload("a.txt", Some(&Uuid::new_v4().to_string())), b"abc"),
+        (upload("a.txt", None), b""),
+    ] {
+        c.check(
+            files,
+            "post",
+            bytes(Method::POST, &url, Some(&user), body),
+            400,
+        )
+        .await;
+    }
+    let big = vec![b'a'; 100_001];
+    c.check(
+        files,
+        "post",
+        bytes(Method::POST, &upload("big.txt", None), Some(&user), &big),
+        413,
+    )
+    .await;
+    let as_json = send(
+        Method::POST,
+        &upload("a.txt", None),
+        Some(&user),
+        Some(json!({})),
+    );
+    c.check(files, "post", as_json, 415).await;
+    c.check(
+        files,
+        "post",
+        bytes(Method::POST, &upload("a.txt", None), None, b"abc"),
+        401,
+    )
+    .await;
+    for query in ["", "?limit=1", &format!("?collection_id={collection_id}")] {
+        let listed = c.url(&format!("{files}{query}"));
+        c.check(
+            files,
+            "get",
+            send(Method::GET, &listed, Some(&user), None),
+            200,
+        )
+        .await;
+    }
+    let bad = c.url(&format!("{files}?collection_id={}", Uuid::new_v4()));
+    c.check(
+        files,
+        "get",
+        send(Method::GET, &bad, Some(&user), None),
+        400,
+    )
+    .await;
+    let files_url = c.url(files);
+    c.check(files, "get", send(Method::GET, &files_url, None, None), 401)
+        .await;
+    c.check(
+        files,
+        "get",
+        send(Method::PUT, &files_url, Some(&user), None),
+        405,
+    )
+    .await;
+
+    let real = format!("/api/knowledge/files/{file_id}");
+    let one = c.url(&real);
+    c.check(file, "get", send(Method::GET, &one, Some(&user), None), 200)
+        .await;
+    c.check(file, "get", send(Method::GET, &one, None, None), 401)
+        .await;
+    let missing = c.url(&format!("/api/knowledge/files/{}", Uuid::new_v4()));
+    c.check(
+        file,
+        "get",
+        send(Method::GET, &missing, Some(&user), None),
+        404,
+    )
+    .await;
+    c.check(
+        file,
+        "get",
+        send(Method::PATCH, &one, Some(&user), None),
+        405,
+    )
+    .await;
+    let download = c.url(&format!("{real}/content"));
+    let got = c
+        .check(
+            content,
+            "get",
+            send(Method::GET, &download, Some(&user), None),
+            200,
+        )
+        .await;
+    assert_eq!(got.bytes, text);
+    let failed_download = c.url(&format!(
+        "/api/knowledge/files/{}/content",
+        failed.body["id"].as_str().unwrap()
+    ));
+    c.check(
+        content,
+        "get",
+        send(Method::GET, &failed_download, Some(&user), None),
+        200,
+    )
+    .await;
+    c.check(
+        content,
+        "get",
+        send(Method::GET, &download, None, None),
+        401,
+    )
+    .await;
+    let missing_content = c.url(&format!("/api/knowledge/files/{}/content", Uuid::new_v4()));
+    c.check(
+        content,
+        "get",
+        send(Method::GET, &missing_content, Some(&user), None),
+        404,
+    )
+    .await;
+    c.check(
+        content,
+        "get",
+        send(Method::DELETE, &download, Some(&user), None),
+        405,
+    )
+    .await;
+
+    // Search.
+    for query in [
+        "?q=Personalabteilung",
+        &format!("?q=Urlaub&limit=1&collection_id={collection_id}"),
+    ] {
+        let url = c.url(&format!("{search}{query}"));
+        let found = c
+            .check(
+                search,
+                "get",
+                send(Method::GET, &url, Some(&user), None),
+                200,
+            )
+            .await;
+        assert_eq!(found.body["items"].as_array().unwrap().len(), 1, "{query}");
+    }
+    for query in [
+        "",
+        "?q=a&limit=0",
+        &format!("?q=a&collection_id={}", Uuid::new_v4()),
+    ] {
+        let url = c.url(&format!("{search}{query}"));
+        c.check(
+            search,
+            "get",
+            send(Method::GET, &url, Some(&user), None),
+            400,
+        )
+        .await;
+    }
+    let url = c.url(&format!("{search}?q=a"));
+    c.check(search, "get", send(Method::GET, &url, None, None), 401)
+        .await;
+    c.check(
+        search,
+        "get",
+        send(Method::POST, &url, Some(&user), None),
+        405,
+    )
+    .await;
+
+    // Deletes.
+    c.check(
+        file,
+        "delete",
+        send(Method::DELETE, &one, Some(&user), None),
+        403,
+    )
+    .await;
+    c.check(
+        file,
+        "delete",
+        send(Method::DELETE, &one, Some(&admin), None),
+        204,
+    )
+    .await;
+    c.check(
+        file,
+        "delete",
+        send(Method::DELETE, &one, Some(&admin), None),
+        404,
+    )
+    .await;
+    let one = c.url(&format!("/api/knowledge/collections/{collection_id}"));
+    c.check(
+        collection,
+        "delete",
+        send(Method::DELETE, &one, Some(&user), None),
+        403,
+    )
+    .await;
+    c.check(
+        collection,
+        "delete",
+        send(Method::DELETE, &one, Some(&admin), None),
+        204,
+    )
+    .await;
+    c.check(
+        collection,
+        "delete",
+        send(Method::DELETE, &one, Some(&admin), None),
+        404,
+    )
+    .await;
+    c.assert_covered(KNOWLEDGE);
+}
+
 /// The providers of the keys component: every operation's success, 401, 403, 404, 405 and its
 /// refusals.
 #[tokio::test(flavor = "multi_thread")]
@@ -1195,16 +1601,6 @@ async fn keys_answers_match_the_document() {
     let mut c = Checker::new(Hub::spawn(|o| o).await);
     c.hub.enable_all_models().await;
     let (user, admin) = staff_and_boss(&mut c).await;
-    let send = |method: Method, url: &str, token: Option<&str>, body: Option<Value>| {
-        let mut request = client().request(method, url);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        request
-    };
     let (list, one, key, test) = (KEYS[0], KEYS[1], KEYS[2], KEYS[3]);
     // (document path, real path, method, body, status as admin)
     let cases: Vec<(&str, &str, Method, Option<Value>, u16)> = vec![

@@ -3,7 +3,7 @@
 use hub_api::{AssistantIcon, AssistantView, CreateAssistant, Page, UpdateAssistant};
 use hub_assistants::assistants::{self, Change, Draft};
 use hub_assistants::{Caller, scope_of};
-use hub_component::audit::AuditAction;
+use hub_component::audit::{AuditAction, record_change as record};
 use hub_component::{errors, json, no_content, parse_body, timestamp};
 use hub_db::assistants::Assistant;
 use hub_http::ApiError;
@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use spin_sdk::http::{Request, Response};
 use uuid::Uuid;
 
-use crate::{caller, list_query, record};
+use crate::{caller, list_query};
 
 /// An assistant as `caller` sees it.
 fn view(a: Assistant, caller: Caller) -> AssistantView {

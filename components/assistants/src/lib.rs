@@ -107,27 +107,6 @@ fn caller(req: &Request) -> Result<(PgDb, UserContext, Caller), ApiError> {
     Ok((db, user, caller))
 }
 
-/// Records a change of a global assistant or template by `actor` (personal ones are their
-/// owner's business).
-fn record(
-    req: &Request,
-    db: &PgDb,
-    actor: Uuid,
-    action: hub_component::audit::AuditAction,
-    id: Uuid,
-    details: serde_json::Value,
-) {
-    let client = hub_component::audit::client(req);
-    hub_component::audit::record(
-        db,
-        &client,
-        Some(actor),
-        action,
-        Some(id.to_string()),
-        details,
-    );
-}
-
 /// The list parameters of `req`'s query.
 fn list_query(req: &Request) -> Result<hub_db::assistants::ListQuery, ApiError> {
     let query = req.query();

@@ -6,7 +6,7 @@ use hub_api::{
 };
 use hub_assistants::templates::{self, Change, Draft};
 use hub_assistants::{Caller, scope_of};
-use hub_component::audit::AuditAction;
+use hub_component::audit::{AuditAction, record_change as record};
 use hub_component::{errors, json, no_content, parse_body, timestamp};
 use hub_db::prompt_templates::PromptTemplate;
 use hub_http::ApiError;
@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use spin_sdk::http::{Request, Response};
 use uuid::Uuid;
 
-use crate::{caller, list_query, record};
+use crate::{caller, list_query};
 
 /// A template as `caller` sees it.
 fn view(t: PromptTemplate, caller: Caller) -> TemplateView {

@@ -65,6 +65,9 @@ string_enum! {
         /// 400: the assistant does not exist or is not one the caller sees;
         /// `details.field` names it.
         UnknownAssistant = "unknown_assistant",
+        /// 400: the knowledge collection does not exist or is not one the caller sees;
+        /// `details.field` names it.
+        UnknownCollection = "unknown_collection",
         /// 400: a template body is malformed; `details` has `field`, `reason`, `line` and
         /// `column` (1-based) of the problem.
         InvalidTemplate = "invalid_template",
@@ -131,6 +134,7 @@ impl ErrorCode {
             | Self::InvalidPath
             | Self::UnknownModel
             | Self::UnknownAssistant
+            | Self::UnknownCollection
             | Self::InvalidTemplate
             | Self::TemplateValuesMismatch => 400,
             Self::Unauthenticated | Self::InvalidCredentials | Self::InvalidRefreshToken => 401,

@@ -16,6 +16,7 @@ mod chats;
 #[macro_use]
 mod errors;
 mod events;
+mod knowledge;
 mod models;
 mod prompts;
 mod providers;
@@ -39,6 +40,10 @@ pub use chats::{
 pub use errors::{ChatEventName, ErrorCode, StreamErrorCode};
 pub use events::{
     ChatEvent, DeltaEvent, DoneEvent, ErrorEvent, MessageStartEvent, TitleEvent, UsageEvent,
+};
+pub use knowledge::{
+    CreateKnowledgeCollection, FileFailure, FileKind, FileStatus, KnowledgeCollectionView,
+    KnowledgeFileView, KnowledgeHit, KnowledgeSearchResults, SearchMode, UpdateKnowledgeCollection,
 };
 pub use models::{ModelInfo, ModelList};
 pub use prompts::{

@@ -72,6 +72,17 @@ pub fn declarations() -> String {
         UpdateTemplate,
         RenderTemplate,
         RenderedTemplate,
+        // Knowledge
+        FileStatus,
+        FileKind,
+        FileFailure,
+        SearchMode,
+        KnowledgeCollectionView,
+        CreateKnowledgeCollection,
+        UpdateKnowledgeCollection,
+        KnowledgeFileView,
+        KnowledgeHit,
+        KnowledgeSearchResults,
         // Models and usage
         ModelInfo,
         ModelList,

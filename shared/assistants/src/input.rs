@@ -20,15 +20,18 @@ pub const MAX_VALUE_CHARS: usize = 100_000;
 
 /// How a text may look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
+pub enum Kind {
     /// One line: trimmed, no control characters, not empty.
     Line,
     /// Free text: line breaks and tabs allowed, kept as written; `required`: not blank.
-    Text { required: bool },
+    Text {
+        /// Whether a blank text is refused.
+        required: bool,
+    },
 }
 
 /// `value` checked as `kind`, at most `max` characters: the text to store.
-pub(crate) fn text(
+pub fn text(
     field: &'static str,
     value: &str,
     kind: Kind,

@@ -21,7 +21,7 @@
 
 pub mod assistants;
 mod error;
-mod input;
+pub mod input;
 pub mod paging;
 pub mod templates;
 

@@ -35,3 +35,23 @@ pub fn record(
         crate::log::warn("audit", format_args!("could not record {action}: {e}"));
     }
 }
+
+/// [`record`] of `action` by the authenticated `actor` on the resource `id`, with the client
+/// of `req`: how a component audits a change it made (outside any transaction).
+pub fn record_change(
+    req: &Request,
+    db: &dyn Db,
+    actor: uuid::Uuid,
+    action: AuditAction,
+    id: uuid::Uuid,
+    details: serde_json::Value,
+) {
+    record(
+        db,
+        &client(req),
+        Some(actor),
+        action,
+        Some(id.to_string()),
+        details,
+    );
+}

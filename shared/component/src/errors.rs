@@ -12,6 +12,7 @@ use hub_conversation::{ChatError, InputError};
 use hub_db::DbError;
 use hub_http::ApiError;
 use hub_keys::CipherError;
+use hub_knowledge_base::KnowledgeError;
 use serde_json::json;
 
 use crate::log;
@@ -135,6 +136,21 @@ pub fn assistants(err: AssistantError) -> ApiError {
         AssistantError::NotFound(what) => ApiError::not_found(format!("{what} not found")),
         AssistantError::Forbidden(_) => ApiError::forbidden(err.to_string()),
         AssistantError::Db(e) => db(e),
+    }
+}
+
+/// A request for knowledge collections, files or search that cannot be served.
+pub fn knowledge(err: KnowledgeError) -> ApiError {
+    match err {
+        KnowledgeError::Invalid { field, reason } => ApiError::invalid_field(field, &reason),
+        KnowledgeError::UnknownCollection(field) => {
+            ApiError::new(ErrorCode::UnknownCollection, err.to_string())
+                .with_details(json!({ "field": field }))
+        }
+        KnowledgeError::NotFound(what) => ApiError::not_found(format!("{what} not found")),
+        KnowledgeError::Forbidden(_) => ApiError::forbidden(err.to_string()),
+        KnowledgeError::TooLarge { limit } => ApiError::payload_too_large(limit),
+        KnowledgeError::Db(e) => db(e),
     }
 }
 

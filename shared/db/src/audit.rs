@@ -85,11 +85,21 @@ pub enum AuditAction {
     TemplateUpdated,
     /// A global prompt template was deleted: its values before.
     TemplateDeleted,
+    /// A global knowledge collection was created (by an admin): its values.
+    KnowledgeCollectionCreated,
+    /// A global knowledge collection was changed: before and after.
+    KnowledgeCollectionUpdated,
+    /// A global knowledge collection was deleted with its files: its values before.
+    KnowledgeCollectionDeleted,
+    /// A file was added to a global knowledge collection: its name, type, size and SHA-256.
+    KnowledgeFileAdded,
+    /// A file of a global knowledge collection was deleted: its name and SHA-256.
+    KnowledgeFileDeleted,
 }
 
 impl AuditAction {
     /// Every action, in the order above.
-    pub const ALL: [Self; 32] = [
+    pub const ALL: [Self; 37] = [
         Self::Register,
         Self::Login,
         Self::LoginFailed,
@@ -122,6 +132,11 @@ impl AuditAction {
         Self::TemplateCreated,
         Self::TemplateUpdated,
         Self::TemplateDeleted,
+        Self::KnowledgeCollectionCreated,
+        Self::KnowledgeCollectionUpdated,
+        Self::KnowledgeCollectionDeleted,
+        Self::KnowledgeFileAdded,
+        Self::KnowledgeFileDeleted,
     ];
 
     /// The stored name, `area.verb`.
@@ -159,6 +174,11 @@ impl AuditAction {
             Self::TemplateCreated => "template.created",
             Self::TemplateUpdated => "template.updated",
             Self::TemplateDeleted => "template.deleted",
+            Self::KnowledgeCollectionCreated => "knowledge.collection_created",
+            Self::KnowledgeCollectionUpdated => "knowledge.collection_updated",
+            Self::KnowledgeCollectionDeleted => "knowledge.collection_deleted",
+            Self::KnowledgeFileAdded => "knowledge.file_added",
+            Self::KnowledgeFileDeleted => "knowledge.file_deleted",
         }
     }
 

@@ -23,6 +23,7 @@ pub mod assistants;
 pub mod audit;
 pub mod chats;
 mod error;
+pub mod knowledge;
 pub mod messages;
 pub mod models;
 mod owner;

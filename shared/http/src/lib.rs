@@ -12,6 +12,7 @@
 //!
 //! - [`log`]: the components' diagnostics, one line each.
 //! - [`csv`]: CSV exports, quoted and safe against formula injection.
+//! - [`attachment`]: `Content-Disposition` for downloads, safe whatever the file's name.
 //!
 //! It is plain Rust without any Spin dependency, so components use it with whatever
 //! response type their SDK has, and it unit-tests natively.
@@ -30,12 +31,14 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod csv;
+mod disposition;
 mod error;
 mod json;
 pub mod log;
 mod path;
 mod query;
 
+pub use disposition::attachment;
 pub use error::ApiError;
 pub use hub_api::ErrorCode;
 pub use json::{JSON_BODY_LIMIT, json_body, parse_json_body};

@@ -30,7 +30,7 @@ next_cursor: string | null, };
 /**
  * The code of an error answer. Clients branch on it; the message is for people.
  */
-export type ErrorCode = "bad_request" | "invalid_json" | "invalid_input" | "invalid_path" | "unknown_model" | "unknown_assistant" | "invalid_template" | "template_values_mismatch" | "unauthenticated" | "invalid_credentials" | "invalid_refresh_token" | "forbidden" | "registration_closed" | "invalid_current_password" | "password_change_required" | "self_protected" | "not_found" | "method_not_allowed" | "conflict" | "email_taken" | "last_admin" | "default_model_required" | "model_exists" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable" | "provider_not_configured" | "master_key_unavailable";
+export type ErrorCode = "bad_request" | "invalid_json" | "invalid_input" | "invalid_path" | "unknown_model" | "unknown_assistant" | "unknown_collection" | "invalid_template" | "template_values_mismatch" | "unauthenticated" | "invalid_credentials" | "invalid_refresh_token" | "forbidden" | "registration_closed" | "invalid_current_password" | "password_change_required" | "self_protected" | "not_found" | "method_not_allowed" | "conflict" | "email_taken" | "last_admin" | "default_model_required" | "model_exists" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable" | "provider_not_configured" | "master_key_unavailable";
 
 /**
  * The code of an answer stream's `error` event: why the answer failed.
@@ -751,6 +751,209 @@ export type RenderedTemplate = {
  * The body with every placeholder filled.
  */
 text: string, };
+
+/**
+ * Where a file stands: `processing` (work still to do), `ready` (its text is searchable),
+ * `failed` (`reason_code` and `reason` say why).
+ */
+export type FileStatus = "processing" | "ready" | "failed";
+
+/**
+ * The type of a file, sniffed from its bytes (never taken from the name or the header;
+ * the name only tells Markdown from plain text).
+ */
+export type FileKind = "pdf" | "docx" | "markdown" | "text";
+
+/**
+ * Why a file failed: a stable code (the sentence for people is `reason`).
+ */
+export type FileFailure = "empty" | "too_large" | "unsupported_type" | "text_encoding" | "pdf_encrypted" | "pdf_damaged" | "too_many_pages" | "docx_damaged" | "too_many_entries" | "too_large_unpacked" | "too_much_text" | "no_text";
+
+/**
+ * How a search found its results. Only `keyword` (PostgreSQL full-text search) so far;
+ * vector and hybrid search come with embeddings.
+ */
+export type SearchMode = "keyword";
+
+/**
+ * A knowledge collection as the caller sees it.
+ */
+export type KnowledgeCollectionView = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * Personal or global.
+ */
+scope: Scope, 
+/**
+ * Its name (1-100 characters).
+ */
+name: string, 
+/**
+ * What it holds (at most 500 characters; may be empty).
+ */
+description: string, 
+/**
+ * Whether the caller may change and delete it and add files (their own; global ones for
+ * admins).
+ */
+editable: boolean, 
+/**
+ * When it was created (RFC 3339, UTC).
+ */
+created_at: string, 
+/**
+ * Its last change (RFC 3339, UTC).
+ */
+updated_at: string, };
+
+/**
+ * `POST /api/knowledge/collections`: a new collection.
+ */
+export type CreateKnowledgeCollection = { 
+/**
+ * 1-100 characters.
+ */
+name: string, 
+/**
+ * At most 500 characters; left out, empty.
+ */
+description?: string, 
+/**
+ * Left out, `personal`; `global` only for administrators.
+ */
+scope?: Scope, };
+
+/**
+ * `PATCH /api/knowledge/collections/{id}`: changes the fields it names (at least one). The
+ * scope stays.
+ */
+export type UpdateKnowledgeCollection = { 
+/**
+ * 1-100 characters.
+ */
+name?: string, 
+/**
+ * At most 500 characters.
+ */
+description?: string, };
+
+/**
+ * An uploaded file as the caller sees it (never its bytes: `GET .../content` downloads them).
+ */
+export type KnowledgeFileView = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * Its collection; `null` for a file on its own.
+ */
+collection_id: string | null, 
+/**
+ * Its name as uploaded (without folders and control characters; 1-255 characters).
+ */
+name: string, 
+/**
+ * Its type, sniffed from the bytes; `null` when they are none of the supported types.
+ */
+kind: FileKind | null, 
+/**
+ * Its size in bytes.
+ */
+size_bytes: bigint, 
+/**
+ * The SHA-256 of its bytes (64 lower-case hex digits).
+ */
+sha256: string, 
+/**
+ * Where it stands.
+ */
+status: FileStatus, 
+/**
+ * Why it failed (`failed` only).
+ */
+reason_code: FileFailure | null, 
+/**
+ * Why it failed, for people (`failed` only).
+ */
+reason: string | null, 
+/**
+ * The pages of a PDF (pages without text included).
+ */
+page_count: number | null, 
+/**
+ * The characters of its extracted text (`ready` only).
+ */
+char_count: bigint | null, 
+/**
+ * The chunks of its text (`ready` only).
+ */
+chunk_count: number | null, 
+/**
+ * Whether the caller may delete it (their own; in a global collection, also admins).
+ */
+deletable: boolean, 
+/**
+ * When it was uploaded (RFC 3339, UTC).
+ */
+created_at: string, 
+/**
+ * Its last change (RFC 3339, UTC).
+ */
+updated_at: string, };
+
+/**
+ * One passage a search found.
+ */
+export type KnowledgeHit = { 
+/**
+ * The file it is from.
+ */
+file_id: string, 
+/**
+ * The file's name.
+ */
+file_name: string, 
+/**
+ * The file's collection, if any.
+ */
+collection_id: string | null, 
+/**
+ * The chunk's position in the file, from 0.
+ */
+ordinal: number, 
+/**
+ * The page of a PDF.
+ */
+page: number | null, 
+/**
+ * The headings above the passage, outermost first.
+ */
+heading_path: Array<string>, 
+/**
+ * A short excerpt with the matched words between `**` and `**`.
+ */
+snippet: string, 
+/**
+ * The rank (higher is better; comparable within one answer only).
+ */
+score: number, };
+
+/**
+ * The answer of `GET /api/knowledge/search`.
+ */
+export type KnowledgeSearchResults = { 
+/**
+ * How the results were found.
+ */
+mode: SearchMode, 
+/**
+ * The passages, best first.
+ */
+items: Array<KnowledgeHit>, };
 
 /**
  * An enabled model.

@@ -44,6 +44,7 @@ export const en = {
   "error.stream_incomplete": "The connection broke during the answer.",
   "error.not_found": "This conversation does not exist (any more).",
   "error.unknown_assistant": "This assistant does not exist (any more) or is not available to you.",
+  "error.unknown_collection": "This knowledge collection does not exist (any more) or is not available to you.",
   "error.generic": "Something went wrong: {message}",
   "error.field": "{field}: {reason}",
 
@@ -171,6 +172,7 @@ export const de: Dictionary = {
   "error.stream_incomplete": "Die Verbindung ist während der Antwort abgebrochen.",
   "error.not_found": "Diese Unterhaltung gibt es nicht (mehr).",
   "error.unknown_assistant": "Diesen Assistenten gibt es nicht (mehr), oder er steht Ihnen nicht zur Verfügung.",
+  "error.unknown_collection": "Diese Wissenssammlung gibt es nicht (mehr), oder sie steht Ihnen nicht zur Verfügung.",
   "error.generic": "Etwas ist schiefgegangen: {message}",
   "error.field": "{field}: {reason}",
 

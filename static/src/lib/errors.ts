@@ -15,6 +15,7 @@ const KNOWN: Record<ErrorCode | ClientErrorCode, MessageKey | null> = {
   invalid_path: null,
   unknown_model: null,
   unknown_assistant: "error.unknown_assistant",
+  unknown_collection: "error.unknown_collection",
   invalid_template: null,
   template_values_mismatch: null,
   unauthenticated: null,

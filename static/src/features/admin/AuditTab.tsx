@@ -37,6 +37,11 @@ const KNOWN_ACTIONS = [
   "template.created",
   "template.updated",
   "template.deleted",
+  "knowledge.collection_created",
+  "knowledge.collection_updated",
+  "knowledge.collection_deleted",
+  "knowledge.file_added",
+  "knowledge.file_deleted",
 ];
 
 const EMPTY: AuditQuery = { action: "", actor: "", target: "", from: "", until: "" };
