@@ -363,6 +363,41 @@ async fn checked_account(c: &mut Checker, email: &str) -> (String, String) {
     )
 }
 
+/// Creates a global item at `path` as `admin` (201), checks that `user` (403) and no token (401)
+/// cannot; the new item's id.
+async fn create_global(
+    c: &mut Checker,
+    path: &str,
+    admin: &str,
+    user: &str,
+    body: Value,
+) -> String {
+    let url = c.url(path);
+    let created = c
+        .check(
+            path,
+            "post",
+            send(Method::POST, &url, Some(admin), Some(body.clone())),
+            201,
+        )
+        .await;
+    c.check(
+        path,
+        "post",
+        send(Method::POST, &url, Some(user), Some(body.clone())),
+        403,
+    )
+    .await;
+    c.check(
+        path,
+        "post",
+        send(Method::POST, &url, None, Some(body)),
+        401,
+    )
+    .await;
+    created.body["id"].as_str().unwrap().to_owned()
+}
+
 /// A user (`staff@example.com`) and an admin (`boss@example.com`) registered and logged in through
 /// checked requests; their access tokens.
 async fn staff_and_boss(c: &mut Checker) -> (String, String) {
@@ -1040,29 +1075,7 @@ async fn assistants_answers_match_the_document() {
         ),
     ] {
         let url = c.url(path);
-        let created = c
-            .check(
-                path,
-                "post",
-                send(Method::POST, &url, Some(&admin), Some(create.clone())),
-                201,
-            )
-            .await;
-        let id = created.body["id"].as_str().unwrap().to_owned();
-        c.check(
-            path,
-            "post",
-            send(Method::POST, &url, Some(&user), Some(create.clone())),
-            403,
-        )
-        .await;
-        c.check(
-            path,
-            "post",
-            send(Method::POST, &url, None, Some(create)),
-            401,
-        )
-        .await;
+        let id = create_global(&mut c, path, &admin, &user, create).await;
         bad_bodies(&mut c, path, path, Method::POST, Some(&user)).await;
         c.check(path, "get", send(Method::GET, &url, Some(&user), None), 200)
             .await;
@@ -1218,29 +1231,7 @@ async fn knowledge_answers_match_the_document() {
     // Collections.
     let url = c.url(collections);
     let global = json!({"name": "Handbuch", "description": "Für alle", "scope": "global"});
-    let created = c
-        .check(
-            collections,
-            "post",
-            send(Method::POST, &url, Some(&admin), Some(global.clone())),
-            201,
-        )
-        .await;
-    let collection_id = created.body["id"].as_str().unwrap().to_owned();
-    c.check(
-        collections,
-        "post",
-        send(Method::POST, &url, Some(&user), Some(global.clone())),
-        403,
-    )
-    .await;
-    c.check(
-        collections,
-        "post",
-        send(Method::POST, &url, None, Some(global)),
-        401,
-    )
-    .await;
+    let collection_id = create_global(&mut c, collections, &admin, &user, global).await;
     let blank = json!({"name": " "});
     c.check(
         collections,
