@@ -5,6 +5,7 @@
 # Environment (all optional):
 #   SPIN_VARIABLE_DB_URL  use this database instead of the local cluster (any Postgres with pgvector)
 #   HUB_LISTEN            address to listen on (default 127.0.0.1:3000)
+#   HUB_TICK_SECS         seconds between the background steps (embeddings of uploads; default 5)
 #   HUB_DATA_DIR          local state: cluster, secrets, compile cache (default <repo>/.data)
 #   SPIN_VARIABLE_JWT_SECRET  the access tokens' signing key (default: generated once into
 #                         $HUB_DATA_DIR/secrets.env, mode 600, and reused on every start)
@@ -49,6 +50,22 @@ if [[ -z "${SPIN_VARIABLE_JWT_SECRET:-}" ]]; then
     chmod 600 "$secrets"
     SPIN_VARIABLE_JWT_SECRET="$(sed -n 's/^SPIN_VARIABLE_JWT_SECRET=//p' "$secrets" | tail -n1)"
     export SPIN_VARIABLE_JWT_SECRET
+fi
+
+# The bearer token of the background step (embeddings of uploaded files), which the runner's
+# timer calls every few seconds: generated once and kept.
+if [[ -z "${SPIN_VARIABLE_TICK_SECRET:-}" ]]; then
+    secrets="$HUB_DATA_DIR/secrets.env"
+    if ! grep -q '^SPIN_VARIABLE_TICK_SECRET=.' "$secrets" 2>/dev/null; then
+        mkdir -p "$HUB_DATA_DIR"
+        (
+            umask 077
+            echo "SPIN_VARIABLE_TICK_SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >>"$secrets"
+        )
+    fi
+    chmod 600 "$secrets"
+    SPIN_VARIABLE_TICK_SECRET="$(sed -n 's/^SPIN_VARIABLE_TICK_SECRET=//p' "$secrets" | tail -n1)"
+    export SPIN_VARIABLE_TICK_SECRET
 fi
 
 # The master key of the provider keys stored in the database (Fernet, from `hub keys
@@ -99,4 +116,5 @@ unset admin_password
 
 echo "run: serving on http://${HUB_LISTEN:-127.0.0.1:3000} (Ctrl-C stops it)" >&2
 exec target/release/hub-runner start -f spin.toml --listen "${HUB_LISTEN:-127.0.0.1:3000}" \
-    --cache-dir "$HUB_DATA_DIR/wasm-cache"
+    --cache-dir "$HUB_DATA_DIR/wasm-cache" \
+    --tick-path /api/knowledge/tick --tick-every-secs "${HUB_TICK_SECS:-5}"

@@ -332,6 +332,53 @@ impl Hub {
         send(self.request(Method::DELETE, path).bearer_auth(token)).await
     }
 
+    /// `POST /api/knowledge/files?name=…[&collection_id=…]` with `bytes` as the body.
+    pub async fn upload(
+        &self,
+        token: &str,
+        name: &str,
+        collection: Option<&str>,
+        bytes: Vec<u8>,
+    ) -> Answer {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("name", name);
+        if let Some(collection) = collection {
+            query.append_pair("collection_id", collection);
+        }
+        let path = format!("/api/knowledge/files?{}", query.finish());
+        send(
+            self.request(Method::POST, &path)
+                .bearer_auth(token)
+                .header("content-type", "application/octet-stream")
+                .body(bytes),
+        )
+        .await
+    }
+
+    /// [`Hub::upload`] that must create a file; the file.
+    pub async fn uploaded(
+        &self,
+        token: &str,
+        name: &str,
+        collection: Option<&str>,
+        bytes: Vec<u8>,
+    ) -> Value {
+        self.upload(token, name, collection, bytes)
+            .await
+            .expect(201)
+    }
+
+    /// One background step (`POST /api/knowledge/tick` with the tests' tick secret), as the
+    /// runner's timer would call it: its answer (`embedded`, `failed`, `more`).
+    pub async fn tick(&self) -> Value {
+        send(
+            self.request(Method::POST, "/api/knowledge/tick")
+                .bearer_auth(crate::hub::TEST_TICK_SECRET),
+        )
+        .await
+        .expect(200)
+    }
+
     /// `POST /api/auth/register` (without a token: open registration).
     pub async fn register(&self, email: &str, password: &str) -> Answer {
         let body = json!({ "email": email, "password": password });

@@ -15,6 +15,21 @@
 //! | Anthropic | `http://<addr>/anthropic` | `POST /anthropic/v1/messages` | `x-api-key` (+ `anthropic-version`) |
 //! | Gemini | `http://<addr>/gemini` | `POST /gemini/v1beta/models/{m}:generateContent`, `…:streamGenerateContent?alt=sse` | `x-goog-api-key` or `?key=` |
 //!
+//! The five providers with an embeddings API answer it too, with the same prefixes, keys and
+//! scenarios:
+//!
+//! | provider | endpoint answered | dimension field |
+//! |---|---|---|
+//! | OpenAI | `POST /openai/v1/embeddings` | `dimensions` |
+//! | Mistral | `POST /mistral/v1/embeddings` | `output_dimension` |
+//! | OpenAI-compatible | `POST /compatible/v1/embeddings` | `dimensions` |
+//! | Azure OpenAI | `POST /azure/openai/deployments/{d}/embeddings?api-version=…` | `dimensions` |
+//! | Gemini | `POST /gemini/v1beta/models/{m}:batchEmbedContents` | `outputDimensionality` |
+//!
+//! Their vectors are [`fake_embedding`]s of the texts (of the dimension asked for, else
+//! [`FAKE_EMBEDDING_DIMENSION`]), so that texts sharing words are close; the OpenAI-shaped
+//! answers report a token per four bytes of input as usage, Gemini's (as the real one) none.
+//!
 //! Streaming follows the request: the body's `"stream": true`, or Gemini's streaming endpoint.
 //! A streamed answer is `text/event-stream`, one SSE event per body frame, with the chunk
 //! delay ([`FakeProviders::set_chunk_delay`]) between events.
@@ -46,6 +61,44 @@ use crate::paths::workspace_root;
 
 /// The key every fake provider accepts unless started with [`FakeProviders::with_key`].
 pub const FAKE_PROVIDER_KEY: &str = "fake-provider-key";
+
+/// The dimension of [`fake_embedding`]s when a request asks for none.
+pub const FAKE_EMBEDDING_DIMENSION: usize = 1536;
+
+/// The largest dimension the fake embedding endpoints give (larger asks are a 400).
+const MAX_FAKE_DIMENSION: usize = 4096;
+
+/// The vector the fake providers answer for `text`: each word (a run of letters and digits,
+/// umlauts included, lower-cased) adds +1 or -1 at one index, both chosen by the word's
+/// FNV-1a hash; the sum is scaled to length 1. Texts that share words are therefore close in
+/// cosine distance, and unrelated ones nearly orthogonal. A text without words is the first
+/// unit vector; `dimension` 0 gives an empty vector.
+pub fn fake_embedding(text: &str, dimension: usize) -> Vec<f32> {
+    let mut vector = vec![0.0f32; dimension];
+    if dimension == 0 {
+        return vector;
+    }
+    let words = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty());
+    for word in words {
+        let hash = word
+            .to_lowercase()
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+        let index = usize::try_from(hash % dimension as u64).unwrap_or(0);
+        vector[index] += if hash >> 63 == 0 { 1.0 } else { -1.0 };
+    }
+    let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm == 0.0 {
+        vector[0] = 1.0;
+    } else {
+        vector.iter_mut().for_each(|x| *x /= norm);
+    }
+    vector
+}
 
 /// The answer text of [`Scenario::Xss`]: script and event-handler injections in Markdown.
 pub const XSS_TEXT: &str = "Here is the snippet:\n\n<script>alert(1)</script>\n\n\
@@ -400,7 +453,10 @@ struct Call {
     kind: ProviderKind,
     stream: bool,
     authorized: bool,
+    /// The model (Azure: the deployment; Gemini: the id in the path).
     model: String,
+    /// Whether it is an embeddings request.
+    embeddings: bool,
 }
 
 async fn handle(state: &State, request: Request<Incoming>) -> Response<Body> {
@@ -440,23 +496,30 @@ async fn handle(state: &State, request: Request<Incoming>) -> Response<Body> {
         | ProviderKind::Mistral
         | ProviderKind::XAi
         | ProviderKind::OpenAiCompatible => {
-            if rest != "/v1/chat/completions" {
-                return plain(StatusCode::NOT_FOUND, "fake providers: no such endpoint");
-            }
+            let embeddings = match rest {
+                "/v1/chat/completions" => false,
+                "/v1/embeddings" if kind != ProviderKind::XAi => true,
+                _ => return plain(StatusCode::NOT_FOUND, "fake providers: no such endpoint"),
+            };
             let auth = header("authorization");
             Call {
                 kind,
-                stream: body_stream,
+                stream: body_stream && !embeddings,
                 authorized: auth == Some(format!("Bearer {key}").as_str())
                     || (kind == ProviderKind::OpenAiCompatible && auth.is_none()),
                 model: body_model,
+                embeddings,
             }
         }
         ProviderKind::AzureOpenAi => {
-            let deployment = rest
-                .strip_prefix("/openai/deployments/")
-                .and_then(|r| r.strip_suffix("/chat/completions"));
-            let Some(deployment) = deployment.filter(|d| !d.is_empty() && !d.contains('/')) else {
+            let route = rest.strip_prefix("/openai/deployments/").and_then(|r| {
+                r.strip_suffix("/chat/completions")
+                    .map(|d| (d, false))
+                    .or_else(|| r.strip_suffix("/embeddings").map(|d| (d, true)))
+            });
+            let Some((deployment, embeddings)) =
+                route.filter(|(d, _)| !d.is_empty() && !d.contains('/'))
+            else {
                 return plain(StatusCode::NOT_FOUND, "fake providers: no such endpoint");
             };
             if !query.split('&').any(|p| p.starts_with("api-version=")) {
@@ -467,9 +530,10 @@ async fn handle(state: &State, request: Request<Incoming>) -> Response<Body> {
             }
             Call {
                 kind,
-                stream: body_stream,
+                stream: body_stream && !embeddings,
                 authorized: header("api-key") == Some(key),
                 model: deployment.to_owned(),
+                embeddings,
             }
         }
         ProviderKind::Anthropic => {
@@ -482,20 +546,23 @@ async fn handle(state: &State, request: Request<Incoming>) -> Response<Body> {
                 authorized: header("x-api-key") == Some(key)
                     && header("anthropic-version").is_some(),
                 model: body_model,
+                embeddings: false,
             }
         }
         ProviderKind::Gemini => {
             let Some(model_call) = rest.strip_prefix("/v1beta/models/") else {
                 return plain(StatusCode::NOT_FOUND, "fake providers: no such endpoint");
             };
-            let (model, stream) = if let Some(m) = model_call.strip_suffix(":streamGenerateContent")
-            {
-                (m, true)
-            } else if let Some(m) = model_call.strip_suffix(":generateContent") {
-                (m, false)
-            } else {
-                return plain(StatusCode::NOT_FOUND, "fake providers: no such endpoint");
-            };
+            let (model, stream, embeddings) =
+                if let Some(m) = model_call.strip_suffix(":streamGenerateContent") {
+                    (m, true, false)
+                } else if let Some(m) = model_call.strip_suffix(":generateContent") {
+                    (m, false, false)
+                } else if let Some(m) = model_call.strip_suffix(":batchEmbedContents") {
+                    (m, false, true)
+                } else {
+                    return plain(StatusCode::NOT_FOUND, "fake providers: no such endpoint");
+                };
             if stream && !query.split('&').any(|p| p == "alt=sse") {
                 return plain(
                     StatusCode::NOT_FOUND,
@@ -509,6 +576,7 @@ async fn handle(state: &State, request: Request<Incoming>) -> Response<Body> {
                 authorized: header("x-goog-api-key") == Some(key)
                     || query.split('&').any(|p| p == query_key),
                 model: model.to_owned(),
+                embeddings,
             }
         }
     };
@@ -522,10 +590,11 @@ async fn handle(state: &State, request: Request<Incoming>) -> Response<Body> {
     };
     let scenario = match scenario {
         Scenario::ErrorOnce(status) => {
-            // The conversation (messages or contents) identifies a retry of the same request.
-            let conversation = json
-                .get("messages")
-                .or_else(|| json.get("contents"))
+            // The conversation (messages or contents) or the texts to embed (input or
+            // requests) identify a retry of the same request.
+            let conversation = ["messages", "contents", "input", "requests"]
+                .iter()
+                .find_map(|field| json.get(*field))
                 .map(Value::to_string)
                 .unwrap_or_default();
             if lock(&state.failed_once).insert((kind, conversation)) {
@@ -537,6 +606,10 @@ async fn handle(state: &State, request: Request<Incoming>) -> Response<Body> {
         other => other,
     };
     let delay = *lock(&state.chunk_delay);
+    if call.embeddings {
+        return embeddings_answer(&state.fixtures.join(prefix(kind)), &call, &scenario, &json)
+            .await;
+    }
     answer(
         &state.fixtures.join(prefix(call.kind)),
         &call,
@@ -611,40 +684,7 @@ async fn answer(
                 }
             },
         };
-        let body = match scenario {
-            Scenario::NoUsage => strip_usage_json(&body),
-            _ => body,
-        };
-        if let Scenario::Slow(d) = scenario {
-            tokio::time::sleep(*d).await;
-        }
-        match scenario {
-            Scenario::Disconnect { .. } => {
-                let half = body[..body.len() / 2].to_vec();
-                return streamed(
-                    StatusCode::OK,
-                    "application/json",
-                    vec![half],
-                    Duration::ZERO,
-                    Ending::Cut,
-                );
-            }
-            Scenario::Stall { .. } => {
-                return streamed(
-                    StatusCode::OK,
-                    "application/json",
-                    Vec::new(),
-                    Duration::ZERO,
-                    Ending::Silence,
-                );
-            }
-            Scenario::Garbage { .. } => {
-                let page = GARBAGE.as_bytes().to_vec();
-                return bytes_response(StatusCode::OK, "application/json", page, &[]);
-            }
-            _ => {}
-        }
-        return bytes_response(StatusCode::OK, "application/json", body, &[]);
+        return whole_answer(body, scenario).await;
     }
     let events = match scenario {
         Scenario::Xss => xss_stream(call.kind, &call.model),
@@ -692,6 +732,153 @@ async fn answer(
         Scenario::Slow(d) => streamed(StatusCode::OK, sse, events, *d, Ending::End),
         _ => streamed(StatusCode::OK, sse, events, delay, Ending::End),
     }
+}
+
+/// A non-streamed JSON answer `body` as `scenario` delivers it (without usage, late, cut in
+/// half, stalled after its head, or replaced by an HTML page).
+async fn whole_answer(body: Vec<u8>, scenario: &Scenario) -> Response<Body> {
+    let body = match scenario {
+        Scenario::NoUsage => strip_usage_json(&body),
+        _ => body,
+    };
+    if let Scenario::Slow(d) = scenario {
+        tokio::time::sleep(*d).await;
+    }
+    match scenario {
+        Scenario::Disconnect { .. } => {
+            let half = body[..body.len() / 2].to_vec();
+            streamed(
+                StatusCode::OK,
+                "application/json",
+                vec![half],
+                Duration::ZERO,
+                Ending::Cut,
+            )
+        }
+        Scenario::Stall { .. } => streamed(
+            StatusCode::OK,
+            "application/json",
+            Vec::new(),
+            Duration::ZERO,
+            Ending::Silence,
+        ),
+        Scenario::Garbage { .. } => {
+            let page = GARBAGE.as_bytes().to_vec();
+            bytes_response(StatusCode::OK, "application/json", page, &[])
+        }
+        _ => bytes_response(StatusCode::OK, "application/json", body, &[]),
+    }
+}
+
+/// The answer of an embeddings endpoint: [`fake_embedding`]s of the texts in the provider's
+/// format, or the scenario's error; a request the real API would refuse (no texts, an empty
+/// text, a dimension out of range, Gemini's per-text model not the one in the path) is a 400.
+async fn embeddings_answer(
+    dir: &std::path::Path,
+    call: &Call,
+    scenario: &Scenario,
+    json: &Value,
+) -> Response<Body> {
+    if let Scenario::Error(status) = scenario {
+        return error_answer(dir, *status);
+    }
+    match embeddings_body(call, json) {
+        Ok(body) => whole_answer(body.to_string().into_bytes(), scenario).await,
+        Err(message) => {
+            let body = if call.kind == ProviderKind::Gemini {
+                json!({"error": {"code": 400, "message": message, "status": "INVALID_ARGUMENT"}})
+            } else {
+                json!({"error": {"message": message, "type": "invalid_request_error",
+                                 "param": null, "code": null}})
+            };
+            bytes_response(
+                StatusCode::BAD_REQUEST,
+                "application/json",
+                body.to_string().into_bytes(),
+                &[],
+            )
+        }
+    }
+}
+
+/// The dimension a request asks for in `field`, if it names one.
+fn asked_dimension(request: &Value, field: &str) -> Result<usize, String> {
+    match request.get(field) {
+        None | Some(Value::Null) => Ok(FAKE_EMBEDDING_DIMENSION),
+        Some(value) => value
+            .as_u64()
+            .and_then(|d| usize::try_from(d).ok())
+            .filter(|d| (1..=MAX_FAKE_DIMENSION).contains(d))
+            .ok_or_else(|| format!("{field} must be between 1 and {MAX_FAKE_DIMENSION}")),
+    }
+}
+
+fn embeddings_body(call: &Call, json: &Value) -> Result<Value, String> {
+    let check_text = |text: &str| {
+        if text.is_empty() {
+            Err("an input text is empty".to_owned())
+        } else {
+            Ok(())
+        }
+    };
+    if call.kind == ProviderKind::Gemini {
+        let requests = json["requests"]
+            .as_array()
+            .filter(|r| !r.is_empty())
+            .ok_or("requests must be a non-empty list")?;
+        let model = format!("models/{}", call.model);
+        let mut embeddings = Vec::new();
+        for request in requests {
+            if request["model"] != model.as_str() {
+                return Err(format!(
+                    "each request's model must be {model}, the model of the URL"
+                ));
+            }
+            let text: String = request["content"]["parts"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p["text"].as_str())
+                .collect();
+            check_text(&text)?;
+            let dimension = asked_dimension(request, "outputDimensionality")?;
+            embeddings.push(json!({"values": fake_embedding(&text, dimension)}));
+        }
+        return Ok(json!({ "embeddings": embeddings }));
+    }
+    let inputs: Vec<&str> = match &json["input"] {
+        Value::String(text) => vec![text.as_str()],
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().ok_or("input must hold strings"))
+            .collect::<Result<_, _>>()?,
+        _ => return Err("input must be a string or a list of strings".to_owned()),
+    };
+    if inputs.is_empty() {
+        return Err("input must not be empty".to_owned());
+    }
+    inputs.iter().try_for_each(|text| check_text(text))?;
+    let field = if call.kind == ProviderKind::Mistral {
+        "output_dimension"
+    } else {
+        "dimensions"
+    };
+    let dimension = asked_dimension(json, field)?;
+    let data: Vec<Value> = inputs
+        .iter()
+        .enumerate()
+        .map(|(index, text)| {
+            json!({"object": "embedding", "index": index,
+                   "embedding": fake_embedding(text, dimension)})
+        })
+        .collect();
+    let tokens: usize = inputs.iter().map(|t| t.len().div_ceil(4)).sum();
+    Ok(json!({
+        "object": "list",
+        "data": data,
+        "model": call.model,
+        "usage": {"prompt_tokens": tokens, "total_tokens": tokens}
+    }))
 }
 
 /// `error_<status>.json` with the status and headers `expected.json` gives it.

@@ -12,6 +12,10 @@ use crate::{
 /// The JWT secret the tests start the hub with (tests forge tokens with it).
 pub const TEST_JWT_SECRET: &str = "test-only-jwt-secret-0123456789abcdef-0123456789abcdef";
 
+/// The bearer token of the background step (`tick_secret`) the tests start the hub with; the
+/// tests call `POST /api/knowledge/tick` themselves ([`Hub::tick`]) rather than run a timer.
+pub const TEST_TICK_SECRET: &str = "test-only-tick-secret-0123456789abcdef";
+
 /// The master key of the provider keys the tests start the hub with (`provider_keys_master_key`:
 /// a Fernet key, the bytes 0 to 31).
 pub const TEST_MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
@@ -121,6 +125,7 @@ impl Hub {
             .variable("db_host", db.host())
             .variable("jwt_secret", TEST_JWT_SECRET)
             .variable("provider_keys_master_key", TEST_MASTER_KEY)
+            .variable("tick_secret", TEST_TICK_SECRET)
             .variable("llm_extra_host", format!("http://{}", providers.addr()));
         for kind in ProviderKind::ALL {
             options = options

@@ -30,9 +30,12 @@ pub use app::{App, AppOptions, Launch, launch, spawn_app};
 pub use cluster::Cluster;
 pub use db::TestDb;
 pub use fake_providers::{
-    FAKE_PROVIDER_KEY, FakeProviders, RecordedRequest, Scenario, XSS_TEXT, mid_answer,
+    FAKE_EMBEDDING_DIMENSION, FAKE_PROVIDER_KEY, FakeProviders, RecordedRequest, Scenario,
+    XSS_TEXT, fake_embedding, mid_answer,
 };
-pub use hub::{Hub, TEST_JWT_SECRET, TEST_MASTER_KEY, hub_manifest, migrate, model_of};
+pub use hub::{
+    Hub, TEST_JWT_SECRET, TEST_MASTER_KEY, TEST_TICK_SECRET, hub_manifest, migrate, model_of,
+};
 pub use paths::{cli_binary, runner_binary, wasm, workspace_root};
 pub use tempdir::TempDir;
 pub use upstream::Upstream;

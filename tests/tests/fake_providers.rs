@@ -6,11 +6,13 @@
 use std::time::{Duration, Instant};
 
 use hub_api::StreamErrorCode;
+use hub_providers::embeddings::{Embedder, EmbeddingRequest, embedder};
 use hub_providers::{
-    ChatRequest, Message, Provider, ProviderConfig, ProviderKind, StreamSummary, Usage, provider,
+    ChatRequest, Message, Provider, ProviderConfig, ProviderError, ProviderKind, StreamSummary,
+    Usage, provider,
 };
-use hub_tests::{FakeProviders, Scenario, XSS_TEXT};
-use serde_json::Value;
+use hub_tests::{FAKE_EMBEDDING_DIMENSION, FakeProviders, Scenario, XSS_TEXT, fake_embedding};
+use serde_json::{Value, json};
 
 /// What came back over the wire.
 struct Answer {
@@ -555,4 +557,237 @@ fn markers_round_trip() {
         Some(Scenario::Error(429))
     );
     assert_eq!(Scenario::from_text("no marker"), None);
+}
+
+/// The providers with an embeddings API.
+const EMBEDDING_KINDS: [ProviderKind; 5] = [
+    ProviderKind::OpenAi,
+    ProviderKind::AzureOpenAi,
+    ProviderKind::Gemini,
+    ProviderKind::Mistral,
+    ProviderKind::OpenAiCompatible,
+];
+
+fn embedding_request(kind: ProviderKind, texts: &[&str]) -> EmbeddingRequest {
+    let model = match kind {
+        ProviderKind::Gemini => "gemini-embedding-001",
+        ProviderKind::Mistral => "mistral-embed",
+        ProviderKind::OpenAiCompatible => "nomic-embed-text",
+        _ => "text-embedding-3-small",
+    };
+    let request = EmbeddingRequest::new(model, texts.iter().map(|t| (*t).to_owned()).collect());
+    if kind == ProviderKind::AzureOpenAi {
+        request.with_deployment("embeddings-prod")
+    } else {
+        request
+    }
+}
+
+/// Sends an embedding request for `config.kind` and returns the client and the answer.
+async fn embed(config: &ProviderConfig, request: &EmbeddingRequest) -> (Box<dyn Embedder>, Answer) {
+    let client = embedder(config).expect("an embedding client");
+    let answer = send(client.build_request(request).expect("a request")).await;
+    (client, answer)
+}
+
+#[tokio::test]
+async fn embeddings_are_the_fake_embeddings_of_the_texts() {
+    let fake = FakeProviders::start();
+    let texts = [
+        "Urlaubsantrag für Jürgen",
+        "Quarterly revenue, 2025",
+        "Ärger",
+    ];
+    for kind in EMBEDDING_KINDS {
+        for dimensions in [None, Some(256)] {
+            let mut request = embedding_request(kind, &texts);
+            request.dimensions = dimensions;
+
+            let (client, answer) = embed(&fake.config(kind), &request).await;
+
+            let body = String::from_utf8_lossy(&answer.body);
+            assert_eq!(answer.status, 200, "{kind:?}: {body}");
+            let response = client
+                .parse_response(&request, &answer.body)
+                .unwrap_or_else(|e| panic!("{kind:?}: {e}: {body}"));
+            let dimension = dimensions.map_or(FAKE_EMBEDDING_DIMENSION, |d| d as usize);
+            let expected: Vec<Vec<f32>> =
+                texts.iter().map(|t| fake_embedding(t, dimension)).collect();
+            assert_eq!(response.vectors, expected, "{kind:?} {dimensions:?}");
+            let tokens: usize = texts.iter().map(|t| t.len().div_ceil(4)).sum();
+            assert_eq!(response.usage.input, tokens as u64, "{kind:?}");
+            assert_eq!(response.usage.output, 0);
+            // Gemini reports no usage: the count is the client's estimate.
+            assert_eq!(response.estimated, kind == ProviderKind::Gemini, "{kind:?}");
+        }
+        let recorded = fake.requests().pop().expect("a recorded request");
+        assert_eq!(recorded.provider, Some(kind));
+        assert_eq!(recorded.method, "POST");
+        assert!(
+            recorded.body.to_string().contains("Jürgen"),
+            "{:?}",
+            recorded.body
+        );
+        assert!(
+            !format!("{recorded:?}").contains(fake.key()),
+            "{recorded:?}"
+        );
+        let expected_path = match kind {
+            ProviderKind::AzureOpenAi => {
+                "/azure/openai/deployments/embeddings-prod/embeddings?api-version="
+            }
+            ProviderKind::Gemini => "/gemini/v1beta/models/gemini-embedding-001:batchEmbedContents",
+            ProviderKind::Mistral => "/mistral/v1/embeddings",
+            ProviderKind::OpenAiCompatible => "/compatible/v1/embeddings",
+            _ => "/openai/v1/embeddings",
+        };
+        assert!(
+            recorded.path.starts_with(expected_path),
+            "{kind:?}: {}",
+            recorded.path
+        );
+    }
+}
+
+#[tokio::test]
+async fn embeddings_refuse_a_wrong_key_and_replay_errors() {
+    let fake = FakeProviders::start();
+    for kind in EMBEDDING_KINDS {
+        let request = embedding_request(kind, &["Hallo"]);
+        let manifest = fake.manifest(kind);
+
+        let wrong = fake.config(kind).with_api_key("not-the-key");
+        let (client, answer) = embed(&wrong, &request).await;
+        let expected = entry(&manifest["errors"], "error_401.json");
+        assert_eq!(answer.status as u64, expected["status"].as_u64().unwrap());
+        let error = client.handle_error(answer.status, &answer.headers, &answer.body);
+        assert_eq!(
+            error.code(),
+            StreamErrorCode::ProviderAuth,
+            "{kind:?}: {error}"
+        );
+
+        // A rate limit once, then the same texts go through.
+        fake.set_scenario(kind, Scenario::ErrorOnce(429));
+        let (client, limited) = embed(&fake.config(kind), &request).await;
+        let (_, retried) = embed(&fake.config(kind), &request).await;
+        let expected = entry(&manifest["errors"], "error_429.json");
+        assert_eq!(limited.status, 429, "{kind:?}");
+        let error = client.handle_error(limited.status, &limited.headers, &limited.body);
+        assert!(
+            matches!(error, ProviderError::RateLimited { .. }),
+            "{error}"
+        );
+        assert_eq!(
+            error.retry_after(),
+            expected["retry_after"].as_u64(),
+            "{kind:?}"
+        );
+        assert_eq!(retried.status, 200, "{kind:?}");
+
+        // The marker in a text wins over the scenario set.
+        let marked = embedding_request(kind, &["Hallo [[scenario:error_503]]"]);
+        let (client, failed) = embed(&fake.config(kind), &marked).await;
+        assert_eq!(failed.status, 503, "{kind:?}");
+        let error = client.handle_error(failed.status, &failed.headers, &failed.body);
+        assert_eq!(error.code(), StreamErrorCode::ProviderUnavailable);
+
+        // A half answer cannot be read.
+        fake.set_scenario(kind, Scenario::Disconnect { after: 0 });
+        let (client, cut) = embed(&fake.config(kind), &request).await;
+        assert!(cut.cut, "{kind:?}");
+        assert!(client.parse_response(&request, &cut.body).is_err());
+        fake.set_scenario(kind, Scenario::Normal);
+    }
+}
+
+#[tokio::test]
+async fn the_fake_refuses_what_the_real_embeddings_apis_refuse() {
+    let fake = FakeProviders::start();
+    let client = hub_tests::client();
+    let post = |path: String, body: Value| {
+        let client = client.clone();
+        let key = fake.key().to_owned();
+        async move {
+            client
+                .post(path)
+                .bearer_auth(&key)
+                .header("x-goog-api-key", &key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let openai = format!("{}/embeddings", fake.base_url(ProviderKind::OpenAi));
+    assert_eq!(
+        post(openai.clone(), json!({"model": "m", "input": []})).await,
+        400
+    );
+    assert_eq!(
+        post(openai.clone(), json!({"model": "m", "input": ["a", ""]})).await,
+        400
+    );
+    assert_eq!(
+        post(
+            openai.clone(),
+            json!({"model": "m", "input": "a", "dimensions": 0})
+        )
+        .await,
+        400
+    );
+    assert_eq!(
+        post(openai, json!({"model": "m", "input": "one text"})).await,
+        200
+    );
+    let gemini = format!(
+        "{}/v1beta/models/gemini-embedding-001:batchEmbedContents",
+        fake.base_url(ProviderKind::Gemini)
+    );
+    let other_model = json!({"requests": [
+        {"model": "models/text-embedding-004", "content": {"parts": [{"text": "a"}]}}
+    ]});
+    assert_eq!(post(gemini, other_model).await, 400);
+    // xAI and Anthropic have no embeddings API.
+    let xai = format!("{}/embeddings", fake.base_url(ProviderKind::XAi));
+    assert_eq!(post(xai, json!({"model": "m", "input": ["a"]})).await, 404);
+    for kind in [ProviderKind::XAi, ProviderKind::Anthropic] {
+        assert!(embedder(&fake.config(kind)).is_err());
+    }
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[test]
+fn fake_embeddings_put_texts_sharing_words_close() {
+    let question = fake_embedding("Wie beantrage ich Urlaub?", 1536);
+    let near = fake_embedding("Urlaub beantragen: das Formular", 1536);
+    let far = fake_embedding("Quartalszahlen und Umsatz 2025", 1536);
+    assert!((cosine(&question, &question) - 1.0).abs() < 1e-5);
+    assert!(
+        cosine(&question, &near) > 0.2,
+        "{}",
+        cosine(&question, &near)
+    );
+    assert!(
+        cosine(&question, &far).abs() < 0.1,
+        "{}",
+        cosine(&question, &far)
+    );
+    // Words, not spelling: case and punctuation do not matter, umlauts are letters.
+    assert_eq!(
+        fake_embedding("ÄRGER über Öl", 64),
+        fake_embedding("ärger, über öl!", 64)
+    );
+    assert_ne!(fake_embedding("Öl", 64), fake_embedding("l", 64));
+    assert_eq!(fake_embedding("...", 8), {
+        let mut unit = vec![0.0; 8];
+        unit[0] = 1.0;
+        unit
+    });
+    assert_eq!(fake_embedding("any", 256).len(), 256);
 }

@@ -25,42 +25,6 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// `POST /api/knowledge/files?name=…[&collection_id=…]` with `bytes`.
-async fn upload(
-    hub: &Hub,
-    token: &str,
-    name: &str,
-    collection: Option<&str>,
-    bytes: Vec<u8>,
-) -> Answer {
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    query.append_pair("name", name);
-    if let Some(collection) = collection {
-        query.append_pair("collection_id", collection);
-    }
-    let path = format!("/api/knowledge/files?{}", query.finish());
-    send(
-        hub.request(Method::POST, &path)
-            .bearer_auth(token)
-            .header("content-type", "application/octet-stream")
-            .body(bytes),
-    )
-    .await
-}
-
-/// [`upload`] that must create a file; the file.
-async fn uploaded(
-    hub: &Hub,
-    token: &str,
-    name: &str,
-    collection: Option<&str>,
-    bytes: Vec<u8>,
-) -> Value {
-    upload(hub, token, name, collection, bytes)
-        .await
-        .expect(201)
-}
-
 fn id(value: &Value) -> String {
     value["id"].as_str().unwrap().to_owned()
 }
@@ -232,7 +196,9 @@ async fn every_route_refuses_anonymous_callers() {
         ("../".to_owned(), None),
         ("a.txt".to_owned(), Some("x")),
     ] {
-        let answer = upload(&hub, &token, &name, collection, b"Hallo".to_vec()).await;
+        let answer = hub
+            .upload(&token, &name, collection, b"Hallo".to_vec())
+            .await;
         answer.assert_error(400, "invalid_input");
     }
 }
@@ -242,7 +208,9 @@ async fn real_files_become_ready_with_pages_headings_and_chunks_once_per_place()
     let hub = Hub::spawn(|o| o).await;
     let token = hub.user("alice@example.com").await;
 
-    let pdf = uploaded(&hub, &token, "orchard.pdf", None, fixture("multipage.pdf")).await;
+    let pdf = hub
+        .uploaded(&token, "orchard.pdf", None, fixture("multipage.pdf"))
+        .await;
     assert_eq!(
         (&pdf["status"], &pdf["kind"], &pdf["page_count"]),
         (&json!("ready"), &json!("pdf"), &json!(4))
@@ -263,7 +231,9 @@ async fn real_files_become_ready_with_pages_headings_and_chunks_once_per_place()
         .await;
     assert_eq!(json!(stored_chunks), pdf["chunk_count"]);
 
-    let docx = uploaded(&hub, &token, "policy.docx", None, fixture("headings.docx")).await;
+    let docx = hub
+        .uploaded(&token, "policy.docx", None, fixture("headings.docx"))
+        .await;
     assert_eq!(
         (&docx["status"], &docx["kind"]),
         (&json!("ready"), &json!("docx"))
@@ -271,26 +241,21 @@ async fn real_files_become_ready_with_pages_headings_and_chunks_once_per_place()
     assert_eq!(docx["page_count"], Value::Null);
     let markdown =
         "# Wohnen\n\nDie alten Häuser am Fluss sind schön.\n\n## Garten\n\nÄpfel und Birnen.\n";
-    let md = uploaded(
-        &hub,
-        &token,
-        "wohnen.md",
-        None,
-        markdown.as_bytes().to_vec(),
-    )
-    .await;
+    let md = hub
+        .uploaded(&token, "wohnen.md", None, markdown.as_bytes().to_vec())
+        .await;
     assert_eq!(
         (&md["status"], &md["kind"]),
         (&json!("ready"), &json!("markdown"))
     );
-    let txt = uploaded(
-        &hub,
-        &token,
-        "notes.txt",
-        None,
-        b"She runs every morning.".to_vec(),
-    )
-    .await;
+    let txt = hub
+        .uploaded(
+            &token,
+            "notes.txt",
+            None,
+            b"She runs every morning.".to_vec(),
+        )
+        .await;
     assert_eq!(
         (&txt["status"], &txt["kind"]),
         (&json!("ready"), &json!("text"))
@@ -356,7 +321,9 @@ async fn real_files_become_ready_with_pages_headings_and_chunks_once_per_place()
     );
 
     // The same bytes in the same place are stored once; in another place again.
-    let again = upload(&hub, &token, "copy of orchard.pdf", None, bytes.clone()).await;
+    let again = hub
+        .upload(&token, "copy of orchard.pdf", None, bytes.clone())
+        .await;
     assert_eq!(again.status, 200, "{:?}", again.body);
     assert_eq!(again.body, pdf);
     let collection = hub
@@ -372,17 +339,14 @@ async fn real_files_become_ready_with_pages_headings_and_chunks_once_per_place()
         (&json!("personal"), &json!(true))
     );
     let collection_id = id(&collection);
-    let in_collection = uploaded(
-        &hub,
-        &token,
-        "orchard.pdf",
-        Some(&collection_id),
-        bytes.clone(),
-    )
-    .await;
+    let in_collection = hub
+        .uploaded(&token, "orchard.pdf", Some(&collection_id), bytes.clone())
+        .await;
     assert_ne!(id(&in_collection), pdf_id);
     assert_eq!(in_collection["collection_id"], json!(collection_id));
-    let twice = upload(&hub, &token, "orchard.pdf", Some(&collection_id), bytes).await;
+    let twice = hub
+        .upload(&token, "orchard.pdf", Some(&collection_id), bytes)
+        .await;
     assert_eq!(twice.expect(200)["id"], in_collection["id"]);
     let files: i64 = hub.scalar("SELECT count(*) FROM knowledge_files").await;
     assert_eq!(files, 5);
@@ -456,14 +420,14 @@ async fn the_malicious_corpus_fails_cleanly_and_harms_nothing() {
     })
     .await;
     let token = hub.user("mallory@example.com").await;
-    let good = uploaded(
-        &hub,
-        &token,
-        "good.txt",
-        None,
-        "Die Brücke ist lang.".as_bytes().to_vec(),
-    )
-    .await;
+    let good = hub
+        .uploaded(
+            &token,
+            "good.txt",
+            None,
+            "Die Brücke ist lang.".as_bytes().to_vec(),
+        )
+        .await;
 
     let pdf = fixture("multipage.pdf");
     let bomb = zip_bomb(60_000_000);
@@ -507,7 +471,7 @@ async fn the_malicious_corpus_fails_cleanly_and_harms_nothing() {
         ("blank.md", b" \n\t\n".to_vec(), "no_text", Some("markdown")),
     ];
     for (name, bytes, code, kind) in cases {
-        let file = uploaded(&hub, &token, name, None, bytes).await;
+        let file = hub.uploaded(&token, name, None, bytes).await;
         assert_eq!(file["status"], "failed", "{name}: {file}");
         assert_eq!(file["reason_code"], code, "{name}: {file}");
         assert_eq!(file["kind"], json!(kind), "{name}: {file}");
@@ -523,32 +487,22 @@ async fn the_malicious_corpus_fails_cleanly_and_harms_nothing() {
     assert_eq!(bomb_row, ["The DOCX file unpacks to more than 50 MB"]);
 
     // A PDF named .docx is read as the PDF it is.
-    let renamed = uploaded(&hub, &token, "report.docx", None, pdf).await;
+    let renamed = hub.uploaded(&token, "report.docx", None, pdf).await;
     assert_eq!(
         (&renamed["status"], &renamed["kind"]),
         (&json!("ready"), &json!("pdf"))
     );
     // A long line without spaces within the limit is cut into chunks.
-    let line = uploaded(
-        &hub,
-        &token,
-        "long.txt",
-        None,
-        "y".repeat(50_000).into_bytes(),
-    )
-    .await;
+    let line = hub
+        .uploaded(&token, "long.txt", None, "y".repeat(50_000).into_bytes())
+        .await;
     assert_eq!(line["status"], "ready");
     assert!(line["chunk_count"].as_i64().unwrap() >= 30, "{line}");
     // Control characters are dropped from the text, the bytes stay as sent.
     let controls = "Bell\u{7} and escape\u{1b}[1m Zitrone\u{8}.\r\nTabs\tstay.";
-    let text = uploaded(
-        &hub,
-        &token,
-        "controls.txt",
-        None,
-        controls.as_bytes().to_vec(),
-    )
-    .await;
+    let text = hub
+        .uploaded(&token, "controls.txt", None, controls.as_bytes().to_vec())
+        .await;
     assert_eq!(text["status"], "ready");
     let chunk = hub
         .texts(&format!(
@@ -561,10 +515,12 @@ async fn the_malicious_corpus_fails_cleanly_and_harms_nothing() {
 
     // Refused before anything is stored: 0 bytes, over the size limit.
     let before: i64 = hub.scalar("SELECT count(*) FROM knowledge_files").await;
-    let empty = upload(&hub, &token, "empty.pdf", None, Vec::new()).await;
+    let empty = hub.upload(&token, "empty.pdf", None, Vec::new()).await;
     empty.assert_error(400, "invalid_input");
     assert_eq!(empty.body["error"]["details"]["field"], "body");
-    let big = upload(&hub, &token, "big.txt", None, vec![b'a'; 1_000_001]).await;
+    let big = hub
+        .upload(&token, "big.txt", None, vec![b'a'; 1_000_001])
+        .await;
     big.assert_error(413, "payload_too_large");
     assert_eq!(big.body["error"]["details"]["limit_bytes"], 1_000_000);
     let after: i64 = hub.scalar("SELECT count(*) FROM knowledge_files").await;
@@ -596,22 +552,22 @@ async fn nobody_reaches_another_users_files_or_collections() {
         .await
         .expect(201);
     let collection_id = id(&collection);
-    let loose = uploaded(
-        &hub,
-        &alice,
-        "plan.txt",
-        None,
-        b"Der Geheimplan: Zugspitze.".to_vec(),
-    )
-    .await;
-    let filed = uploaded(
-        &hub,
-        &alice,
-        "notiz.md",
-        Some(&collection_id),
-        b"# Notiz\n\nDas Passwort liegt im Tresor.".to_vec(),
-    )
-    .await;
+    let loose = hub
+        .uploaded(
+            &alice,
+            "plan.txt",
+            None,
+            b"Der Geheimplan: Zugspitze.".to_vec(),
+        )
+        .await;
+    let filed = hub
+        .uploaded(
+            &alice,
+            "notiz.md",
+            Some(&collection_id),
+            b"# Notiz\n\nDas Passwort liegt im Tresor.".to_vec(),
+        )
+        .await;
     assert_eq!(found(&hub, &alice, "Zugspitze").await, [id(&loose)]);
     assert_eq!(found(&hub, &alice, "Tresor").await, [id(&filed)]);
 
@@ -653,8 +609,7 @@ async fn nobody_reaches_another_users_files_or_collections() {
             .assert_error(404, "not_found");
         // Naming the collection elsewhere does not reach it either.
         for answer in [
-            upload(
-                &hub,
+            hub.upload(
                 intruder,
                 "x.txt",
                 Some(&collection_id),
@@ -678,14 +633,14 @@ async fn nobody_reaches_another_users_files_or_collections() {
             assert_eq!(answer.body["error"]["details"]["field"], "collection_id");
         }
         // Their own copy of the same bytes is theirs, not Alice's.
-        let own = uploaded(
-            &hub,
-            intruder,
-            "plan.txt",
-            None,
-            b"Der Geheimplan: Zugspitze.".to_vec(),
-        )
-        .await;
+        let own = hub
+            .uploaded(
+                intruder,
+                "plan.txt",
+                None,
+                b"Der Geheimplan: Zugspitze.".to_vec(),
+            )
+            .await;
         assert_ne!(id(&own), id(&loose));
         assert_eq!(found(&hub, intruder, "Zugspitze").await, [id(&own)]);
         hub.delete(&format!("/api/knowledge/files/{}", id(&own)), intruder)
@@ -741,19 +696,19 @@ async fn global_collections_are_everyones_to_read_and_the_admins_to_change() {
         .await
         .expect(200);
     assert_eq!(ids(&listed), [global_id.as_str()]);
-    upload(&hub, &user, "mine.txt", Some(&global_id), b"Hallo".to_vec())
+    hub.upload(&user, "mine.txt", Some(&global_id), b"Hallo".to_vec())
         .await
         .assert_error(403, "forbidden");
-    let file = uploaded(
-        &hub,
-        &admin,
-        "handbuch.md",
-        Some(&global_id),
-        "# Urlaub\n\nUrlaubsanträge gehen an die Personalabteilung."
-            .as_bytes()
-            .to_vec(),
-    )
-    .await;
+    let file = hub
+        .uploaded(
+            &admin,
+            "handbuch.md",
+            Some(&global_id),
+            "# Urlaub\n\nUrlaubsanträge gehen an die Personalabteilung."
+                .as_bytes()
+                .to_vec(),
+        )
+        .await;
     let file_path = format!("/api/knowledge/files/{}", id(&file));
     let as_user = hub.get(&file_path, &user).await.expect(200);
     assert_eq!(as_user["deletable"], false);
@@ -835,14 +790,14 @@ async fn global_collections_are_everyones_to_read_and_the_admins_to_change() {
 async fn hostile_names_are_cleaned_and_cannot_inject_headers() {
     let hub = Hub::spawn(|o| o).await;
     let token = hub.user("eve@example.com").await;
-    let file = uploaded(
-        &hub,
-        &token,
-        "C:\\tmp\\a\"b\r\nX-Evil: 1\u{202e} Häuser.txt",
-        None,
-        b"Inhalt".to_vec(),
-    )
-    .await;
+    let file = hub
+        .uploaded(
+            &token,
+            "C:\\tmp\\a\"b\r\nX-Evil: 1\u{202e} Häuser.txt",
+            None,
+            b"Inhalt".to_vec(),
+        )
+        .await;
     assert_eq!(file["name"], "a\"bX-Evil: 1 Häuser.txt");
     let got = download(&hub, &token, &id(&file)).await;
     assert_eq!(got.status, 200);
@@ -854,7 +809,9 @@ async fn hostile_names_are_cleaned_and_cannot_inject_headers() {
              filename*=UTF-8''a%22bX-Evil%3A%201%20H%C3%A4user.txt"
         )
     );
-    let traversal = uploaded(&hub, &token, "../../etc/passwd", None, b"root".to_vec()).await;
+    let traversal = hub
+        .uploaded(&token, "../../etc/passwd", None, b"root".to_vec())
+        .await;
     assert_eq!(traversal["name"], "passwd");
 }
 
@@ -862,36 +819,36 @@ async fn hostile_names_are_cleaned_and_cannot_inject_headers() {
 async fn keyword_search_ranks_german_and_english_stems() {
     let hub = Hub::spawn(|o| o).await;
     let token = hub.user("reader@example.com").await;
-    let many = uploaded(
-        &hub,
-        &token,
-        "viele.txt",
-        None,
-        "Das Haus am See. Ein Haus im Wald. Noch ein Haus am Berg."
-            .as_bytes()
-            .to_vec(),
-    )
-    .await;
-    let one = uploaded(
-        &hub,
-        &token,
-        "eins.txt",
-        None,
-        "Die alten Häuser stehen am Fluss, und der Fluss ist breit."
-            .as_bytes()
-            .to_vec(),
-    )
-    .await;
-    let english = uploaded(
-        &hub,
-        &token,
-        "english.txt",
-        None,
-        "The houses by the river were built in spring."
-            .as_bytes()
-            .to_vec(),
-    )
-    .await;
+    let many = hub
+        .uploaded(
+            &token,
+            "viele.txt",
+            None,
+            "Das Haus am See. Ein Haus im Wald. Noch ein Haus am Berg."
+                .as_bytes()
+                .to_vec(),
+        )
+        .await;
+    let one = hub
+        .uploaded(
+            &token,
+            "eins.txt",
+            None,
+            "Die alten Häuser stehen am Fluss, und der Fluss ist breit."
+                .as_bytes()
+                .to_vec(),
+        )
+        .await;
+    let english = hub
+        .uploaded(
+            &token,
+            "english.txt",
+            None,
+            "The houses by the river were built in spring."
+                .as_bytes()
+                .to_vec(),
+        )
+        .await;
     // "Haus" finds "Häuser" by its German stem; three times "Haus" ranks above one "Häuser".
     let results = search(&hub, &token, "Haus", "").await.expect(200);
     let hits = results["items"].as_array().unwrap();

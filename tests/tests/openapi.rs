@@ -262,10 +262,19 @@ const KNOWLEDGE: &[&str] = &[
     "/api/knowledge/files/{id}/content",
     "/api/knowledge/search",
 ];
-const ROUTE_GROUPS: [&[&str]; 13] = [
+const EMBEDDINGS: &[&str] = &[
+    "/api/knowledge/status",
+    "/api/knowledge/tick",
+    "/api/admin/embedding-models",
+    "/api/admin/embedding-models/{model_id}",
+    "/api/admin/embedding-models/{model_id}/activate",
+    "/api/admin/embedding-models/deactivate",
+];
+const ROUTE_GROUPS: [&[&str]; 14] = [
     ADMIN,
     ASSISTANTS,
     KNOWLEDGE,
+    EMBEDDINGS,
     KEYS,
     HEALTH,
     AUTH_TOKENS,
@@ -1718,6 +1727,156 @@ async fn keys_answers_match_the_document() {
     c.assert_covered(KEYS);
 }
 
+/// The embed component: the knowledge status, the background step and the embedding models.
+#[tokio::test(flavor = "multi_thread")]
+async fn embeddings_answers_match_the_document() {
+    let mut c = Checker::new(Hub::spawn(|o| o).await);
+    let (user, admin) = staff_and_boss(&mut c).await;
+    let (status, tick, list, one, activate, deactivate) = (
+        EMBEDDINGS[0],
+        EMBEDDINGS[1],
+        EMBEDDINGS[2],
+        EMBEDDINGS[3],
+        EMBEDDINGS[4],
+        EMBEDDINGS[5],
+    );
+    let local = json!({"provider": "openai_compatible", "display_name": "Local", "dimension": 768});
+    // (document path, real path, method, body, status as admin)
+    let cases: Vec<(&str, &str, Method, Option<Value>, u16)> = vec![
+        (list, "/api/admin/embedding-models", Method::GET, None, 200),
+        (
+            one,
+            "/api/admin/embedding-models/local",
+            Method::PUT,
+            Some(local),
+            200,
+        ),
+        (
+            one,
+            "/api/admin/embedding-models/local",
+            Method::PUT,
+            Some(json!({"provider": "xai", "display_name": "x", "dimension": 768})),
+            400,
+        ),
+        (
+            activate,
+            "/api/admin/embedding-models/local/activate",
+            Method::POST,
+            None,
+            200,
+        ),
+        (
+            activate,
+            "/api/admin/embedding-models/nope/activate",
+            Method::POST,
+            None,
+            404,
+        ),
+        (
+            one,
+            "/api/admin/embedding-models/local",
+            Method::DELETE,
+            None,
+            409,
+        ),
+        (
+            deactivate,
+            "/api/admin/embedding-models/deactivate",
+            Method::POST,
+            None,
+            200,
+        ),
+        (
+            one,
+            "/api/admin/embedding-models/local",
+            Method::DELETE,
+            None,
+            204,
+        ),
+        (
+            one,
+            "/api/admin/embedding-models/local",
+            Method::DELETE,
+            None,
+            404,
+        ),
+        (
+            one,
+            "/api/admin/embedding-models/bad%20id",
+            Method::DELETE,
+            None,
+            404,
+        ),
+    ];
+    for (path, real, method, body, status) in cases {
+        let url = c.url(real);
+        let doc_method = method.as_str().to_ascii_lowercase();
+        let refused = send(method.clone(), &url, Some(&user), body.clone());
+        c.check(path, &doc_method, refused, 403).await;
+        let anonymous = send(method.clone(), &url, None, body.clone());
+        c.check(path, &doc_method, anonymous, 401).await;
+        let request = send(method.clone(), &url, Some(&admin), body);
+        c.check(path, &doc_method, request, status).await;
+    }
+    let url = c.url("/api/knowledge/status");
+    c.check(
+        status,
+        "get",
+        send(Method::GET, &url, Some(&user), None),
+        200,
+    )
+    .await;
+    c.check(status, "get", send(Method::GET, &url, None, None), 401)
+        .await;
+    let url = c.url("/api/knowledge/tick");
+    let secret = Some(hub_tests::TEST_TICK_SECRET);
+    c.check(tick, "post", send(Method::POST, &url, secret, None), 200)
+        .await;
+    c.check(
+        tick,
+        "post",
+        send(Method::POST, &url, Some(&admin), None),
+        401,
+    )
+    .await;
+    for (path, real, method, doc_method) in [
+        (status, "/api/knowledge/status", Method::POST, "get"),
+        (tick, "/api/knowledge/tick", Method::GET, "post"),
+        (list, "/api/admin/embedding-models", Method::POST, "get"),
+        (one, "/api/admin/embedding-models/local", Method::GET, "put"),
+        (
+            activate,
+            "/api/admin/embedding-models/local/activate",
+            Method::GET,
+            "post",
+        ),
+        (
+            deactivate,
+            "/api/admin/embedding-models/deactivate",
+            Method::GET,
+            "post",
+        ),
+    ] {
+        let url = c.url(real);
+        c.check(
+            path,
+            doc_method,
+            send(method, &url, Some(&admin), None),
+            405,
+        )
+        .await;
+    }
+    bad_bodies(
+        &mut c,
+        one,
+        "/api/admin/embedding-models/local",
+        Method::PUT,
+        Some(&admin),
+    )
+    .await;
+    c.assert_covered(EMBEDDINGS);
+}
+
 /// The static component: the frontend, and the JSON 404 of unknown API routes.
 #[tokio::test(flavor = "multi_thread")]
 async fn static_answers_match_the_document() {
@@ -1811,9 +1970,15 @@ fn the_schemas_refuse_what_the_document_does_not_allow() {
     let chat = json!({
         "id": Uuid::new_v4(), "title": null, "model": null, "temperature": 0.7,
         "created_at": "2026-11-27T10:15:00Z", "updated_at": "2026-11-27T10:15:00Z",
-        "assistant": null,
+        "assistant": null, "collection_ids": [],
     });
     assert!(valid("ChatSummary", chat.clone()));
+    let mut no_collections = chat.clone();
+    no_collections
+        .as_object_mut()
+        .unwrap()
+        .remove("collection_ids");
+    assert!(!valid("ChatSummary", no_collections));
     let mut with_assistant = chat.clone();
     with_assistant["assistant"] = json!({"id": Uuid::new_v4(), "name": "Jurist", "icon": "scale"});
     assert!(valid("ChatSummary", with_assistant.clone()));
@@ -1830,4 +1995,19 @@ fn the_schemas_refuse_what_the_document_does_not_allow() {
     assert!(!valid("ChatSummary", hot));
     assert!(!valid("Money", json!({"amount": 0.5, "currency": "USD"})));
     assert!(!valid("UpdateChat", json!({})));
+    let eleven: Vec<Uuid> = (0..11).map(|_| Uuid::new_v4()).collect();
+    assert!(!valid("UpdateChat", json!({"collection_ids": eleven})));
+    assert!(!valid(
+        "SendMessage",
+        json!({"content": "x", "file_ids": eleven})
+    ));
+    let source = json!({
+        "index": 1, "file_id": Uuid::new_v4(), "file_name": "a.pdf", "collection_id": null,
+        "page": 3, "heading_path": ["Kapitel"], "ordinal": 0, "snippet": "Text", "score": 0.03,
+    });
+    assert!(valid("SourcesEvent", json!({"sources": [source.clone()]})));
+    assert!(!valid("SourcesEvent", json!({"sources": []})));
+    let mut unnumbered = source;
+    unnumbered["index"] = json!(0);
+    assert!(!valid("MessageSource", unnumbered));
 }

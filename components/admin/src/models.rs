@@ -25,9 +25,8 @@ fn stored(db: &dyn Db) -> Result<Stored, ApiError> {
 /// Whether the provider `name` is configured: a key stored in the database, or in this
 /// component's variables (the chat component's), and the endpoint where one is needed.
 fn provider_configured(name: &str, stored: &Stored) -> bool {
-    let settings = |variable: &str| spin_sdk::variables::get(variable).ok();
     name.parse::<ProviderKind>()
-        .is_ok_and(|kind| configured(kind, &overrides_of(stored, kind), &settings))
+        .is_ok_and(|kind| configured(kind, &overrides_of(stored, kind), &hub_component::setting))
 }
 
 /// A model as admins see it.

@@ -26,6 +26,7 @@ fn view(a: Assistant, caller: Caller) -> AssistantView {
         model: a.model_id,
         temperature: a.temperature,
         starters: a.starters,
+        collection_ids: a.collection_ids,
         created_at: timestamp(a.created_at),
         updated_at: timestamp(a.updated_at),
     }
@@ -41,6 +42,7 @@ fn audited(a: &Assistant) -> Value {
         "model": a.model_id,
         "temperature": a.temperature,
         "starters": a.starters,
+        "collection_ids": a.collection_ids,
     })
 }
 
@@ -74,6 +76,7 @@ pub fn create(req: &Request) -> Result<Response, ApiError> {
             temperature: body.temperature,
             starters: body.starters.as_deref().unwrap_or_default(),
             scope: body.scope,
+            collection_ids: body.collection_ids.as_deref().unwrap_or_default(),
         },
     )
     .map_err(errors::assistants)?;
@@ -114,6 +117,7 @@ pub fn update(req: &Request, id: Uuid) -> Result<Response, ApiError> {
             model: body.model.as_ref().map(Option::as_deref),
             temperature: body.temperature,
             starters: body.starters.as_deref(),
+            collection_ids: body.collection_ids.as_deref(),
         },
     )
     .map_err(errors::assistants)?;

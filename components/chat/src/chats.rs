@@ -5,7 +5,7 @@ use hub_component::audit::{self, AuditAction};
 use hub_component::auth::{authenticate, found, owner};
 use hub_component::errors::{self, db as db_error};
 use hub_component::{database, json, no_content, parse_body, query_param};
-use hub_conversation::{ChatError, ModelId, Temperature, Title, models};
+use hub_conversation::{ChatError, ModelId, Temperature, Title, knowledge, models};
 use hub_db::assistants;
 use hub_db::chats::{self, ChatChange, Cursor, NewChat};
 use hub_db::messages;
@@ -122,14 +122,14 @@ pub fn get(req: &Request, id: Uuid) -> Result<Response, ApiError> {
     ))
 }
 
-/// `PATCH /api/chats/{id}`: title, model and temperature.
+/// `PATCH /api/chats/{id}`: title, model, temperature and knowledge collections.
 pub fn update(req: &Request, id: Uuid) -> Result<Response, ApiError> {
     let db = database()?;
     let user = authenticate(req, &db)?;
     let body: UpdateChat = parse_body(req)?;
     if body == UpdateChat::default() {
         return Err(ApiError::bad_request(
-            "name at least one of title, model, temperature",
+            "name at least one of title, model, temperature, collection_ids",
         ));
     }
     let title = body.title.as_deref().map(Title::parse).transpose();
@@ -151,10 +151,14 @@ pub fn update(req: &Request, id: Uuid) -> Result<Response, ApiError> {
         model: model.as_ref().map(|m| m.as_ref().map(ModelId::as_str)),
         temperature,
     };
-    let chat = found(
-        chats::update(&db, id, owner(&user), &change).map_err(db_error)?,
-        "chat",
-    )?;
+    let chat = hub_db::transaction_with(&db, |tx| {
+        if let Some(ids) = &body.collection_ids {
+            knowledge::set_chat_collections(tx, id, owner(&user), ids)?;
+        }
+        Ok::<_, ChatError>(chats::update(tx, id, owner(&user), &change)?)
+    })
+    .map_err(errors::chat)?;
+    let chat = found(chat, "chat")?;
     if title.is_some() {
         audit::record(
             &db,

@@ -31,10 +31,7 @@ pub fn list(req: &Request) -> Result<Response, ApiError> {
     ))
 }
 
-/// A provider setting: the component variable `name`, `None` when it is not set.
-pub fn settings(name: &str) -> Option<String> {
-    spin_sdk::variables::get(name).ok()
-}
+pub use hub_component::setting as settings;
 
 /// A duration setting: the component variable `name` in whole seconds within `range`, else
 /// `default` seconds.

@@ -14,14 +14,17 @@
 use std::time::Instant;
 
 use hub_api::{
-    ChatEvent, DoneEvent, ErrorEvent, MessageStartEvent, Money, SendMessage, StreamErrorCode,
-    TitleEvent, UsageEvent,
+    ChatEvent, DoneEvent, ErrorEvent, MessageStartEvent, Money, SendMessage, SourcesEvent,
+    StreamErrorCode, TitleEvent, UsageEvent,
 };
 use hub_component::audit::{self, AuditAction, ClientInfo};
 use hub_component::auth::{UserContext, authenticate, owner};
 use hub_component::{PgDb, database, errors, log, parse_body};
+use hub_conversation::knowledge::{Embedded, Retrieval};
 use hub_conversation::store::STORE_RETRY_SECS;
-use hub_conversation::{Ask, Exchange, Finished, Outcome, StoreRetry, TitleDraft};
+use hub_conversation::{
+    Ask, Exchange, Finished, Outcome, StoreRetry, TitleDraft, embedding_target,
+};
 use hub_db::DbError;
 use hub_http::ApiError;
 use hub_providers::ProviderError;
@@ -36,7 +39,7 @@ use crate::{sse, views};
 
 /// Streams the answer to the message in `req`, or answers the error that prevents it.
 pub async fn handle(req: Request, out: ResponseOutparam, chat_id: Uuid) {
-    match prepare(&req, chat_id) {
+    match prepare(&req, chat_id).await {
         Ok((user, exchange)) => {
             let client = audit::client(&req);
             run(&user, &client, &exchange, out).await;
@@ -45,8 +48,9 @@ pub async fn handle(req: Request, out: ResponseOutparam, chat_id: Uuid) {
     }
 }
 
-/// Parse, authorize, and store the question with its pending answer.
-fn prepare(req: &Request, chat_id: Uuid) -> Result<(UserContext, Exchange), ApiError> {
+/// Parse, authorize, retrieve knowledge when the chat has any (the question embedded first
+/// when an embedding model is active), and store the question with its pending answer.
+async fn prepare(req: &Request, chat_id: Uuid) -> Result<(UserContext, Exchange), ApiError> {
     let db = database()?;
     let user = authenticate(req, &db)?;
     let body: SendMessage = parse_body(req)?;
@@ -55,11 +59,53 @@ fn prepare(req: &Request, chat_id: Uuid) -> Result<(UserContext, Exchange), ApiE
         body.regenerate.unwrap_or(false),
         body.model.as_deref(),
         body.temperature,
+        body.file_ids.as_deref(),
     )
     .map_err(errors::input)?;
-    let exchange =
+    let prepared =
         Exchange::prepare(&db, owner(&user), chat_id, &ask, &settings).map_err(errors::chat)?;
+    let (db, embedded) = match prepared.retrieval() {
+        None => (db, None),
+        Some(retrieval) => {
+            let embedded = embed(&db, retrieval).await;
+            // The connection went back to the pool while the provider embedded.
+            (database()?, embedded)
+        }
+    };
+    let exchange = prepared
+        .commit(&db, embedded.as_ref())
+        .map_err(errors::chat)?;
     Ok((user, exchange))
+}
+
+/// The question's vector from the active embedding model; `None` (keyword retrieval only)
+/// when no model is active or embedding failed (logged, without the question).
+async fn embed(db: &PgDb, retrieval: &Retrieval) -> Option<Embedded> {
+    let target = match embedding_target(db, &settings) {
+        Ok(Some(target)) => target,
+        Ok(None) => return None,
+        Err(e) => {
+            log::warn(
+                "chat",
+                format_args!("no question embedding ({e}); keyword retrieval"),
+            );
+            return None;
+        }
+    };
+    let request = target.request(vec![retrieval.question.clone()]);
+    let started = Instant::now();
+    let result = match hub_component::embeddings::embed(&target.config, &request).await {
+        Ok(response) => Embedded::of(target, response, started.elapsed()),
+        Err(e) => Err(e.to_string()),
+    };
+    result
+        .map_err(|e| {
+            log::warn(
+                "chat",
+                format_args!("the question could not be embedded ({e}); keyword retrieval"),
+            );
+        })
+        .ok()
 }
 
 /// Streams the answer, then stores it and sends the closing events.
@@ -89,6 +135,12 @@ async fn run(user: &UserContext, client: &ClientInfo, exchange: &Exchange, out: 
             provider: exchange.target.kind.as_str().to_owned(),
         }))
         .await;
+    if !exchange.sources.is_empty() {
+        let sources = exchange.sources.iter().map(views::source).collect();
+        events
+            .send(ChatEvent::Sources(SourcesEvent { sources }))
+            .await;
+    }
 
     let outcome = ask(exchange, &mut events).await;
     let title = match exchange.title_request(&outcome) {

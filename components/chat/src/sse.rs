@@ -1,17 +1,12 @@
 //! Our side of the stream: server-sent events to the browser, keep-alive comments while the
 //! provider is silent, and a client that may go away at any time.
 
-use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
-use std::time::Duration;
 
 use futures::{Sink, SinkExt};
 use hub_api::ChatEvent;
 use hub_component::log;
-use spin_executor::CancelOnDropToken;
 use spin_sdk::http::{Fields, OutgoingResponse};
-use wasi::clocks::monotonic_clock;
 
 /// The response head of a stream: headers that keep proxies from buffering or caching it.
 pub fn head() -> Result<OutgoingResponse, String> {
@@ -91,36 +86,7 @@ impl<S: Sink<Vec<u8>>> Events<S> {
     }
 }
 
-/// A future that is ready after `duration` (WASI's monotonic clock, polled by Spin's executor).
-pub struct Sleep {
-    deadline: u64,
-    registration: Option<CancelOnDropToken>,
-}
-
-impl Sleep {
-    /// Sleeps for `duration`.
-    pub fn new(duration: Duration) -> Self {
-        let nanos = u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX);
-        Self {
-            deadline: monotonic_clock::now().saturating_add(nanos),
-            registration: None,
-        }
-    }
-}
-
-impl Future for Sleep {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if monotonic_clock::now() >= self.deadline {
-            return Poll::Ready(());
-        }
-        let pollable = monotonic_clock::subscribe_instant(self.deadline);
-        self.registration =
-            Some(spin_executor::push_waker_and_get_token(pollable, cx.waker().clone()).into());
-        Poll::Pending
-    }
-}
+pub use hub_component::upstream::Sleep;
 
 #[cfg(test)]
 mod tests {

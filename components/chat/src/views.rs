@@ -1,11 +1,11 @@
 //! Database rows as the API shows them (`hub-api`'s types).
 
 use hub_api::{
-    AssistantIcon, ChatAssistant, ChatSummary, MessageRole, MessageStatus, MessageView, ModelInfo,
-    Money,
+    AssistantIcon, ChatAssistant, ChatSummary, MessageFile, MessageRole, MessageSource,
+    MessageStatus, MessageView, ModelInfo, Money,
 };
 use hub_db::chats::Chat;
-use hub_db::messages::{Message, Role, Status};
+use hub_db::messages::{Message, Role, Source, Status};
 use hub_db::models::Model;
 use hub_providers::ProviderKind;
 
@@ -25,6 +25,7 @@ pub fn chat(c: &Chat) -> ChatSummary {
             name: a.name.clone(),
             icon: AssistantIcon::parse(&a.icon).unwrap_or(AssistantIcon::Sparkles),
         }),
+        collection_ids: c.collection_ids.clone(),
     }
 }
 
@@ -47,6 +48,30 @@ pub fn message(m: &Message) -> MessageView {
         },
         error: m.error.clone(),
         created_at: time(m.created_at),
+        sources: m.sources.iter().map(source).collect(),
+        files: m
+            .files
+            .iter()
+            .map(|f| MessageFile {
+                id: f.id,
+                name: f.name.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// A passage an answer was given.
+pub fn source(s: &Source) -> MessageSource {
+    MessageSource {
+        index: s.index,
+        file_id: s.file_id,
+        file_name: s.file_name.clone(),
+        collection_id: s.collection_id,
+        page: s.page,
+        heading_path: s.heading_path.clone(),
+        ordinal: s.ordinal,
+        snippet: s.snippet.clone(),
+        score: s.score,
     }
 }
 

@@ -25,10 +25,7 @@ pub const OUTBOUND_HOSTS_VARIABLE: &str = "provider_outbound_hosts";
 /// refusal): the one that sends the chats.
 const CHECKED_COMPONENT: &str = "chat";
 
-/// A component variable, `None` when unset.
-pub fn settings(name: &str) -> Option<String> {
-    spin_sdk::variables::get(name).ok()
-}
+pub use hub_component::setting as settings;
 
 fn non_blank(name: &str) -> Option<String> {
     settings(name).filter(|v| !v.trim().is_empty())

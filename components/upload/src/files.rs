@@ -1,12 +1,15 @@
 //! `/api/knowledge/files...` and `/api/knowledge/search`.
 
+use std::time::Instant;
+
 use hub_api::{
-    FileFailure, FileKind, FileStatus, KnowledgeFileView, KnowledgeHit, KnowledgeSearchResults,
-    Page, SearchMode,
+    EmbeddingState, FileEmbedding, FileFailure, FileKind, FileStatus, KnowledgeFileView,
+    KnowledgeHit, KnowledgeSearchResults, Page, SearchMode,
 };
 use hub_component::audit::{AuditAction, record_change as record};
-use hub_component::{errors, json, log, no_content, timestamp};
-use hub_db::knowledge::{KnowledgeFile, SearchHit};
+use hub_component::{PgDb, errors, json, log, no_content, setting, timestamp};
+use hub_db::Owner;
+use hub_db::knowledge::{EmbeddingStatus, KnowledgeFile, QueryEmbedding, SearchHit};
 use hub_http::ApiError;
 use hub_knowledge::Limits;
 use hub_knowledge_base::files::{self, ListParams, Uploaded};
@@ -20,7 +23,17 @@ use crate::{caller, param};
 
 /// A file as `caller` sees it.
 fn view(f: KnowledgeFile, caller: Caller) -> KnowledgeFileView {
+    let embedding = FileEmbedding {
+        status: match f.embedding_status() {
+            EmbeddingStatus::None => EmbeddingState::None,
+            EmbeddingStatus::Pending => EmbeddingState::Pending,
+            EmbeddingStatus::Ready => EmbeddingState::Ready,
+            EmbeddingStatus::Failed => EmbeddingState::Failed,
+        },
+        error: f.embed_error.clone(),
+    };
     KnowledgeFileView {
+        embedding,
         id: f.id,
         collection_id: f.collection_id,
         deletable: files::may_delete(caller, &f),
@@ -211,9 +224,10 @@ fn hit(h: SearchHit) -> KnowledgeHit {
     }
 }
 
-/// `GET /api/knowledge/search?q=…[&collection_id=…][&limit=…]`.
-pub fn search(req: &Request) -> Result<Response, ApiError> {
-    let (db, _, caller) = caller(req)?;
+/// `GET /api/knowledge/search?q=…[&collection_id=…][&limit=…]`: hybrid when an embedding model
+/// is active and the query could be embedded, keyword search otherwise (the answer says which).
+pub async fn search(req: &Request) -> Result<Response, ApiError> {
+    let (db, user_id, caller) = caller(req)?;
     let (q, collection_id, limit) = (
         param(req, "q"),
         param(req, "collection_id"),
@@ -224,12 +238,57 @@ pub fn search(req: &Request) -> Result<Response, ApiError> {
         collection_id: collection_id.as_deref(),
         limit: limit.as_deref(),
     };
-    let hits = search::search(&db, caller, &params).map_err(errors::knowledge)?;
+    let mut query = search::prepare(&db, caller, &params).map_err(errors::knowledge)?;
+    query.embedding = embed_query(&db, user_id, &query.text).await;
+    let mode = if query.embedding.is_some() {
+        SearchMode::Hybrid
+    } else {
+        SearchMode::Keyword
+    };
+    let hits = search::run(&db, caller, &query).map_err(errors::knowledge)?;
     Ok(json(
         200,
         &KnowledgeSearchResults {
-            mode: SearchMode::Keyword,
+            mode,
             items: hits.into_iter().map(hit).collect(),
         },
     ))
+}
+
+/// The query's vector with the active embedding model, its usage recorded as the user's; `None`
+/// (keyword search) when no model is active or embedding fails (logged, without the text).
+async fn embed_query(db: &PgDb, user_id: Uuid, text: &str) -> Option<QueryEmbedding> {
+    let target = match hub_conversation::embedding_target(db, &setting) {
+        Ok(target) => target?,
+        Err(e) => {
+            log::warn("upload", format_args!("search without vectors: {e}"));
+            return None;
+        }
+    };
+    let started = Instant::now();
+    let request = target.request(vec![text.to_owned()]);
+    let vector = match hub_component::embeddings::embed(&target.config, &request).await {
+        Ok(response) => {
+            let row = target.usage_row(
+                response.usage,
+                response.estimated,
+                None,
+                None,
+                started.elapsed(),
+            );
+            if let Err(e) = hub_db::usage::insert(db, Owner::new(user_id), &row) {
+                log::warn("upload", format_args!("search usage not recorded: {e}"));
+            }
+            target.vectors(response).map(|mut v| v.pop())
+        }
+        Err(e) => Err(e.to_string()),
+    };
+    match vector {
+        Ok(Some(vector)) => Some(target.query(vector)),
+        Ok(None) => None,
+        Err(reason) => {
+            log::warn("upload", format_args!("search without vectors: {reason}"));
+            None
+        }
+    }
 }

@@ -58,7 +58,8 @@ fn provider(text: &str) -> Result<String, AdminError> {
     }
 }
 
-fn display_name(text: &str) -> Result<String, AdminError> {
+/// Checks a display name: 1-100 characters without control characters (trimmed).
+pub fn display_name(text: &str) -> Result<String, AdminError> {
     let name = text.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(AdminError::invalid(

@@ -35,6 +35,9 @@ pub enum AdminError {
     /// The change would leave no default model (or make a disabled one the default).
     #[error("{0}")]
     DefaultModelRequired(&'static str),
+    /// The thing is in use and cannot be removed (the reason says what to do).
+    #[error("{0}")]
+    InUse(&'static str),
     /// A password could not be hashed or generated.
     #[error(transparent)]
     Auth(AuthError),

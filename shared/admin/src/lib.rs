@@ -15,6 +15,7 @@
 pub mod accounts;
 pub mod catalog;
 pub mod costs;
+pub mod embeddings;
 mod error;
 pub mod providers;
 

@@ -24,6 +24,9 @@ pub struct ChatSummary {
     /// The assistant it was started with (its name and icon now); `null` without one, also
     /// once that assistant is deleted.
     pub assistant: Option<ChatAssistant>,
+    /// The knowledge collections attached to it (at most 10): every answer retrieves from
+    /// them, as from its assistant's and from the files attached to its messages.
+    pub collection_ids: Vec<Uuid>,
 }
 
 /// A conversation with its messages, oldest first (`GET /api/chats/{id}`).
@@ -83,6 +86,45 @@ pub struct MessageView {
     pub error: Option<String>,
     /// When it was written (RFC 3339, UTC).
     pub created_at: String,
+    /// The passages an answer was given, numbered as it cites them (`[1]`, `[2]`); empty for
+    /// other messages and answers without knowledge.
+    pub sources: Vec<MessageSource>,
+    /// The knowledge files attached to a user's message; empty otherwise.
+    pub files: Vec<MessageFile>,
+}
+
+/// A passage an answer was given: a chunk of a knowledge file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MessageSource {
+    /// Its number, from 1, as the answer cites it (`[1]`).
+    pub index: u32,
+    /// The file.
+    pub file_id: Uuid,
+    /// The file's name.
+    pub file_name: String,
+    /// The file's collection; `null` for a file attached on its own.
+    pub collection_id: Option<Uuid>,
+    /// The page of a PDF.
+    pub page: Option<i32>,
+    /// The headings above the passage, outermost first.
+    pub heading_path: Vec<String>,
+    /// The passage's position in its file (from 0).
+    pub ordinal: i32,
+    /// The start of the passage (at most 300 characters).
+    pub snippet: String,
+    /// How well it matched the question (higher is better; comparable within one answer).
+    pub score: f64,
+}
+
+/// A knowledge file attached to a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MessageFile {
+    /// Its id.
+    pub id: Uuid,
+    /// Its name.
+    pub name: String,
 }
 
 /// `POST /api/chats`: a new conversation; every field may be left out.
@@ -128,6 +170,11 @@ pub struct UpdateChat {
     #[serde(default, deserialize_with = "double_option")]
     #[cfg_attr(feature = "ts", ts(optional, type = "number | null"))]
     pub temperature: Option<Option<f64>>,
+    /// The knowledge collections to retrieve from (replaces the list; at most 10, each one the
+    /// caller sees).
+    #[serde(default, deserialize_with = "non_null")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub collection_ids: Option<Vec<Uuid>>,
 }
 
 /// `POST /api/chats/{id}/messages`: the user's message, answered as a stream of events.
@@ -154,6 +201,11 @@ pub struct SendMessage {
     #[serde(default, deserialize_with = "non_null")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub regenerate: Option<bool>,
+    /// Knowledge files to attach to the message (at most 10, each a `ready` file the caller
+    /// reads); the chat's answers retrieve from them from now on. Not with `regenerate`.
+    #[serde(default, deserialize_with = "non_null")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub file_ids: Option<Vec<Uuid>>,
 }
 
 /// Deserialises a field that may be absent (outer `None`, with `#[serde(default)]`), `null`
@@ -224,6 +276,7 @@ mod tests {
                 created_at: "2026-11-27T10:00:00Z".into(),
                 updated_at: "2026-11-27T10:00:00Z".into(),
                 assistant: None,
+                collection_ids: vec![],
             },
             messages: vec![],
         };

@@ -190,6 +190,8 @@ string_enum! {
     pub enum ChatEventName {
         /// The question is stored and the answer begins.
         MessageStart = "message_start",
+        /// The knowledge passages the answer is given (only when something was retrieved).
+        Sources = "sources",
         /// The next piece of the answer's text.
         Delta = "delta",
         /// The tokens and cost of the answer.

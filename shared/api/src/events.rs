@@ -1,14 +1,15 @@
 //! The events of `POST /api/chats/{id}/messages` (`text/event-stream`).
 //!
 //! Each event is `event: <name>` + `data: <json>`; comment lines (`: keep-alive`) come while the
-//! provider is silent. The order: `message_start`, any number of `delta`, then `usage` (when the
+//! provider is silent. The order: `message_start`, `sources` (when knowledge was retrieved),
+//! any number of `delta`, then `usage` (when the
 //! provider reported it), `title` (after the first exchange, when the chat had none), and last
 //! `done` or `error`. The answer is stored whatever happens to the client's connection.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::chats::MessageView;
+use crate::chats::{MessageSource, MessageView};
 use crate::{ChatEventName, Money, StreamErrorCode};
 
 /// `message_start`: the user's message is stored and the answer begins.
@@ -25,6 +26,15 @@ pub struct MessageStartEvent {
     pub model: String,
     /// Its provider (`openai`, `anthropic`, ...).
     pub provider: String,
+}
+
+/// `sources`: the passages the answer is given (right after `message_start`, only when
+/// something was retrieved), as the stored answer keeps them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SourcesEvent {
+    /// The passages, numbered as the answer cites them.
+    pub sources: Vec<MessageSource>,
 }
 
 /// `delta`: the next piece of the answer's text.
@@ -91,6 +101,8 @@ pub struct ErrorEvent {
 pub enum ChatEvent {
     /// `message_start`.
     MessageStart(MessageStartEvent),
+    /// `sources`.
+    Sources(SourcesEvent),
     /// `delta`.
     Delta(DeltaEvent),
     /// `usage`.
@@ -108,6 +120,7 @@ impl ChatEvent {
     pub fn name(&self) -> ChatEventName {
         match self {
             Self::MessageStart(_) => ChatEventName::MessageStart,
+            Self::Sources(_) => ChatEventName::Sources,
             Self::Delta(_) => ChatEventName::Delta,
             Self::Usage(_) => ChatEventName::Usage,
             Self::Title(_) => ChatEventName::Title,
@@ -120,6 +133,7 @@ impl ChatEvent {
     pub fn data_json(&self) -> Result<String, serde_json::Error> {
         match self {
             Self::MessageStart(e) => serde_json::to_string(e),
+            Self::Sources(e) => serde_json::to_string(e),
             Self::Delta(e) => serde_json::to_string(e),
             Self::Usage(e) => serde_json::to_string(e),
             Self::Title(e) => serde_json::to_string(e),

@@ -65,12 +65,116 @@ string_enum! {
 }
 
 string_enum! {
-    /// How a search found its results. Only `keyword` (PostgreSQL full-text search) so far;
-    /// vector and hybrid search come with embeddings.
+    /// How a search found its results.
     pub enum SearchMode {
-        /// Full-text search in German, English and exact words.
+        /// Full-text search in German, English and exact words only (no embedding model is
+        /// active, or embedding the query failed).
         Keyword = "keyword",
+        /// Full-text search and vector search (the active embedding model), fused by
+        /// reciprocal rank.
+        Hybrid = "hybrid",
     }
+}
+
+string_enum! {
+    /// Where a file stands with embeddings (its keyword search does not depend on them).
+    pub enum EmbeddingState {
+        /// No embedding model is active (or the file is not ready): keyword search only.
+        None = "none",
+        /// The background step still has to embed it with the active model.
+        Pending = "pending",
+        /// Its passages carry vectors of the active model.
+        Ready = "ready",
+        /// The background step gave up after repeated failures (`error` says why); keyword
+        /// search still finds it.
+        Failed = "failed",
+    }
+}
+
+/// A file's embedding state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FileEmbedding {
+    /// Where it stands.
+    pub status: EmbeddingState,
+    /// The last failure, for people (also while `pending`, when a try failed).
+    pub error: Option<String>,
+}
+
+/// The embedding model in use, as users see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ActiveEmbeddingModel {
+    /// Its id.
+    pub model_id: String,
+    /// Its name.
+    pub display_name: String,
+    /// The length of its vectors.
+    pub dimension: i32,
+}
+
+/// The answer of `GET /api/knowledge/status`: how searches and answers find passages now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct KnowledgeStatus {
+    /// `hybrid` when an embedding model is active, else `keyword`.
+    pub mode: SearchMode,
+    /// The active embedding model; `null`: keyword search only.
+    pub embedding_model: Option<ActiveEmbeddingModel>,
+}
+
+/// An embedding model as admins manage it (`/api/admin/embedding-models`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EmbeddingModelView {
+    /// The hub's id (for every provider but Azure OpenAI also the provider's).
+    pub model_id: String,
+    /// Its provider: `openai`, `gemini`, `mistral`, `azure_openai` or `openai_compatible`.
+    pub provider: String,
+    /// Its name.
+    pub display_name: String,
+    /// The length of its vectors: 256, 384, 512, 768, 1024 or 1536.
+    pub dimension: i32,
+    /// USD per million input tokens, a decimal string.
+    pub input_price_per_million: String,
+    /// Azure OpenAI: the deployment that serves it.
+    pub azure_deployment: Option<String>,
+    /// Whether files and questions are embedded with it.
+    pub active: bool,
+}
+
+/// `PUT /api/admin/embedding-models/{model_id}`: adds or changes an embedding model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct PutEmbeddingModel {
+    /// `openai`, `gemini`, `mistral`, `azure_openai` or `openai_compatible`.
+    pub provider: String,
+    /// 1-100 characters.
+    pub display_name: String,
+    /// 256, 384, 512, 768, 1024 or 1536 (changing it for the active model re-embeds every file).
+    pub dimension: i32,
+    /// USD per million input tokens, a decimal string (0 to 1000000, at most 10 decimals);
+    /// left out, 0.
+    #[serde(default, deserialize_with = "non_null")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub input_price_per_million: Option<String>,
+    /// Azure OpenAI: the deployment (required there, refused elsewhere).
+    #[serde(default, deserialize_with = "non_null")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub azure_deployment: Option<String>,
+}
+
+/// The answer of `POST /api/knowledge/tick`: what one background step did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct KnowledgeTick {
+    /// Files embedded with the active model.
+    pub embedded: u32,
+    /// Files whose attempt failed (tried again later, up to five times).
+    pub failed: u32,
+    /// Whether files are still due (the step stopped at its time budget).
+    pub more: bool,
 }
 
 /// A knowledge collection as the caller sees it.
@@ -157,6 +261,8 @@ pub struct KnowledgeFileView {
     pub chunk_count: Option<i32>,
     /// Whether the caller may delete it (their own; in a global collection, also admins).
     pub deletable: bool,
+    /// Where it stands with embeddings.
+    pub embedding: FileEmbedding,
     /// When it was uploaded (RFC 3339, UTC).
     pub created_at: String,
     /// Its last change (RFC 3339, UTC).
@@ -181,7 +287,8 @@ pub struct KnowledgeHit {
     pub heading_path: Vec<String>,
     /// A short excerpt with the matched words between `**` and `**`.
     pub snippet: String,
-    /// The rank (higher is better; comparable within one answer only).
+    /// The rank: the reciprocal rank fusion of the keyword and (in `hybrid` mode) the vector
+    /// ranking (higher is better; comparable within one answer only).
     pub score: f64,
 }
 

@@ -34,16 +34,19 @@ pub use auth::{
     AuthTokens, CreatedUser, Login, RefreshTokenBody, RegisterUser, SessionView, UpdateMe, UserView,
 };
 pub use chats::{
-    ChatDetail, ChatSummary, CreateChat, MessageRole, MessageStatus, MessageView, SendMessage,
-    UpdateChat, double_option, non_null,
+    ChatDetail, ChatSummary, CreateChat, MessageFile, MessageRole, MessageSource, MessageStatus,
+    MessageView, SendMessage, UpdateChat, double_option, non_null,
 };
 pub use errors::{ChatEventName, ErrorCode, StreamErrorCode};
 pub use events::{
-    ChatEvent, DeltaEvent, DoneEvent, ErrorEvent, MessageStartEvent, TitleEvent, UsageEvent,
+    ChatEvent, DeltaEvent, DoneEvent, ErrorEvent, MessageStartEvent, SourcesEvent, TitleEvent,
+    UsageEvent,
 };
 pub use knowledge::{
-    CreateKnowledgeCollection, FileFailure, FileKind, FileStatus, KnowledgeCollectionView,
-    KnowledgeFileView, KnowledgeHit, KnowledgeSearchResults, SearchMode, UpdateKnowledgeCollection,
+    ActiveEmbeddingModel, CreateKnowledgeCollection, EmbeddingModelView, EmbeddingState,
+    FileEmbedding, FileFailure, FileKind, FileStatus, KnowledgeCollectionView, KnowledgeFileView,
+    KnowledgeHit, KnowledgeSearchResults, KnowledgeStatus, KnowledgeTick, PutEmbeddingModel,
+    SearchMode, UpdateKnowledgeCollection,
 };
 pub use models::{ModelInfo, ModelList};
 pub use prompts::{

@@ -96,6 +96,9 @@ pub struct AssistantView {
     pub temperature: Option<f64>,
     /// Up to four example prompts shown on an empty chat.
     pub starters: Vec<String>,
+    /// The knowledge collections its chats retrieve from (global ones only for a global
+    /// assistant).
+    pub collection_ids: Vec<Uuid>,
     /// Whether the caller may change and delete it (their own; global ones for admins).
     pub editable: bool,
     /// When it was created (RFC 3339, UTC).
@@ -137,6 +140,11 @@ pub struct CreateAssistant {
     #[serde(default, deserialize_with = "non_null")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub scope: Option<Scope>,
+    /// Knowledge collections its chats retrieve from (at most 10): a global assistant's must be
+    /// global, a personal one's global or the caller's own. Left out, none.
+    #[serde(default, deserialize_with = "non_null")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub collection_ids: Option<Vec<Uuid>>,
 }
 
 /// `PATCH /api/assistants/{id}`: changes the fields it names (at least one); `model` and
@@ -173,6 +181,10 @@ pub struct UpdateAssistant {
     #[serde(default, deserialize_with = "non_null")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub starters: Option<Vec<String>>,
+    /// Knowledge collections (replaces the list; at most 10, as when creating).
+    #[serde(default, deserialize_with = "non_null")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub collection_ids: Option<Vec<Uuid>>,
 }
 
 /// The assistant of a conversation, as lists and headers show it.

@@ -48,6 +48,34 @@ fn model(db: &dyn Db, id: &str) -> Result<String, AssistantError> {
     }
 }
 
+/// Knowledge collections, without repeats (ordered), at most [`assistants::MAX_COLLECTIONS`].
+fn collections(ids: &[Uuid]) -> Result<Vec<Uuid>, AssistantError> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.len() > assistants::MAX_COLLECTIONS {
+        return Err(AssistantError::invalid(
+            "collection_ids",
+            format!("must name at most {}", assistants::MAX_COLLECTIONS),
+        ));
+    }
+    Ok(ids)
+}
+
+/// Attaches `ids` to assistant `id` (inside the caller's transaction): each must be a
+/// collection the assistant's owner sees, a global one for a global assistant.
+fn attach(db: &dyn Db, id: Uuid, ids: &[Uuid]) -> Result<Vec<Uuid>, AssistantError> {
+    let attached = assistants::set_collections(db, id, ids)?;
+    if attached.len() != ids.len() {
+        return Err(AssistantError::invalid(
+            "collection_ids",
+            "must name knowledge collections the assistant's users can see \
+             (global ones for a global assistant)",
+        ));
+    }
+    Ok(attached)
+}
+
 fn temperature(t: f64) -> Result<f64, AssistantError> {
     if t.is_finite() && (0.0..=2.0).contains(&t) {
         Ok(t)
@@ -92,6 +120,8 @@ pub struct Draft<'a> {
     pub starters: &'a [String],
     /// Personal (left out) or global (admins).
     pub scope: Option<Scope>,
+    /// Knowledge collections its chats retrieve from.
+    pub collection_ids: &'a [Uuid],
 }
 
 /// Creates an assistant: the caller's own, or a global one if the caller is an admin.
@@ -103,20 +133,26 @@ pub fn create(db: &dyn Db, caller: Caller, draft: &Draft<'_>) -> Result<Assistan
     let starters = input::starters(draft.starters)?;
     let temperature = draft.temperature.map(temperature).transpose()?;
     let model = draft.model.map(|m| model(db, m)).transpose()?;
-    Ok(assistants::insert(
-        db,
-        &NewAssistant {
-            owner_id,
-            name: &name,
-            description: description.as_deref().unwrap_or_default(),
-            icon: draft.icon.unwrap_or(AssistantIcon::Sparkles).as_str(),
-            system_prompt: &system_prompt,
-            model_id: model.as_deref(),
-            temperature,
-            starters: &starters,
-            created_by: caller.owner.user_id(),
-        },
-    )?)
+    let collection_ids = collections(draft.collection_ids)?;
+    let new = NewAssistant {
+        owner_id,
+        name: &name,
+        description: description.as_deref().unwrap_or_default(),
+        icon: draft.icon.unwrap_or(AssistantIcon::Sparkles).as_str(),
+        system_prompt: &system_prompt,
+        model_id: model.as_deref(),
+        temperature,
+        starters: &starters,
+        created_by: caller.owner.user_id(),
+    };
+    if collection_ids.is_empty() {
+        return Ok(assistants::insert(db, &new)?);
+    }
+    hub_db::transaction_with(db, |tx| {
+        let mut created = assistants::insert(tx, &new)?;
+        created.collection_ids = attach(tx, created.id, &collection_ids)?;
+        Ok(created)
+    })
 }
 
 /// What a user sends to change an assistant (`None`: unchanged; `Some(None)`: no override).
@@ -136,6 +172,8 @@ pub struct Change<'a> {
     pub temperature: Option<Option<f64>>,
     /// New starters.
     pub starters: Option<&'a [String]>,
+    /// New knowledge collections (replacing the list).
+    pub collection_ids: Option<&'a [Uuid]>,
 }
 
 /// Changes an assistant the caller may change; the assistant before and after.
@@ -153,6 +191,7 @@ pub fn update(
         model: new_model,
         temperature: new_temperature,
         starters: new_starters,
+        collection_ids: new_collections,
     } = *change;
     if new_name.is_none()
         && new_description.is_none()
@@ -161,6 +200,7 @@ pub fn update(
         && new_model.is_none()
         && new_temperature.is_none()
         && new_starters.is_none()
+        && new_collections.is_none()
     {
         return Err(AssistantError::invalid("body", "names no field to change"));
     }
@@ -168,6 +208,7 @@ pub fn update(
     let new_description = new_description.map(description).transpose()?;
     let new_prompt = new_prompt.map(system_prompt).transpose()?;
     let new_starters = new_starters.map(input::starters).transpose()?;
+    let new_collections = new_collections.map(collections).transpose()?;
     let new_temperature = match new_temperature {
         Some(Some(t)) => Some(Some(temperature(t)?)),
         other => other,
@@ -195,6 +236,10 @@ pub fn update(
             },
         )?
         .ok_or(AssistantError::NotFound(WHAT))?;
+        let mut after = after;
+        if let Some(ids) = &new_collections {
+            after.collection_ids = attach(tx, id, ids)?;
+        }
         Ok((before, after))
     })
 }
@@ -235,6 +280,7 @@ mod tests {
             temperature: None,
             starters: &[],
             scope,
+            collection_ids: &[],
         }
     }
 

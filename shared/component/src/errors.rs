@@ -82,6 +82,7 @@ pub fn admin(err: AdminError) -> ApiError {
         AdminError::DefaultModelRequired(_) => {
             ApiError::new(ErrorCode::DefaultModelRequired, err.to_string())
         }
+        AdminError::InUse(_) => ApiError::new(ErrorCode::Conflict, err.to_string()),
         AdminError::Auth(e) => auth(e),
         AdminError::Db(e) => db(e),
     }

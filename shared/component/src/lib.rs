@@ -6,12 +6,14 @@
 //! the database; [`auth`] reads the bearer token and variables and delegates to `hub-auth` and
 //! `hub-db`; [`audit`] writes audit rows without ever failing the request; [`errors`] maps every
 //! domain error into the API's error; [`log`] writes the components' diagnostics; [`upstream`]
-//! sends the provider clients' requests.
+//! sends the provider clients' requests; [`embeddings`] embeds texts with a provider (batches,
+//! retries).
 #![deny(missing_docs)]
 
 pub mod audit;
 pub mod auth;
 mod db;
+pub mod embeddings;
 pub mod errors;
 pub mod upstream;
 
@@ -90,6 +92,12 @@ pub fn usage_amounts(sums: hub_db::usage::UsageSummary) -> hub_api::UsageAmounts
 /// A timestamp as the API writes it: RFC 3339 in UTC, to the second (`2026-11-27T10:15:00Z`).
 pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The Spin variable `name`, `None` when it is not set: the provider settings
+/// (`hub_conversation::models::Settings`) as a component reads them.
+pub fn setting(name: &str) -> Option<String> {
+    spin_sdk::variables::get(name).ok()
 }
 
 /// Opens the database named by the component variable `db_url`: the one way a component

@@ -1,12 +1,20 @@
 //! Sending a provider request through Spin's outbound HTTP and reading what comes back (the chat
-//! component's answers, the keys component's provider tests).
+//! component's answers, the keys component's provider tests, [`crate::embeddings`]), and
+//! waiting ([`Sleep`]) between attempts or for a deadline.
 //!
 //! Redirects are never followed: Spin's outbound HTTP (and the local runner's, over
 //! `wasmtime-wasi-http`) hands a `3xx` back as it came, and the provider clients treat it as a
 //! failed answer, so a key never travels to a host the redirect names.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
 use http::{HeaderMap, HeaderName, HeaderValue};
+use spin_executor::CancelOnDropToken;
 use spin_sdk::http::{IncomingResponse, Method, Request};
+use wasi::clocks::monotonic_clock;
 
 /// Largest error body read from a provider (error bodies are small JSON documents).
 pub const ERROR_BODY_LIMIT: usize = 64 * 1024;
@@ -71,6 +79,41 @@ pub async fn read_body(response: &IncomingResponse, limit: usize) -> Vec<u8> {
         }
     }
     body
+}
+
+/// A future that is ready once `duration` has passed on WASI's monotonic clock; it registers
+/// the clock's pollable with Spin's executor, so other futures run meanwhile.
+pub struct Sleep {
+    /// The monotonic clock's reading (nanoseconds) at which it is ready.
+    until: u64,
+    /// The executor's registration of the current wait (withdrawn on drop).
+    waiting: Option<CancelOnDropToken>,
+}
+
+impl Sleep {
+    /// Ready after `duration`.
+    pub fn new(duration: Duration) -> Self {
+        let nanos = u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX);
+        Self {
+            until: monotonic_clock::now().saturating_add(nanos),
+            waiting: None,
+        }
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if monotonic_clock::now() >= self.until {
+            self.waiting = None;
+            return Poll::Ready(());
+        }
+        let pollable = monotonic_clock::subscribe_instant(self.until);
+        let token = spin_executor::push_waker_and_get_token(pollable, cx.waker().clone());
+        self.waiting = Some(token.into());
+        Poll::Pending
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,10 @@
 //! - [`outcome`]: how an answer went ([`Outcome`]) and what it costs ([`Charge`]: one builder of
 //!   usage rows, for answers and titles alike);
 //! - [`title`]: automatic titles;
+//! - [`embedding`]: the active embedding model and how texts are embedded with it
+//!   ([`EmbeddingTarget`]);
+//! - [`knowledge`]: knowledge in answers: what a question retrieves from ([`knowledge::Retrieval`]),
+//!   the passages chosen within a token budget and cited as `[n]`;
 //! - [`exchange`]: the use case of one question and its answer ([`Exchange`]);
 //! - [`store`]: storing its result step by step, and waiting out a database that is
 //!   unavailable for a while ([`Store`], [`StoreRetry`], [`store::is_transient`]).
@@ -20,9 +24,11 @@
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod embedding;
 mod error;
 pub mod exchange;
 pub mod input;
+pub mod knowledge;
 pub mod models;
 pub mod outcome;
 pub mod prompt;
@@ -31,8 +37,9 @@ pub mod store;
 mod testing;
 pub mod title;
 
+pub use embedding::{EmbeddingTarget, embedding_target};
 pub use error::ChatError;
-pub use exchange::{Ask, Exchange};
+pub use exchange::{Ask, Exchange, Prepared};
 pub use input::{InputError, MessageContent, ModelId, Temperature, Title};
 pub use models::{Settings, Target};
 pub use outcome::{Charge, Outcome};

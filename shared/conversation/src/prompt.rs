@@ -9,6 +9,7 @@ use hub_db::messages::{Message, Role, Status};
 use hub_providers::ChatRequest;
 
 use crate::Target;
+use crate::knowledge::{self, Passage};
 
 /// About four bytes of text per token: the estimate when a provider reports no usage, and the
 /// measure of what fits a context window.
@@ -20,6 +21,8 @@ pub fn estimate_tokens(bytes: usize) -> u64 {
 #[derive(Debug, Clone, Default)]
 pub struct Prompt {
     system: Option<String>,
+    /// The retrieved passages' section of the system instruction.
+    sources: Option<String>,
     messages: Vec<hub_providers::Message>,
 }
 
@@ -34,6 +37,7 @@ impl Prompt {
             .collect();
         Self {
             system: None,
+            sources: None,
             messages,
         }
     }
@@ -42,6 +46,15 @@ impl Prompt {
     #[must_use]
     pub fn with_system(mut self, text: impl Into<String>) -> Self {
         self.system = Some(text.into());
+        self
+    }
+
+    /// Adds retrieved passages to the system instruction, after the system prompt: the model is
+    /// told to answer from them and to cite them as `[n]` ([`knowledge::section`]). No
+    /// passages, no section. The caller chose them within their budget ([`knowledge::choose`]).
+    #[must_use]
+    pub fn with_sources(mut self, passages: &[Passage]) -> Self {
+        self.sources = (!passages.is_empty()).then(|| knowledge::section(passages));
         self
     }
 
@@ -54,9 +67,13 @@ impl Prompt {
     /// newest messages that fit the model's context window ([`fit_context`]).
     pub fn request(self, target: &Target, temperature: Option<f64>) -> ChatRequest {
         let window = target.model.context_window;
-        let system_tokens = self.system.as_ref().map_or(0, |s| estimate_tokens(s.len()));
+        let system = match (self.system, self.sources) {
+            (Some(prompt), Some(sources)) => Some(format!("{prompt}\n\n{sources}")),
+            (prompt, sources) => prompt.or(sources),
+        };
+        let system_tokens = system.as_ref().map_or(0, |s| estimate_tokens(s.len()));
         let mut messages = fit_context(self.messages, window, system_tokens);
-        if let Some(system) = self.system {
+        if let Some(system) = system {
             messages.insert(0, hub_providers::Message::system(system));
         }
         let mut request =
@@ -147,5 +164,60 @@ mod tests {
         assert_eq!(request.model, "gpt-4o-mini");
         assert_eq!(estimate_tokens(0), 0);
         assert_eq!(estimate_tokens(9), 3);
+    }
+
+    #[test]
+    fn sources_follow_the_system_prompt_and_take_room_from_the_history() {
+        let passages = knowledge::choose(
+            vec![hub_db::knowledge::Retrieved {
+                file_id: uuid::Uuid::nil(),
+                file_name: "Handbuch.md".into(),
+                collection_id: None,
+                ordinal: 0,
+                page: None,
+                heading_path: vec![],
+                snippet: String::new(),
+                text: "Urlaub: 30 Tage. ".repeat(20),
+                score: 1.0,
+            }],
+            10_000,
+        );
+        let history = vec![
+            message(Role::User, &"alt ".repeat(100), Status::Complete),
+            message(Role::Assistant, &"alt ".repeat(100), Status::Complete),
+            message(Role::User, "Wie viele Urlaubstage?", Status::Complete),
+        ];
+        let request = Prompt::from_history(&history)
+            .with_system("Antworte kurz.")
+            .with_sources(&passages)
+            .request(&target(Some(800)), None);
+        let system = &request.messages[0];
+        assert_eq!(system.role, hub_providers::Role::System);
+        assert!(
+            system.content.starts_with("Antworte kurz.\n\n"),
+            "{}",
+            system.content
+        );
+        assert!(system.content.contains(knowledge::INSTRUCTION));
+        assert!(system.content.contains("[1] Handbuch.md\nUrlaub: 30 Tage."));
+        // 600 tokens for the conversation, under 200 of them the system text: the old
+        // exchange (about 200) still fits, but not without room for the passages.
+        assert_eq!(request.messages.len(), 4);
+        let system_tokens = estimate_tokens(system.content.len());
+        assert!((150..200).contains(&system_tokens), "{system_tokens}");
+        let request = Prompt::from_history(&history)
+            .with_sources(&passages)
+            .request(&target(Some(300)), None);
+        assert_eq!(request.messages.len(), 2);
+        assert!(
+            request.messages[0]
+                .content
+                .starts_with(knowledge::INSTRUCTION)
+        );
+        // No passages: no section.
+        let plain = Prompt::from_history(&history)
+            .with_sources(&[])
+            .request(&target(None), None);
+        assert_eq!(plain.messages[0].role, hub_providers::Role::User);
     }
 }

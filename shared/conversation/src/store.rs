@@ -390,11 +390,13 @@ mod tests {
                 created_at: chrono::DateTime::UNIX_EPOCH,
                 updated_at: chrono::DateTime::UNIX_EPOCH,
                 assistant: None,
+                collection_ids: vec![],
             },
             target,
             request,
             question,
             answer_id: Uuid::now_v7(),
+            sources: vec![],
             first_exchange: first,
         }
     }

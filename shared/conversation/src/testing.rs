@@ -18,6 +18,8 @@ pub fn message(role: Role, content: &str, status: Status) -> Message {
         error: None,
         created_at: chrono::DateTime::UNIX_EPOCH,
         updated_at: chrono::DateTime::UNIX_EPOCH,
+        sources: Vec::new(),
+        files: Vec::new(),
     }
 }
 

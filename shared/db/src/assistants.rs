@@ -31,6 +31,9 @@ pub struct Assistant {
     pub temperature: Option<f64>,
     /// Example prompts for an empty chat.
     pub starters: Vec<String>,
+    /// The knowledge collections it retrieves from (those its owner sees; only global ones for
+    /// a global assistant), ordered by id.
+    pub collection_ids: Vec<Uuid>,
     /// Who created it.
     pub created_by: Option<Uuid>,
     /// When it was created.
@@ -52,6 +55,7 @@ impl Assistant {
             model_id: row.get("model_id")?,
             temperature: row.get("temperature")?,
             starters,
+            collection_ids: json_column(&row, "collection_ids")?,
             created_by: row.get("created_by")?,
             created_at: row.get("created_at")?,
             updated_at: row.get("updated_at")?,
@@ -64,10 +68,108 @@ impl Assistant {
     }
 }
 
-const COLUMNS: &str = r#"id, owner_id, name, description, icon, system_prompt, model_id,
+/// The columns of [`Assistant`] (of table `assistants`, also in `RETURNING`).
+fn columns() -> String {
+    format!(
+        r#"id, owner_id, name, description, icon, system_prompt, model_id,
     temperature, starters, created_by,
     created_at AT TIME ZONE 'UTC' AS created_at,
-    updated_at AT TIME ZONE 'UTC' AS updated_at"#;
+    updated_at AT TIME ZONE 'UTC' AS updated_at,
+    {} AS collection_ids"#,
+        collections_column(COLLECTIONS, "assistants.id", "assistants.owner_id")
+    )
+}
+
+/// The collections of an assistant.
+const COLLECTIONS: Attachments = Attachments {
+    table: "assistant_collections",
+    key: "assistant_id",
+};
+
+/// A table that attaches knowledge collections to rows of another (chats, assistants).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Attachments {
+    /// The link table.
+    pub table: &'static str,
+    /// Its column naming the row the collections are attached to.
+    pub key: &'static str,
+}
+
+/// Whether a row with owner column `owner` is one that `viewer` (an SQL expression) sees: a
+/// global one (no owner) or their own. The visibility of assistants, templates and knowledge
+/// collections.
+pub(crate) fn visible_to(owner: &str, viewer: &str) -> String {
+    format!("({owner} IS NULL OR {owner} = {viewer})")
+}
+
+/// A `jsonb` array of the ids of the collections `link` attaches to row `id` (an SQL
+/// expression) that `viewer` (an SQL expression; NULL sees the global ones only) sees, ordered.
+pub(crate) fn collections_column(link: Attachments, id: &str, viewer: &str) -> String {
+    let Attachments { table, key } = link;
+    let visible = visible_to("k.owner_id", viewer);
+    format!(
+        "COALESCE((SELECT jsonb_agg(l.collection_id ORDER BY l.collection_id) FROM {table} l \
+         JOIN knowledge_collections k ON k.id = l.collection_id \
+         WHERE l.{key} = {id} AND {visible}), '[]'::jsonb)"
+    )
+}
+
+/// Replaces the collections `link` attaches to row `$1` of `parent` with those of
+/// `collection_ids` that the row's owner (column `owner` of `parent`; NULL: global ones only)
+/// sees; the ids attached, ordered. One statement: the caller compares the count with what it
+/// asked for (inside a transaction, to undo a partial change).
+pub(crate) fn replace_collections(
+    db: &dyn Db,
+    link: Attachments,
+    parent: (&str, &str),
+    id: Uuid,
+    collection_ids: &[Uuid],
+) -> Result<Vec<Uuid>, DbError> {
+    let Attachments { table, key } = link;
+    let (parent, owner) = parent;
+    let visible = visible_to("k.owner_id", &format!("p.{owner}"));
+    let sql = format!(
+        r#"
+WITH wanted AS (
+    SELECT k.id FROM {parent} p, knowledge_collections k
+    WHERE p.id = $1 AND {visible}
+      AND k.id IN (SELECT jsonb_array_elements_text($2::jsonb)::uuid)
+), gone AS (
+    DELETE FROM {table} WHERE {key} = $1 AND collection_id NOT IN (SELECT id FROM wanted)
+), added AS (
+    INSERT INTO {table} ({key}, collection_id) SELECT $1, id FROM wanted
+    ON CONFLICT DO NOTHING
+)
+SELECT id FROM wanted ORDER BY id"#
+    );
+    let rows = db.query(
+        &sql,
+        &[
+            Param::Uuid(id),
+            Param::Json(serde_json::json!(collection_ids)),
+        ],
+    )?;
+    rows.iter().map(|row| row.get("id")).collect()
+}
+
+/// Most knowledge collections an assistant may have.
+pub const MAX_COLLECTIONS: usize = 10;
+
+/// Replaces the collections of assistant `id` with those of `collection_ids` its owner sees
+/// (global ones only for a global assistant); the ids attached, ordered.
+pub fn set_collections(
+    db: &dyn Db,
+    id: Uuid,
+    collection_ids: &[Uuid],
+) -> Result<Vec<Uuid>, DbError> {
+    replace_collections(
+        db,
+        COLLECTIONS,
+        ("assistants", "owner_id"),
+        id,
+        collection_ids,
+    )
+}
 
 /// A new assistant (validated by the caller).
 #[derive(Debug, Clone, Copy)]
@@ -108,9 +210,8 @@ pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
 /// `locked` until the transaction ends (a change reads what it changes).
 pub(crate) fn visible_sql(columns: &str, table: &str, locked: bool) -> String {
     let lock = if locked { " FOR UPDATE" } else { "" };
-    format!(
-        "SELECT {columns} FROM {table} WHERE id = $1 AND (owner_id IS NULL OR owner_id = $2){lock}"
-    )
+    let visible = visible_to("owner_id", "$2");
+    format!("SELECT {columns} FROM {table} WHERE id = $1 AND {visible}{lock}")
 }
 
 fn first(rows: &crate::Rows) -> Result<Option<Assistant>, DbError> {
@@ -124,7 +225,8 @@ pub fn insert(db: &dyn Db, new: &NewAssistant<'_>) -> Result<Assistant, DbError>
 INSERT INTO assistants (id, owner_id, name, description, icon, system_prompt, model_id,
                         temperature, starters, created_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-RETURNING {COLUMNS}"#
+RETURNING {}"#,
+        columns()
     );
     let rows = db.query(
         &sql,
@@ -146,13 +248,13 @@ RETURNING {COLUMNS}"#
 
 /// The assistant `id` if `viewer` may see it: a global one or their own.
 pub fn find_visible(db: &dyn Db, id: Uuid, viewer: Owner) -> Result<Option<Assistant>, DbError> {
-    let sql = visible_sql(COLUMNS, "assistants", false);
+    let sql = visible_sql(&columns(), "assistants", false);
     first(&db.query(&sql, &[Param::Uuid(id), viewer.into()])?)
 }
 
 /// [`find_visible`], the row locked until the transaction ends (a change reads what it changes).
 pub fn lock_visible(db: &dyn Db, id: Uuid, viewer: Owner) -> Result<Option<Assistant>, DbError> {
-    let sql = visible_sql(COLUMNS, "assistants", true);
+    let sql = visible_sql(&columns(), "assistants", true);
     first(&db.query(&sql, &[Param::Uuid(id), viewer.into()])?)
 }
 
@@ -194,7 +296,8 @@ UPDATE assistants SET
     starters = COALESCE($10::jsonb, starters),
     updated_at = now()
 WHERE id = $1
-RETURNING {COLUMNS}"#
+RETURNING {}"#,
+        columns()
     );
     let rows = db.query(
         &sql,
@@ -262,7 +365,8 @@ impl ListQuery {
 /// The assistants `viewer` sees (global and their own), newest first, as `query` says.
 pub fn list(db: &dyn Db, viewer: Owner, query: &ListQuery) -> Result<Vec<Assistant>, DbError> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM assistants WHERE {} ORDER BY id DESC LIMIT $5",
+        "SELECT {} FROM assistants WHERE {} ORDER BY id DESC LIMIT $5",
+        columns(),
         ListQuery::filter("name", "description")
     );
     let rows = db.query(&sql, &query.params(viewer))?;

@@ -63,6 +63,8 @@ pub enum AuditAction {
     AdminModelCreated,
     /// An admin changed a model (including enabling, disabling, the default): before and after.
     AdminModelUpdated,
+    /// An admin added, changed, deleted or chose an embedding model (`operation` says which).
+    AdminEmbeddingModelUpdated,
     /// An admin stored or replaced a provider key (its hints before and after, never the key).
     AdminProviderKeySet,
     /// An admin deleted a stored provider key (the Spin variable's applies again).
@@ -99,7 +101,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, in the order above.
-    pub const ALL: [Self; 37] = [
+    pub const ALL: [Self; 38] = [
         Self::Register,
         Self::Login,
         Self::LoginFailed,
@@ -121,6 +123,7 @@ impl AuditAction {
         Self::AdminUserDeleted,
         Self::AdminModelCreated,
         Self::AdminModelUpdated,
+        Self::AdminEmbeddingModelUpdated,
         Self::AdminProviderKeySet,
         Self::AdminProviderKeyDeleted,
         Self::AdminProviderUpdated,
@@ -163,6 +166,7 @@ impl AuditAction {
             Self::AdminUserDeleted => "admin.user_deleted",
             Self::AdminModelCreated => "admin.model_created",
             Self::AdminModelUpdated => "admin.model_updated",
+            Self::AdminEmbeddingModelUpdated => "admin.embedding_model_updated",
             Self::AdminProviderKeySet => "admin.provider_key_set",
             Self::AdminProviderKeyDeleted => "admin.provider_key_deleted",
             Self::AdminProviderUpdated => "admin.provider_updated",

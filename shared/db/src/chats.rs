@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::assistants::{Attachments, collections_column, json_column, replace_collections};
 use crate::{Db, DbError, Owner, Param, Row};
 
 /// Longest title kept (the column's limit).
@@ -29,6 +30,8 @@ pub struct Chat {
     pub updated_at: DateTime<Utc>,
     /// The assistant it was started with; `None` without one (or once it is deleted).
     pub assistant: Option<ChatAssistant>,
+    /// The knowledge collections attached to it (those its owner sees), ordered by id.
+    pub collection_ids: Vec<Uuid>,
 }
 
 /// The assistant of a chat, as lists show it.
@@ -59,18 +62,32 @@ impl Chat {
                 }),
                 None => None,
             },
+            collection_ids: json_column(&row, "collection_ids")?,
         })
     }
 }
 
+/// The collections of a chat.
+const COLLECTIONS: Attachments = Attachments {
+    table: "chat_collections",
+    key: "chat_id",
+};
+
 /// The columns of [`Chat`], timestamps as UTC `timestamp` (Spin cannot read `timestamptz`), the
-/// assistant's name and icon as they are now.
-const CHAT_COLUMNS: &str = r#"id, title, model, temperature,
+/// assistant's name and icon as they are now, the attached collections the owner sees (one
+/// probe of `chat_collections`' primary key).
+fn chat_columns() -> String {
+    format!(
+        r#"id, title, model, temperature,
     created_at AT TIME ZONE 'UTC' AS created_at,
     updated_at AT TIME ZONE 'UTC' AS updated_at,
     assistant_id,
     (SELECT a.name FROM assistants AS a WHERE a.id = chats.assistant_id) AS assistant_name,
-    (SELECT a.icon FROM assistants AS a WHERE a.id = chats.assistant_id) AS assistant_icon"#;
+    (SELECT a.icon FROM assistants AS a WHERE a.id = chats.assistant_id) AS assistant_icon,
+    {} AS collection_ids"#,
+        collections_column(COLLECTIONS, "chats.id", "chats.user_id")
+    )
+}
 
 /// A new conversation (validated by the caller: title length, model enabled, temperature 0..=2).
 #[derive(Debug, Clone, Copy, Default)]
@@ -91,7 +108,8 @@ pub fn create(db: &dyn Db, owner: Owner, chat: &NewChat<'_>) -> Result<Chat, DbE
         r#"
 INSERT INTO chats (id, user_id, title, model, temperature, assistant_id)
 VALUES ($1, $2, $3, $4, $5, $6)
-RETURNING {CHAT_COLUMNS}"#
+RETURNING {}"#,
+        chat_columns()
     );
     let rows = db.query(
         &sql,
@@ -112,9 +130,59 @@ RETURNING {CHAT_COLUMNS}"#
 
 /// The conversation `id` of `owner` (`None` when missing or another user's).
 pub fn find(db: &dyn Db, id: Uuid, owner: Owner) -> Result<Option<Chat>, DbError> {
-    let sql = format!("SELECT {CHAT_COLUMNS} FROM chats WHERE id = $1 AND user_id = $2");
+    let sql = format!(
+        "SELECT {} FROM chats WHERE id = $1 AND user_id = $2",
+        chat_columns()
+    );
     let rows = db.query(&sql, &[Param::Uuid(id), owner.into()])?;
     rows.first().map(Chat::from_row).transpose()
+}
+
+/// [`find`] with the ids of the knowledge files attached to the chat's messages that its owner
+/// reads (hub_db::knowledge's rule): what an answer retrieves from besides the collections.
+pub fn find_with_files(
+    db: &dyn Db,
+    id: Uuid,
+    owner: Owner,
+) -> Result<Option<(Chat, Vec<Uuid>)>, DbError> {
+    let readable = crate::messages::readable_by("chats.user_id");
+    let sql = format!(
+        r#"
+SELECT {},
+    COALESCE((
+        SELECT jsonb_agg(DISTINCT mf.file_id)
+        FROM chat_messages m
+        JOIN chat_message_files mf ON mf.message_id = m.id
+        JOIN knowledge_files f ON f.id = mf.file_id
+        LEFT JOIN knowledge_collections k ON k.id = f.collection_id
+        WHERE m.chat_id = chats.id AND {readable}
+    ), '[]'::jsonb) AS file_ids
+FROM chats WHERE id = $1 AND user_id = $2"#,
+        chat_columns()
+    );
+    let rows = db.query(&sql, &[Param::Uuid(id), owner.into()])?;
+    rows.first()
+        .map(|row| Ok((Chat::from_row(row)?, json_column(&row, "file_ids")?)))
+        .transpose()
+}
+
+/// Most collections a chat may have.
+pub const MAX_COLLECTIONS: usize = 10;
+
+/// Replaces the collections of chat `id` of `owner` with those of `collection_ids` the owner
+/// sees; the ids attached, ordered (`None` when the chat is not theirs). Run it in a
+/// transaction and compare the count with what was asked for.
+pub fn set_collections(
+    db: &dyn Db,
+    id: Uuid,
+    owner: Owner,
+    collection_ids: &[Uuid],
+) -> Result<Option<Vec<Uuid>>, DbError> {
+    const SQL: &str = "SELECT id FROM chats WHERE id = $1 AND user_id = $2 FOR UPDATE";
+    if db.query(SQL, &[Param::Uuid(id), owner.into()])?.is_empty() {
+        return Ok(None);
+    }
+    replace_collections(db, COLLECTIONS, ("chats", "user_id"), id, collection_ids).map(Some)
 }
 
 /// Renames a conversation of `owner`; the chat after the change (`None` when not theirs).
@@ -124,7 +192,8 @@ pub fn rename(db: &dyn Db, id: Uuid, owner: Owner, title: &str) -> Result<Option
         r#"
 UPDATE chats SET title = $3
 WHERE id = $1 AND user_id = $2
-RETURNING {CHAT_COLUMNS}"#
+RETURNING {}"#,
+        chat_columns()
     );
     let rows = db.query(&sql, &[Param::Uuid(id), owner.into(), title.into()])?;
     rows.first().map(Chat::from_row).transpose()
@@ -157,7 +226,8 @@ UPDATE chats SET
     model = CASE WHEN $5 THEN $6::text ELSE model END,
     temperature = CASE WHEN $7 THEN $8::float8 ELSE temperature END
 WHERE id = $1 AND user_id = $2
-RETURNING {CHAT_COLUMNS}"#
+RETURNING {}"#,
+        chat_columns()
     );
     let rows = db.query(
         &sql,
@@ -270,12 +340,13 @@ pub fn list(
 ) -> Result<ChatPage, DbError> {
     let sql = format!(
         r#"
-SELECT {CHAT_COLUMNS}
+SELECT {}
 FROM chats
 WHERE user_id = $1
   AND ($2::text IS NULL OR (updated_at, id) < ($2::text::timestamptz, $3))
 ORDER BY updated_at DESC, id DESC
-LIMIT $4"#
+LIMIT $4"#,
+        chat_columns()
     );
     let limit = limit.clamp(1, MAX_PAGE_SIZE);
     let rows = db.query(
@@ -324,6 +395,7 @@ mod tests {
                 "assistant_id",
                 "assistant_name",
                 "assistant_icon",
+                "collection_ids",
             ]
             .map(String::from)
             .to_vec(),
@@ -340,6 +412,7 @@ mod tests {
                         Value::Null,
                         Value::Null,
                         Value::Null,
+                        Value::Json(b"[]".to_vec()),
                     ]
                 })
                 .collect(),

@@ -174,6 +174,14 @@ pub struct KnowledgeFile {
     pub char_count: Option<i64>,
     /// Its chunks.
     pub chunk_count: Option<i32>,
+    /// The embedding model its chunks' vectors come from, if any.
+    pub embedding_model: Option<String>,
+    /// Failed embedding attempts with the active model.
+    pub embed_attempts: i32,
+    /// The last embedding failure, for people.
+    pub embed_error: Option<String>,
+    /// The active embedding model (the same for every file; `None`: keyword search only).
+    pub active_embedding_model: Option<String>,
     /// When it was uploaded.
     pub created_at: DateTime<Utc>,
     /// Its last change.
@@ -197,25 +205,73 @@ impl KnowledgeFile {
             page_count: row.get("page_count")?,
             char_count: row.get("char_count")?,
             chunk_count: row.get("chunk_count")?,
+            embedding_model: row.get("embedding_model")?,
+            embed_attempts: row.get("embed_attempts")?,
+            embed_error: row.get("embed_error")?,
+            active_embedding_model: row.get("active_embedding_model")?,
             created_at: row.get("created_at")?,
             updated_at: row.get("updated_at")?,
         })
     }
+
+    /// Where the file stands with embeddings.
+    pub fn embedding_status(&self) -> EmbeddingStatus {
+        match &self.active_embedding_model {
+            _ if self.status != "ready" => EmbeddingStatus::None,
+            None => EmbeddingStatus::None,
+            Some(active) if self.embedding_model.as_ref() == Some(active) => EmbeddingStatus::Ready,
+            Some(_) if self.chunk_count == Some(0) => EmbeddingStatus::Ready,
+            Some(_) if self.embed_attempts >= MAX_EMBED_ATTEMPTS => EmbeddingStatus::Failed,
+            Some(_) => EmbeddingStatus::Pending,
+        }
+    }
 }
+
+/// Where a file stands with embeddings (its keyword search does not depend on them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmbeddingStatus {
+    /// No embedding model is active (or the file is not ready): keyword search only.
+    None,
+    /// The background step still has to embed it with the active model.
+    Pending,
+    /// Its chunks carry vectors of the active model.
+    Ready,
+    /// The background step gave up after [`MAX_EMBED_ATTEMPTS`] failures.
+    Failed,
+}
+
+impl EmbeddingStatus {
+    /// The API's name of it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Pending => "pending",
+            Self::Ready => "ready",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// Failed attempts after which the background step stops embedding a file (until the admin
+/// chooses a model again).
+pub const MAX_EMBED_ATTEMPTS: i32 = 5;
 
 /// The columns of a file `f` joined with its collection `k`.
 const FILE_COLUMNS: &str = r#"f.id, f.owner_id, f.collection_id,
     (f.collection_id IS NOT NULL AND k.owner_id IS NULL) AS in_global_collection,
     f.name, f.kind, f.size_bytes, f.sha256, f.status, f.reason_code, f.reason,
     f.page_count, f.char_count, f.chunk_count,
+    f.embedding_model, f.embed_attempts, f.embed_error,
+    (SELECT model_id FROM embedding_models WHERE active) AS active_embedding_model,
     f.created_at AT TIME ZONE 'UTC' AS created_at,
     f.updated_at AT TIME ZONE 'UTC' AS updated_at"#;
 
 /// The files `f` (with their collections `k`) that viewer `$1` reads: their own, and those of
 /// global collections.
-const READABLE: &str = "(f.owner_id = $1 OR (f.collection_id IS NOT NULL AND k.owner_id IS NULL))";
+pub(crate) const READABLE: &str =
+    "(f.owner_id = $1 OR (f.collection_id IS NOT NULL AND k.owner_id IS NULL))";
 
-const FROM_FILES: &str =
+pub(crate) const FROM_FILES: &str =
     "knowledge_files f LEFT JOIN knowledge_collections k ON k.id = f.collection_id";
 
 fn first_file(rows: &Rows) -> Result<Option<KnowledgeFile>, DbError> {
@@ -417,11 +473,22 @@ pub fn list_files(
     rows.iter().map(KnowledgeFile::from_row).collect()
 }
 
-/// A keyword search.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A question's vector, from the active embedding model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryEmbedding {
+    /// The model it comes from: only chunks of files embedded with it are compared.
+    pub model_id: String,
+    /// The vector (its length is one of `embedding_models::DIMENSIONS`).
+    pub vector: Vec<f32>,
+}
+
+/// A search over everything the viewer reads (or one collection of it).
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchQuery {
     /// What the user typed (`websearch_to_tsquery` syntax: words, `"phrases"`, `or`, `-not`).
     pub text: String,
+    /// The text's vector; `None`: keyword search only.
+    pub embedding: Option<QueryEmbedding>,
     /// Only the chunks of this collection's files.
     pub collection_id: Option<Uuid>,
     /// Most passages to return.
@@ -443,54 +510,244 @@ pub struct SearchHit {
     pub page: Option<i32>,
     /// The headings above it.
     pub heading_path: Vec<String>,
-    /// An excerpt with the matches between `**`.
+    /// An excerpt with the keyword matches between `**`.
     pub snippet: String,
-    /// The rank: the sum of `ts_rank_cd` in the three configurations.
+    /// The chunk's whole text.
+    pub text: String,
+    /// The reciprocal rank fusion score: the sum of 1 / (60 + rank) over the keyword ranking
+    /// and the vector ranking the chunk is in.
     pub score: f64,
 }
 
-/// The chunks of ready files `viewer` reads that match `query` in the 'simple', 'german' or
-/// 'english' configuration, best first (ties by file and ordinal).
+/// The passages of ready files that `viewer` reads matching `query`, best first.
 pub fn search(db: &dyn Db, viewer: Owner, query: &SearchQuery) -> Result<Vec<SearchHit>, DbError> {
+    let scope = "($4::uuid IS NULL OR f.collection_id = $4::uuid)";
+    let extra = [query.collection_id.into()];
+    fused(
+        db,
+        viewer,
+        Keywords::Search(&query.text),
+        query.embedding.as_ref(),
+        scope,
+        &extra,
+        query.limit,
+    )
+}
+
+/// What a chat message retrieves from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetrievalQuery<'a> {
+    /// The question (the keyword side).
+    pub text: &'a str,
+    /// The question's vector; `None`: keyword only.
+    pub embedding: Option<&'a QueryEmbedding>,
+    /// The scope: these collections' files ...
+    pub collection_ids: &'a [Uuid],
+    /// ... and these files.
+    pub file_ids: &'a [Uuid],
+    /// Most chunks to return.
+    pub limit: i64,
+}
+
+/// A chunk retrieved for a question (a [`SearchHit`]: its text goes into the prompt, its
+/// snippet and place into the citation).
+pub type Retrieved = SearchHit;
+
+/// The chunks of ready files in the scope that `viewer` reads, best first (reciprocal rank
+/// fusion of the vector and the keyword ranking). An empty scope retrieves nothing, without a
+/// statement.
+pub fn retrieve(
+    db: &dyn Db,
+    viewer: Owner,
+    query: &RetrievalQuery<'_>,
+) -> Result<Vec<Retrieved>, DbError> {
+    if query.collection_ids.is_empty() && query.file_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let scope = "(f.collection_id = ANY($4::text::uuid[]) OR f.id = ANY($5::text::uuid[]))";
+    let extra = [
+        Param::Text(uuid_array(query.collection_ids)),
+        Param::Text(uuid_array(query.file_ids)),
+    ];
+    fused(
+        db,
+        viewer,
+        Keywords::Question(query.text),
+        query.embedding,
+        scope,
+        &extra,
+        query.limit,
+    )
+}
+
+/// What the keyword ranking looks for.
+#[derive(Debug, Clone, Copy)]
+enum Keywords<'a> {
+    /// What a user typed into the search box: web search syntax, every word required.
+    Search(&'a str),
+    /// A chat question: its exact words all together (a name, a code) in the 'simple'
+    /// configuration, or any of its words stemmed in German and English, stop words of either
+    /// language left out (each configuration knows only its own: "the" is no German stop
+    /// word). The rank prefers chunks with more of the words.
+    Question(&'a str),
+}
+
+impl Keywords<'_> {
+    /// `$2` (the 'simple' configuration's text) and `$3` (the stemmed configurations').
+    fn params(self) -> [Param; 2] {
+        match self {
+            Self::Search(text) => [text.into(), text.into()],
+            Self::Question(text) => [text.into(), Param::Text(words(text))],
+        }
+    }
+
+    /// The text of the stemmed configurations' queries, from `$3`.
+    fn stemmed_sql(self) -> &'static str {
+        match self {
+            Self::Search(_) => "$3::text",
+            Self::Question(_) => {
+                "(SELECT coalesce(string_agg(w, ' or '), '') \
+                 FROM regexp_split_to_table($3, ' ') w \
+                 WHERE numnode(plainto_tsquery('english', w)) > 0 \
+                   AND numnode(plainto_tsquery('german', w)) > 0)"
+            }
+        }
+    }
+}
+
+/// A question's words (runs of letters and digits), space-separated: at most 64.
+fn words(text: &str) -> String {
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(64)
+        .collect();
+    words.join(" ")
+}
+
+/// A PostgreSQL array literal of ids (`{…,…}`; a uuid needs no quoting).
+fn uuid_array(ids: &[Uuid]) -> String {
+    let items: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    format!("{{{}}}", items.join(","))
+}
+
+/// How many candidates each ranking contributes to the fusion.
+const CANDIDATES: i64 = 50;
+/// Up to this many chunks in scope the vector ranking is exact (every chunk's distance,
+/// sorted: a few milliseconds); above it, the HNSW index answers, its scan filtered by the
+/// scope (pgvector's iterative scan goes on until enough chunks pass). Two plans in one
+/// statement, gated by the scope's size: the planner cannot know a scope's size from the
+/// statement, and left alone it joins the scope first and sorts every chunk of a large one.
+const EXACT_UP_TO: i64 = 1000;
+/// Reciprocal rank fusion's constant (the usual 60: the top ranks matter, none dominates).
+const RRF_K: i64 = 60;
+
+/// The fused search: `$1` the viewer, `$2` and `$3` the [`Keywords`], `$4`… the `scope` filter's parameters
+/// (`extra`), then the limit and, with an embedding, its vector and model. The scope and the
+/// access rule are applied to the files first; both rankings read only chunks of those files
+/// (the vector ranking exactly for a small scope, through the HNSW index for a large one:
+/// [`EXACT_UP_TO`]).
+fn fused(
+    db: &dyn Db,
+    viewer: Owner,
+    keywords: Keywords<'_>,
+    embedding: Option<&QueryEmbedding>,
+    scope: &str,
+    extra: &[Param],
+    limit: i64,
+) -> Result<Vec<SearchHit>, DbError> {
+    let mut params = vec![viewer.into()];
+    params.extend(keywords.params());
+    params.extend_from_slice(extra);
+    let at = params.len();
+    params.push(Param::Int64(limit));
+    let limit_param = at + 1;
+    let vector = match embedding {
+        Some(e) => {
+            let dim = e.vector.len();
+            let known = crate::embedding_models::DIMENSIONS
+                .iter()
+                .any(|&d| usize::try_from(d).is_ok_and(|d| d == dim));
+            if !known {
+                return Err(DbError::Other(format!(
+                    "a query vector of {dim} dimensions has no index"
+                )));
+            }
+            params.push(Param::Text(vector_literal(&e.vector)));
+            params.push(e.model_id.as_str().into());
+            let (v, m) = (at + 2, at + 3);
+            format!(
+                r#"
+, vscope AS MATERIALIZED (
+    SELECT id, chunk_count FROM scope WHERE embedding_model = ${m}
+), vsize AS (
+    SELECT coalesce(sum(chunk_count), 0) AS n FROM vscope
+), ann AS (
+    SELECT c.file_id, c.ordinal, (c.embedding::vector({dim})) <=> ${v}::text::vector({dim}) AS d
+    FROM knowledge_chunks c
+    WHERE (SELECT n FROM vsize) > {EXACT_UP_TO}
+      AND vector_dims(c.embedding) = {dim}
+      AND (c.file_id IN (SELECT id FROM vscope)) IS TRUE
+    ORDER BY d LIMIT {CANDIDATES}
+), exact AS (
+    SELECT c.file_id, c.ordinal,
+           ((c.embedding::vector({dim})) <=> ${v}::text::vector({dim})) + 0 AS d
+    FROM knowledge_chunks c JOIN vscope s ON s.id = c.file_id
+    WHERE (SELECT n FROM vsize) <= {EXACT_UP_TO} AND vector_dims(c.embedding) = {dim}
+    ORDER BY d LIMIT {CANDIDATES}
+), vec AS (
+    SELECT file_id, ordinal, row_number() OVER (ORDER BY d, file_id, ordinal) AS rank
+    FROM (SELECT * FROM ann UNION ALL SELECT * FROM exact) v
+)"#
+            )
+        }
+        None => String::new(),
+    };
+    let vector_ranks = if embedding.is_some() {
+        " UNION ALL SELECT file_id, ordinal, rank FROM vec"
+    } else {
+        ""
+    };
+    let stemmed = keywords.stemmed_sql();
     let sql = format!(
         r#"
-WITH q AS (
+WITH scope AS MATERIALIZED (
+    SELECT f.id, f.name, f.collection_id, f.embedding_model, f.chunk_count
+    FROM {FROM_FILES}
+    WHERE {READABLE} AND f.status = 'ready' AND {scope}
+), q AS (
     SELECT websearch_to_tsquery('simple', $2) AS qs,
-           websearch_to_tsquery('german', $2) AS qg,
-           websearch_to_tsquery('english', $2) AS qe
-), hits AS (
-    SELECT c.file_id, c.ordinal, c.text, c.page, c.heading_path, f.name, f.collection_id,
-           (ts_rank_cd(c.tsv_simple, q.qs) + ts_rank_cd(c.tsv_german, q.qg)
-            + ts_rank_cd(c.tsv_english, q.qe))::float8 AS score,
-           c.tsv_german @@ q.qg AS in_german,
-           c.tsv_english @@ q.qe AS in_english
-    FROM q, knowledge_chunks c
-    JOIN knowledge_files f ON f.id = c.file_id
-    LEFT JOIN knowledge_collections k ON k.id = f.collection_id
-    WHERE (c.tsv_simple @@ q.qs OR c.tsv_german @@ q.qg OR c.tsv_english @@ q.qe)
-      AND {READABLE}
-      AND f.status = 'ready'
-      AND ($3::uuid IS NULL OR f.collection_id = $3::uuid)
-    ORDER BY score DESC, c.file_id, c.ordinal
-    LIMIT $4
+           websearch_to_tsquery('german', k.t) AS qg,
+           websearch_to_tsquery('english', k.t) AS qe
+    FROM (SELECT {stemmed} AS t) k
+), kw AS (
+    SELECT file_id, ordinal, row_number() OVER (ORDER BY score DESC, file_id, ordinal) AS rank
+    FROM (
+        SELECT c.file_id, c.ordinal,
+               ts_rank_cd(c.tsv_simple, q.qs) + ts_rank_cd(c.tsv_german, q.qg)
+               + ts_rank_cd(c.tsv_english, q.qe) AS score
+        FROM q, knowledge_chunks c JOIN scope s ON s.id = c.file_id
+        WHERE c.tsv_simple @@ q.qs OR c.tsv_german @@ q.qg OR c.tsv_english @@ q.qe
+        ORDER BY score DESC LIMIT {CANDIDATES}
+    ) k
+){vector}, fused AS (
+    SELECT file_id, ordinal, sum(1.0 / ({RRF_K} + rank))::float8 AS score
+    FROM (SELECT file_id, ordinal, rank FROM kw{vector_ranks}) ranks
+    GROUP BY file_id, ordinal
+    ORDER BY score DESC, file_id, ordinal
+    LIMIT ${limit_param}
 )
-SELECT h.file_id, h.name AS file_name, h.collection_id, h.ordinal, h.page, h.heading_path,
-       h.score,
-       CASE WHEN h.in_german THEN ts_headline('german', h.text, q.qg, {HEADLINE})
-            WHEN h.in_english THEN ts_headline('english', h.text, q.qe, {HEADLINE})
-            ELSE ts_headline('simple', h.text, q.qs, {HEADLINE}) END AS snippet
-FROM hits h, q
+SELECT c.file_id, s.name AS file_name, s.collection_id, c.ordinal, c.page, c.heading_path,
+       c.text, h.score,
+       CASE WHEN c.tsv_german @@ q.qg THEN ts_headline('german', c.text, q.qg, {HEADLINE})
+            WHEN c.tsv_english @@ q.qe THEN ts_headline('english', c.text, q.qe, {HEADLINE})
+            ELSE ts_headline('simple', c.text, q.qs, {HEADLINE}) END AS snippet
+FROM fused h
+JOIN knowledge_chunks c ON c.file_id = h.file_id AND c.ordinal = h.ordinal
+JOIN scope s ON s.id = h.file_id, q
 ORDER BY h.score DESC, h.file_id, h.ordinal"#
     );
-    let rows = db.query(
-        &sql,
-        &[
-            viewer.into(),
-            query.text.as_str().into(),
-            query.collection_id.into(),
-            Param::Int64(query.limit),
-        ],
-    )?;
+    let rows = db.query(&sql, &params)?;
     rows.iter()
         .map(|row| {
             Ok(SearchHit {
@@ -501,10 +758,181 @@ ORDER BY h.score DESC, h.file_id, h.ordinal"#
                 page: row.get("page")?,
                 heading_path: json_column(&row, "heading_path")?,
                 snippet: row.get("snippet")?,
+                text: row.get("text")?,
                 score: row.get("score")?,
             })
         })
         .collect()
+}
+
+/// pgvector's text form of a vector (`[1,2.5,-3]`); non-finite numbers become 0 (providers'
+/// vectors are checked before they get here).
+pub fn vector_literal(vector: &[f32]) -> String {
+    let mut text = String::with_capacity(vector.len() * 12 + 2);
+    text.push('[');
+    for (i, x) in vector.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        let x = if x.is_finite() { *x } else { 0.0 };
+        text.push_str(&x.to_string());
+    }
+    text.push(']');
+    text
+}
+
+/// A file the background step claimed to embed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmbeddingClaim {
+    /// The file.
+    pub file_id: Uuid,
+    /// Who uploaded it (the usage is theirs).
+    pub owner_id: Uuid,
+    /// The active model it is embedded with.
+    pub model_id: String,
+    /// Failed attempts so far.
+    pub attempts: i32,
+}
+
+/// Claims the next file due for embedding with the active model `model_id` (nothing when
+/// another model became active meanwhile), for `lease_secs` seconds:
+/// a ready file whose vectors are not of that model, not given up on, not claimed or backing
+/// off. `FOR UPDATE SKIP LOCKED`: concurrent steps claim different files; the lease keeps a
+/// claimed file from the next steps until it runs out, so a step that dies leaves it to a
+/// later one. Its old vectors stop counting at once (`embedding_model` NULL). `None` when
+/// nothing is due or no model is active.
+pub fn claim_embedding(
+    db: &dyn Db,
+    model_id: &str,
+    lease_secs: i64,
+) -> Result<Option<EmbeddingClaim>, DbError> {
+    let sql = format!(
+        r#"
+WITH active AS (
+    SELECT model_id FROM embedding_models WHERE active AND model_id = $2
+), due AS (
+    SELECT f.id FROM knowledge_files f, active a
+    WHERE f.status = 'ready' AND f.chunk_count > 0
+      AND f.embedding_model IS DISTINCT FROM a.model_id
+      AND f.embed_attempts < {MAX_EMBED_ATTEMPTS}
+      AND (f.embed_after IS NULL OR f.embed_after <= now())
+    ORDER BY f.embed_after NULLS FIRST, f.id
+    LIMIT 1
+    FOR UPDATE OF f SKIP LOCKED
+)
+UPDATE knowledge_files f
+SET embed_after = now() + make_interval(secs => $1), embedding_model = NULL
+FROM due, active
+WHERE f.id = due.id
+RETURNING f.id, f.owner_id, active.model_id, f.embed_attempts"#
+    );
+    #[allow(clippy::cast_precision_loss)]
+    let rows = db.query(&sql, &[Param::Float64(lease_secs as f64), model_id.into()])?;
+    rows.first()
+        .map(|row| {
+            Ok(EmbeddingClaim {
+                file_id: row.get("id")?,
+                owner_id: row.get("owner_id")?,
+                model_id: row.get("model_id")?,
+                attempts: row.get("embed_attempts")?,
+            })
+        })
+        .transpose()
+}
+
+/// A chunk to embed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkText {
+    /// Its ordinal.
+    pub ordinal: i32,
+    /// Its text.
+    pub text: String,
+}
+
+/// The chunks of file `file_id` from ordinal `from` on, at most `limit`, in order.
+pub fn chunk_texts(
+    db: &dyn Db,
+    file_id: Uuid,
+    from: i32,
+    limit: i64,
+) -> Result<Vec<ChunkText>, DbError> {
+    let sql = "SELECT ordinal, text FROM knowledge_chunks WHERE file_id = $1 AND ordinal >= $2 \
+               ORDER BY ordinal LIMIT $3";
+    let rows = db.query(
+        sql,
+        &[
+            Param::Uuid(file_id),
+            Param::Int32(from),
+            Param::Int64(limit),
+        ],
+    )?;
+    rows.iter()
+        .map(|row| {
+            Ok(ChunkText {
+                ordinal: row.get("ordinal")?,
+                text: row.get("text")?,
+            })
+        })
+        .collect()
+}
+
+/// Stores the vectors of file `file_id`'s chunks (`(ordinal, vector)`) in one statement.
+pub fn store_embeddings(
+    db: &dyn Db,
+    file_id: Uuid,
+    vectors: &[(i32, Vec<f32>)],
+) -> Result<u64, DbError> {
+    if vectors.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<serde_json::Value> = vectors
+        .iter()
+        .map(|(ordinal, v)| serde_json::json!({ "ordinal": ordinal, "e": vector_literal(v) }))
+        .collect();
+    let sql = r#"
+UPDATE knowledge_chunks c SET embedding = v.e::vector
+FROM jsonb_to_recordset($2::jsonb) AS v(ordinal integer, e text)
+WHERE c.file_id = $1 AND c.ordinal = v.ordinal"#;
+    db.execute(sql, &[Param::Uuid(file_id), Param::Json(rows.into())])
+}
+
+/// Renews the claim on file `file_id` for `lease_secs` seconds (a large file takes a while).
+pub fn extend_embedding_claim(db: &dyn Db, file_id: Uuid, lease_secs: i64) -> Result<(), DbError> {
+    let sql = "UPDATE knowledge_files SET embed_after = now() + make_interval(secs => $2) \
+               WHERE id = $1";
+    #[allow(clippy::cast_precision_loss)]
+    let lease = lease_secs as f64;
+    db.execute(sql, &[Param::Uuid(file_id), Param::Float64(lease)])
+        .map(drop)
+}
+
+/// Records that file `file_id`'s chunks now carry vectors of `model_id`.
+pub fn finish_embedding(db: &dyn Db, file_id: Uuid, model_id: &str) -> Result<(), DbError> {
+    let sql = "UPDATE knowledge_files SET embedding_model = $2, embed_attempts = 0, \
+               embed_error = NULL, embed_after = NULL WHERE id = $1";
+    db.execute(sql, &[Param::Uuid(file_id), model_id.into()])
+        .map(drop)
+}
+
+/// Records a failed attempt to embed file `file_id` (`error` for people, at most 500
+/// characters): not tried again for `retry_secs` seconds; given up after
+/// [`MAX_EMBED_ATTEMPTS`].
+pub fn fail_embedding(
+    db: &dyn Db,
+    file_id: Uuid,
+    error: &str,
+    retry_secs: i64,
+) -> Result<(), DbError> {
+    let error: String = error.chars().take(500).collect();
+    let sql = "UPDATE knowledge_files SET embed_attempts = embed_attempts + 1, embed_error = $2, \
+               embed_after = now() + make_interval(secs => $3) WHERE id = $1";
+    #[allow(clippy::cast_precision_loss)]
+    let retry = retry_secs as f64;
+    db.execute(
+        sql,
+        &[Param::Uuid(file_id), error.into(), Param::Float64(retry)],
+    )
+    .map(drop)
 }
 
 /// The options of the snippets: matches between `**`, up to two fragments of 15-35 words.
@@ -531,6 +959,7 @@ mod tests {
         assert!(list_files(&db, viewer, &files).unwrap().is_empty());
         let query = SearchQuery {
             text: "Haus".into(),
+            embedding: None,
             collection_id: None,
             limit: 10,
         };
@@ -542,6 +971,13 @@ mod tests {
         assert_eq!(find_collection(&db, id, viewer).unwrap(), None);
         let (sql, _) = db.calls().pop().unwrap();
         assert!(sql.contains("owner_id IS NULL OR owner_id = $2"), "{sql}");
+    }
+
+    #[test]
+    fn a_question_is_split_into_its_words() {
+        assert_eq!(words("When do cherries ripen?"), "When do cherries ripen");
+        assert_eq!(words("salt or pepper -x \"y\""), "salt or pepper x y");
+        assert_eq!(words(" ?! "), "");
     }
 
     #[test]

@@ -22,6 +22,7 @@
 pub mod assistants;
 pub mod audit;
 pub mod chats;
+pub mod embedding_models;
 mod error;
 pub mod knowledge;
 pub mod messages;

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::assistants::json_column;
 use crate::{Db, DbError, FromValue, Owner, Param, Row, Value};
 
 /// The error text of a failed answer whose caller gave none.
@@ -96,6 +97,42 @@ pub struct Message {
     pub created_at: DateTime<Utc>,
     /// When it last changed (an answer: when it was finalised).
     pub updated_at: DateTime<Utc>,
+    /// The passages an answer was given, as it cites them (empty for other messages).
+    pub sources: Vec<Source>,
+    /// The knowledge files attached to a user's message that its chat's owner reads.
+    pub files: Vec<FileRef>,
+}
+
+/// A passage an answer was given: a chunk of a knowledge file, cited as `[index]`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Source {
+    /// Its number in the prompt, from 1.
+    pub index: u32,
+    /// The file.
+    pub file_id: Uuid,
+    /// The file's name.
+    pub file_name: String,
+    /// The file's collection, if any.
+    pub collection_id: Option<Uuid>,
+    /// The page of a PDF.
+    pub page: Option<i32>,
+    /// The headings above the chunk, outermost first.
+    pub heading_path: Vec<String>,
+    /// The chunk's ordinal in its file.
+    pub ordinal: i32,
+    /// The start of the chunk's text.
+    pub snippet: String,
+    /// How well it matched (the retrieval's fused score).
+    pub score: f64,
+}
+
+/// A knowledge file as a message names it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileRef {
+    /// Its id.
+    pub id: Uuid,
+    /// Its name.
+    pub name: String,
 }
 
 impl Message {
@@ -110,24 +147,47 @@ impl Message {
             error: row.get("error")?,
             created_at: row.get("created_at")?,
             updated_at: row.get("updated_at")?,
+            sources: json_column(&row, "sources")?,
+            files: json_column(&row, "files")?,
         })
     }
 }
 
-/// The columns of [`Message`] (table alias `m`), timestamps as UTC `timestamp`.
-const MESSAGE_COLUMNS: &str = r#"m.id, m.chat_id, m.role, m.content, m.model, m.status, m.error,
+/// The files `f` (with their collections `k`) that `viewer` (an SQL expression) reads:
+/// `hub_db::knowledge`'s rule, for another placeholder or column than its `$1`.
+pub(crate) fn readable_by(viewer: &str) -> String {
+    crate::knowledge::READABLE.replace("$1", viewer)
+}
+
+/// The columns of [`Message`] (table alias `m`, its chat `c`), timestamps as UTC `timestamp`;
+/// the attached files the chat's owner reads (one probe of `chat_message_files`' primary key).
+fn message_columns() -> String {
+    let readable = readable_by("c.user_id");
+    format!(
+        r#"m.id, m.chat_id, m.role, m.content, m.model, m.status, m.error,
     m.created_at AT TIME ZONE 'UTC' AS created_at,
-    m.updated_at AT TIME ZONE 'UTC' AS updated_at"#;
+    m.updated_at AT TIME ZONE 'UTC' AS updated_at,
+    m.sources,
+    COALESCE((
+        SELECT jsonb_agg(jsonb_build_object('id', f.id, 'name', f.name) ORDER BY f.name, f.id)
+        FROM chat_message_files mf
+        JOIN knowledge_files f ON f.id = mf.file_id
+        LEFT JOIN knowledge_collections k ON k.id = f.collection_id
+        WHERE mf.message_id = m.id AND {readable}
+    ), '[]'::jsonb) AS files"#
+    )
+}
 
 /// The messages of chat `chat_id` of `owner`, oldest first (none when it is not theirs).
 pub fn list(db: &dyn Db, chat_id: Uuid, owner: Owner) -> Result<Vec<Message>, DbError> {
     let sql = format!(
         r#"
-SELECT {MESSAGE_COLUMNS}
+SELECT {}
 FROM chat_messages AS m
 JOIN chats AS c ON c.id = m.chat_id
 WHERE m.chat_id = $1 AND c.user_id = $2
-ORDER BY m.created_at, m.id"#
+ORDER BY m.created_at, m.id"#,
+        message_columns()
     );
     let rows = db.query(&sql, &[Param::Uuid(chat_id), owner.into()])?;
     rows.iter().map(Message::from_row).collect()
@@ -144,14 +204,15 @@ pub fn recent(
     let sql = format!(
         r#"
 SELECT * FROM (
-    SELECT {MESSAGE_COLUMNS}
+    SELECT {}
     FROM chat_messages AS m
     JOIN chats AS c ON c.id = m.chat_id
     WHERE m.chat_id = $1 AND c.user_id = $2
     ORDER BY m.created_at DESC, m.id DESC
     LIMIT $3
 ) AS last
-ORDER BY created_at, id"#
+ORDER BY created_at, id"#,
+        message_columns()
     );
     let rows = db.query(
         &sql,
@@ -215,6 +276,7 @@ struct Draft<'a> {
     model: Option<&'a str>,
     status: Status,
     error: Option<&'a str>,
+    sources: &'a [Source],
 }
 
 /// Stores a message in chat `chat_id` of `owner` under a fresh v7 id, marking the chat active
@@ -230,13 +292,14 @@ fn insert(
 WITH c AS (
     UPDATE chats SET updated_at = now()
     WHERE id = $2 AND user_id = $3
-    RETURNING id
+    RETURNING id, user_id
 ), m AS (
-    INSERT INTO chat_messages (id, chat_id, role, content, model, status, error)
-    SELECT $1, c.id, $4, $5, $6, $7, $8 FROM c
+    INSERT INTO chat_messages (id, chat_id, role, content, model, status, error, sources)
+    SELECT $1, c.id, $4, $5, $6, $7, $8, $9 FROM c
     RETURNING *
 )
-SELECT {MESSAGE_COLUMNS} FROM m"#
+SELECT {} FROM m, c"#,
+        message_columns()
     );
     let rows = db.query(
         &sql,
@@ -249,6 +312,7 @@ SELECT {MESSAGE_COLUMNS} FROM m"#
             draft.model.into(),
             draft.status.as_str().into(),
             draft.error.into(),
+            Param::Json(serde_json::json!(draft.sources)),
         ],
     )?;
     rows.first().map(Message::from_row).transpose()
@@ -267,8 +331,82 @@ pub fn insert_user(
         model: None,
         status: Status::Complete,
         error: None,
+        sources: &[],
     };
     insert(db, chat_id, owner, draft)
+}
+
+/// Most files one message may have attached.
+pub const MAX_FILES: usize = 10;
+
+/// The ready knowledge files among the ids of the `jsonb` array `ids` (an SQL expression) that
+/// viewer `$1` reads, as `id, name`.
+fn ready_files_sql(ids: &str) -> String {
+    format!(
+        "SELECT f.id, f.name FROM knowledge_files f \
+         LEFT JOIN knowledge_collections k ON k.id = f.collection_id \
+         WHERE f.id IN (SELECT jsonb_array_elements_text({ids}::jsonb)::uuid) \
+         AND f.status = 'ready' AND {}",
+        readable_by("$1")
+    )
+}
+
+fn file_refs(rows: &crate::Rows) -> Result<Vec<FileRef>, DbError> {
+    rows.iter()
+        .map(|row| {
+            Ok(FileRef {
+                id: row.get("id")?,
+                name: row.get("name")?,
+            })
+        })
+        .collect()
+}
+
+/// Of `file_ids`, the ready knowledge files `viewer` reads (their own, and those of global
+/// collections: `hub_db::knowledge`'s rule), ordered by name.
+pub fn readable_files(
+    db: &dyn Db,
+    viewer: Owner,
+    file_ids: &[Uuid],
+) -> Result<Vec<FileRef>, DbError> {
+    if file_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("{} ORDER BY f.name, f.id", ready_files_sql("$2"));
+    let ids = Param::Json(serde_json::json!(file_ids));
+    file_refs(&db.query(&sql, &[viewer.into(), ids])?)
+}
+
+/// Attaches those of `file_ids` that are ready files `owner` reads to their user message
+/// `message_id`; the files attached, ordered by name (none when the message is not theirs).
+pub fn attach_files(
+    db: &dyn Db,
+    message_id: Uuid,
+    owner: Owner,
+    file_ids: &[Uuid],
+) -> Result<Vec<FileRef>, DbError> {
+    if file_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        r#"
+WITH f AS ({}), q AS (
+    SELECT m.id FROM chat_messages m JOIN chats c ON c.id = m.chat_id
+    WHERE m.id = $2 AND c.user_id = $1 AND m.role = 'user'
+), added AS (
+    INSERT INTO chat_message_files (message_id, file_id)
+    SELECT q.id, f.id FROM q, f
+    ON CONFLICT DO NOTHING
+)
+SELECT f.id, f.name FROM f, q ORDER BY f.name, f.id"#,
+        ready_files_sql("$3")
+    );
+    let params = [
+        owner.into(),
+        Param::Uuid(message_id),
+        Param::Json(serde_json::json!(file_ids)),
+    ];
+    file_refs(&db.query(&sql, &params)?)
 }
 
 /// A new answer of a model.
@@ -283,6 +421,8 @@ pub struct NewAnswer<'a> {
     pub content: &'a str,
     /// Why it failed or was cut off.
     pub error: Option<&'a str>,
+    /// The passages it is given (stored as the answer starts).
+    pub sources: &'a [Source],
 }
 
 /// Stores an answer in chat `chat_id` of `owner`; `None` when the chat is not theirs.
@@ -302,6 +442,7 @@ pub fn insert_assistant(
             Status::Error => Some(answer.error.unwrap_or(UNKNOWN_ERROR)),
             Status::Partial => answer.error,
         },
+        sources: answer.sources,
     };
     insert(db, chat_id, owner, draft)
 }
@@ -322,7 +463,8 @@ UPDATE chat_messages AS m
 SET content = $3, status = $4, error = $5, updated_at = now()
 FROM chats AS c
 WHERE m.id = $1 AND c.user_id = $2 AND c.id = m.chat_id AND m.role = 'assistant'
-RETURNING {MESSAGE_COLUMNS}"#
+RETURNING {}"#,
+        message_columns()
     );
     let error = match status {
         Status::Complete => None,
@@ -364,6 +506,8 @@ mod tests {
                 "error",
                 "created_at",
                 "updated_at",
+                "sources",
+                "files",
             ]
             .map(String::from)
             .to_vec(),
@@ -377,6 +521,8 @@ mod tests {
                 Value::Null,
                 Value::DateTime(when),
                 Value::DateTime(when),
+                Value::Json(b"[]".to_vec()),
+                Value::Json(b"[]".to_vec()),
             ]],
         )
     }
@@ -418,6 +564,7 @@ mod tests {
             status: Status::Partial,
             content: "",
             error: None,
+            sources: &[],
         };
         let stored = insert_assistant(&db, chat, owner, &answer)
             .unwrap()
@@ -442,6 +589,7 @@ mod tests {
                 Param::Null,
                 Param::Text("complete".into()),
                 Param::Null,
+                Param::Json(serde_json::json!([])),
             ]
         );
         let assistant = &calls[1].1;
@@ -484,5 +632,25 @@ mod tests {
         );
         assert_eq!(calls[1].1[4], Param::Text("unknown error".into()));
         assert_eq!(calls[2].1[4], Param::Text("client disconnected".into()));
+    }
+
+    #[test]
+    fn attached_files_are_read_and_attached_under_the_knowledge_rule() {
+        let db = FakeDb::new();
+        let owner = Owner::new(Uuid::new_v4());
+        assert!(readable_files(&db, owner, &[]).unwrap().is_empty());
+        assert!(db.calls().is_empty(), "no files, no statement");
+        let file = Uuid::now_v7();
+        readable_files(&db, owner, &[file]).unwrap();
+        attach_files(&db, Uuid::now_v7(), owner, &[file]).unwrap();
+        for (sql, params) in db.calls() {
+            assert!(sql.contains(crate::knowledge::READABLE), "{sql}");
+            assert!(sql.contains("f.status = 'ready'"), "{sql}");
+            assert_eq!(params[0], Param::Uuid(owner.user_id()));
+        }
+        // Shown with a message: the chat owner's reading.
+        list(&db, Uuid::now_v7(), owner).unwrap();
+        let (sql, _) = db.calls().pop().unwrap();
+        assert!(sql.contains(&readable_by("c.user_id")), "{sql}");
     }
 }

@@ -1,5 +1,6 @@
-//! Keyword search over the chunks the caller reads (PostgreSQL full-text search in German,
-//! English and exact words; vector search comes with embeddings).
+//! Search over the chunks the caller reads: PostgreSQL full-text search in German, English and
+//! exact words, fused with vector search when an embedding model is active (the component embeds
+//! the query between [`prepare`] and [`run`]).
 
 use hub_db::Db;
 use hub_db::knowledge::{self, SearchHit, SearchQuery};
@@ -24,12 +25,13 @@ pub struct SearchParams<'a> {
     pub limit: Option<&'a str>,
 }
 
-/// The passages of ready files the caller reads that match `params.q`, best first.
-pub fn search(
+/// Checks a search's parameters (and that the caller sees the collection it names): the query
+/// to [`run`], without an embedding yet.
+pub fn prepare(
     db: &dyn Db,
     caller: Caller,
     params: &SearchParams<'_>,
-) -> Result<Vec<SearchHit>, KnowledgeError> {
+) -> Result<SearchQuery, KnowledgeError> {
     let text = params.q.map(str::trim).unwrap_or_default();
     if text.is_empty() {
         return Err(KnowledgeError::invalid("q", "must not be empty"));
@@ -52,12 +54,21 @@ pub fn search(
     if let Some(id) = collection_id {
         visible_collection(db, caller, id, "collection_id")?;
     }
-    let query = SearchQuery {
+    Ok(SearchQuery {
         text: text.to_owned(),
+        embedding: None,
         collection_id,
         limit,
-    };
-    Ok(knowledge::search(db, caller.owner, &query)?)
+    })
+}
+
+/// The passages of ready files the caller reads that match `query`, best first.
+pub fn run(
+    db: &dyn Db,
+    caller: Caller,
+    query: &SearchQuery,
+) -> Result<Vec<SearchHit>, KnowledgeError> {
+    Ok(knowledge::search(db, caller.owner, query)?)
 }
 
 #[cfg(test)]
@@ -116,7 +127,7 @@ mod tests {
                 "collection_id",
             ),
         ] {
-            let err = search(&db, caller, &params).unwrap_err();
+            let err = prepare(&db, caller, &params).unwrap_err();
             assert!(
                 matches!(err, KnowledgeError::Invalid { field: f, .. } if f == field),
                 "{err}"
@@ -127,7 +138,9 @@ mod tests {
             q: Some(" Haus "),
             ..SearchParams::default()
         };
-        assert!(search(&db, caller, &params).unwrap().is_empty());
+        let query = prepare(&db, caller, &params).unwrap();
+        assert_eq!(query.text, "Haus");
+        assert!(run(&db, caller, &query).unwrap().is_empty());
         assert_eq!(db.calls()[0].1[1], hub_db::Param::Text("Haus".into()));
     }
 }

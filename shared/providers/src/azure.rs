@@ -46,39 +46,7 @@ impl AzureOpenAi {
     /// (`https://<resource>.openai.azure.com`) as base URL, an `api-version` (default
     /// [`AZURE_DEFAULT_API_VERSION`]) and a key.
     pub fn new(config: &ProviderConfig) -> Result<Self, ProviderError> {
-        if config.kind != ProviderKind::AzureOpenAi {
-            return Err(ProviderError::config(
-                config.kind,
-                "kind",
-                "is not Azure OpenAI",
-            ));
-        }
-        // An endpoint copied with the `/openai` path still works.
-        let endpoint = config.base()?.without_suffix("/openai");
-        let api_version = config
-            .api_version
-            .as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .unwrap_or(AZURE_DEFAULT_API_VERSION)
-            .to_owned();
-        let valid = api_version.len() <= 32
-            && api_version
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
-        if !valid {
-            return Err(ProviderError::config(
-                config.kind,
-                "api_version",
-                format!(
-                    "{:?} is not an api-version such as {AZURE_DEFAULT_API_VERSION}",
-                    api_version.chars().take(40).collect::<String>()
-                ),
-            ));
-        }
-        let key = config.key()?.ok_or(ProviderError::MissingKey {
-            provider: config.kind,
-        })?;
+        let (endpoint, api_version, key) = settings(config)?;
         Ok(Self {
             endpoint,
             api_version,
@@ -102,6 +70,68 @@ impl AzureOpenAi {
     }
 }
 
+/// The validated settings of an Azure OpenAI configuration: the resource endpoint
+/// (`https://<resource>.openai.azure.com`, without a copied `/openai` path), the `api-version`
+/// (default [`AZURE_DEFAULT_API_VERSION`]) and the key. Chat and embeddings share them.
+pub(crate) fn settings(
+    config: &ProviderConfig,
+) -> Result<(BaseUrl, String, SecretString), ProviderError> {
+    if config.kind != ProviderKind::AzureOpenAi {
+        return Err(ProviderError::config(
+            config.kind,
+            "kind",
+            "is not Azure OpenAI",
+        ));
+    }
+    // An endpoint copied with the `/openai` path still works.
+    let endpoint = config.base()?.without_suffix("/openai");
+    let api_version = config
+        .api_version
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .unwrap_or(AZURE_DEFAULT_API_VERSION)
+        .to_owned();
+    let valid = api_version.len() <= 32
+        && api_version
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+    if !valid {
+        return Err(ProviderError::config(
+            config.kind,
+            "api_version",
+            format!(
+                "{:?} is not an api-version such as {AZURE_DEFAULT_API_VERSION}",
+                api_version.chars().take(40).collect::<String>()
+            ),
+        ));
+    }
+    let key = config.key()?.ok_or(ProviderError::MissingKey {
+        provider: config.kind,
+    })?;
+    Ok((endpoint, api_version, key))
+}
+
+/// The deployment a request goes to (its `deployment`, else the model id), checked to be one
+/// URL path segment.
+pub(crate) fn deployment<'a>(
+    deployment: Option<&'a str>,
+    model: &'a str,
+) -> Result<&'a str, ProviderError> {
+    let deployment = deployment.unwrap_or(model);
+    if deployment.is_empty()
+        || !deployment
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(ProviderError::invalid_request(
+            "deployment",
+            format!("{deployment:?} may only contain letters, digits, '-', '_' and '.'"),
+        ));
+    }
+    Ok(deployment)
+}
+
 impl Provider for AzureOpenAi {
     fn kind(&self) -> ProviderKind {
         ProviderKind::AzureOpenAi
@@ -109,16 +139,7 @@ impl Provider for AzureOpenAi {
 
     fn build_request(&self, request: &ChatRequest) -> Result<Request<Vec<u8>>, ProviderError> {
         request.validate()?;
-        let deployment = request.deployment.as_deref().unwrap_or(&request.model);
-        if !deployment
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        {
-            return Err(ProviderError::invalid_request(
-                "deployment",
-                format!("{deployment:?} may only contain letters, digits, '-', '_' and '.'"),
-            ));
-        }
+        let deployment = deployment(request.deployment.as_deref(), &request.model)?;
         let url = self.endpoint.join(&format!(
             "/openai/deployments/{deployment}/chat/completions?api-version={}",
             self.api_version

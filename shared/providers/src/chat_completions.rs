@@ -265,7 +265,7 @@ fn generation_failed(provider: ProviderKind) -> ProviderError {
 }
 
 /// An `error` object inside a 200 body or a stream chunk.
-fn embedded_error(provider: ProviderKind, error: &Value) -> ProviderError {
+pub(crate) fn embedded_error(provider: ProviderKind, error: &Value) -> ProviderError {
     let message = generic_message(&serde_json::json!({ "error": error }))
         .unwrap_or_else(|| "the provider reported an error without a message".to_owned());
     let message = crate::error::clean_message(&message, None);

@@ -31,10 +31,10 @@ pub enum ProviderError {
         /// What is wrong with it.
         reason: String,
     },
-    /// The chat request is invalid before anything is sent.
-    #[error("invalid chat request: `{field}` {reason}")]
+    /// The request (a chat or an embedding request) is invalid before anything is sent.
+    #[error("invalid request: `{field}` {reason}")]
     InvalidRequest {
-        /// The field of [`crate::ChatRequest`].
+        /// The field of [`crate::ChatRequest`] or [`crate::embeddings::EmbeddingRequest`].
         field: &'static str,
         /// What is wrong with it.
         reason: String,

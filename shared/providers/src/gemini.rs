@@ -40,21 +40,28 @@ pub struct Gemini {
 impl Gemini {
     /// The client for a Gemini configuration (a base URL written with or without `/v1beta`).
     pub fn new(config: &ProviderConfig) -> Result<Self, ProviderError> {
-        if config.kind != KIND {
-            return Err(ProviderError::config(config.kind, "kind", "is not Gemini"));
-        }
-        Ok(Self {
-            base: config.base()?.without_suffix("/v1beta"),
-            key: config
-                .key()?
-                .ok_or(ProviderError::MissingKey { provider: KIND })?,
-        })
+        let (base, key) = settings(config)?;
+        Ok(Self { base, key })
     }
+}
+
+/// The validated settings of a Gemini configuration: the base URL without `/v1beta`, and the
+/// key. Chat and embeddings share them.
+pub(crate) fn settings(config: &ProviderConfig) -> Result<(BaseUrl, SecretString), ProviderError> {
+    if config.kind != KIND {
+        return Err(ProviderError::config(config.kind, "kind", "is not Gemini"));
+    }
+    Ok((
+        config.base()?.without_suffix("/v1beta"),
+        config
+            .key()?
+            .ok_or(ProviderError::MissingKey { provider: KIND })?,
+    ))
 }
 
 /// The model's resource name: `models/{id}`, or the id itself when it already is a resource
 /// name (`models/...`, `tunedModels/...`).
-fn model_path(model: &str) -> Result<String, ProviderError> {
+pub(crate) fn model_path(model: &str) -> Result<String, ProviderError> {
     let path = if model.starts_with("models/") || model.starts_with("tunedModels/") {
         model.to_owned()
     } else {
@@ -96,8 +103,8 @@ struct Content<'a> {
 }
 
 #[derive(Serialize)]
-struct TextPart<'a> {
-    text: &'a str,
+pub(crate) struct TextPart<'a> {
+    pub(crate) text: &'a str,
 }
 
 #[derive(Serialize)]
@@ -301,7 +308,7 @@ impl GenerateResponse {
 }
 
 /// Gemini's error object `{"code", "message", "status", "details"}`.
-fn embedded_error(error: &Value) -> ProviderError {
+pub(crate) fn embedded_error(error: &Value) -> ProviderError {
     let message = error
         .get("message")
         .and_then(Value::as_str)
@@ -335,7 +342,7 @@ fn retry_delay(error: &Value) -> Option<u64> {
         .and_then(parse_duration_secs)
 }
 
-fn error_detail(body: &Value) -> Option<ErrorDetail> {
+pub(crate) fn error_detail(body: &Value) -> Option<ErrorDetail> {
     let body = match body {
         Value::Array(items) => items.first()?,
         other => other,

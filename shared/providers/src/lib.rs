@@ -13,6 +13,9 @@
 //! configurable ([`ProviderConfig`]); keys are [`SecretString`]s, looked up in one place
 //! ([`resolve_key`]). [`cost`] prices a request's [`Usage`] exactly.
 //!
+//! [`embeddings`] does the same for embedding requests: an [`embeddings::Embedder`] per
+//! provider with an embeddings API (OpenAI, Azure OpenAI, Gemini, Mistral, compatible servers).
+//!
 //! ```
 //! use hub_providers::{ChatRequest, Message, Provider, ProviderConfig, ProviderKind, StreamEvent, provider};
 //!
@@ -38,6 +41,7 @@ pub mod chat_completions;
 pub mod compatible;
 mod config;
 mod cost;
+pub mod embeddings;
 mod error;
 pub mod gemini;
 pub mod mistral;

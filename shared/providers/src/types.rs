@@ -214,7 +214,7 @@ impl ChatRequest {
 /// Longest model id or deployment name accepted.
 const MAX_ID_LEN: usize = 256;
 
-fn check_id(field: &'static str, id: &str) -> Result<(), ProviderError> {
+pub(crate) fn check_id(field: &'static str, id: &str) -> Result<(), ProviderError> {
     if id.is_empty() {
         return Err(ProviderError::invalid_request(field, "is empty"));
     }

@@ -40,7 +40,7 @@ export type StreamErrorCode = "provider_not_configured" | "provider_rejected" | 
 /**
  * The events of an answer stream (`event: <name>`), in the order they come.
  */
-export type ChatEventName = "message_start" | "delta" | "usage" | "title" | "done" | "error";
+export type ChatEventName = "message_start" | "sources" | "delta" | "usage" | "title" | "done" | "error";
 
 /**
  * An account as the API shows it (`GET /api/auth/me`, and inside [`AuthTokens`]).
@@ -241,7 +241,12 @@ updated_at: string,
  * The assistant it was started with (its name and icon now); `null` without one, also
  * once that assistant is deleted.
  */
-assistant: ChatAssistant | null, };
+assistant: ChatAssistant | null, 
+/**
+ * The knowledge collections attached to it (at most 10): every answer retrieves from
+ * them, as from its assistant's and from the files attached to its messages.
+ */
+collection_ids: Array<string>, };
 
 /**
  * A conversation with its messages, oldest first (`GET /api/chats/{id}`).
@@ -279,7 +284,12 @@ updated_at: string,
  * The assistant it was started with (its name and icon now); `null` without one, also
  * once that assistant is deleted.
  */
-assistant: ChatAssistant | null, };
+assistant: ChatAssistant | null, 
+/**
+ * The knowledge collections attached to it (at most 10): every answer retrieves from
+ * them, as from its assistant's and from the files attached to its messages.
+ */
+collection_ids: Array<string>, };
 
 /**
  * Who wrote a message.
@@ -326,7 +336,70 @@ error: string | null,
 /**
  * When it was written (RFC 3339, UTC).
  */
-created_at: string, };
+created_at: string, 
+/**
+ * The passages an answer was given, numbered as it cites them (`[1]`, `[2]`); empty for
+ * other messages and answers without knowledge.
+ */
+sources: Array<MessageSource>, 
+/**
+ * The knowledge files attached to a user's message; empty otherwise.
+ */
+files: Array<MessageFile>, };
+
+/**
+ * A passage an answer was given: a chunk of a knowledge file.
+ */
+export type MessageSource = { 
+/**
+ * Its number, from 1, as the answer cites it (`[1]`).
+ */
+index: number, 
+/**
+ * The file.
+ */
+file_id: string, 
+/**
+ * The file's name.
+ */
+file_name: string, 
+/**
+ * The file's collection; `null` for a file attached on its own.
+ */
+collection_id: string | null, 
+/**
+ * The page of a PDF.
+ */
+page: number | null, 
+/**
+ * The headings above the passage, outermost first.
+ */
+heading_path: Array<string>, 
+/**
+ * The passage's position in its file (from 0).
+ */
+ordinal: number, 
+/**
+ * The start of the passage (at most 300 characters).
+ */
+snippet: string, 
+/**
+ * How well it matched the question (higher is better; comparable within one answer).
+ */
+score: number, };
+
+/**
+ * A knowledge file attached to a message.
+ */
+export type MessageFile = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * Its name.
+ */
+name: string, };
 
 /**
  * `POST /api/chats`: a new conversation; every field may be left out.
@@ -367,7 +440,12 @@ model?: string | null,
 /**
  * The temperature for the next messages, or `null` for the model's default.
  */
-temperature?: number | null, };
+temperature?: number | null, 
+/**
+ * The knowledge collections to retrieve from (replaces the list; at most 10, each one the
+ * caller sees).
+ */
+collection_ids?: Array<string>, };
 
 /**
  * `POST /api/chats/{id}/messages`: the user's message, answered as a stream of events.
@@ -391,7 +469,12 @@ temperature?: number,
 /**
  * Answer the last user message again instead of adding one.
  */
-regenerate?: boolean, };
+regenerate?: boolean, 
+/**
+ * Knowledge files to attach to the message (at most 10, each a `ready` file the caller
+ * reads); the chat's answers retrieve from them from now on. Not with `regenerate`.
+ */
+file_ids?: Array<string>, };
 
 /**
  * `message_start`: the user's message is stored and the answer begins.
@@ -417,6 +500,16 @@ model: string,
  * Its provider (`openai`, `anthropic`, ...).
  */
 provider: string, };
+
+/**
+ * `sources`: the passages the answer is given (right after `message_start`, only when
+ * something was retrieved), as the stored answer keeps them.
+ */
+export type SourcesEvent = { 
+/**
+ * The passages, numbered as the answer cites them.
+ */
+sources: Array<MessageSource>, };
 
 /**
  * `delta`: the next piece of the answer's text.
@@ -545,6 +638,11 @@ temperature: number | null,
  */
 starters: Array<string>, 
 /**
+ * The knowledge collections its chats retrieve from (global ones only for a global
+ * assistant).
+ */
+collection_ids: Array<string>, 
+/**
  * Whether the caller may change and delete it (their own; global ones for admins).
  */
 editable: boolean, 
@@ -592,7 +690,12 @@ starters?: Array<string>,
 /**
  * Left out, `personal`; `global` only for administrators.
  */
-scope?: Scope, };
+scope?: Scope, 
+/**
+ * Knowledge collections its chats retrieve from (at most 10): a global assistant's must be
+ * global, a personal one's global or the caller's own. Left out, none.
+ */
+collection_ids?: Array<string>, };
 
 /**
  * `PATCH /api/assistants/{id}`: changes the fields it names (at least one); `model` and
@@ -626,7 +729,11 @@ temperature?: number | null,
 /**
  * At most four, each 1-300 characters (replaces the list).
  */
-starters?: Array<string>, };
+starters?: Array<string>, 
+/**
+ * Knowledge collections (replaces the list; at most 10, as when creating).
+ */
+collection_ids?: Array<string>, };
 
 /**
  * The assistant of a conversation, as lists and headers show it.
@@ -770,10 +877,9 @@ export type FileKind = "pdf" | "docx" | "markdown" | "text";
 export type FileFailure = "empty" | "too_large" | "unsupported_type" | "text_encoding" | "pdf_encrypted" | "pdf_damaged" | "too_many_pages" | "docx_damaged" | "too_many_entries" | "too_large_unpacked" | "too_much_text" | "no_text";
 
 /**
- * How a search found its results. Only `keyword` (PostgreSQL full-text search) so far;
- * vector and hybrid search come with embeddings.
+ * How a search found its results.
  */
-export type SearchMode = "keyword";
+export type SearchMode = "keyword" | "hybrid";
 
 /**
  * A knowledge collection as the caller sees it.
@@ -897,6 +1003,10 @@ chunk_count: number | null,
  */
 deletable: boolean, 
 /**
+ * Where it stands with embeddings.
+ */
+embedding: FileEmbedding, 
+/**
  * When it was uploaded (RFC 3339, UTC).
  */
 created_at: string, 
@@ -938,7 +1048,8 @@ heading_path: Array<string>,
  */
 snippet: string, 
 /**
- * The rank (higher is better; comparable within one answer only).
+ * The rank: the reciprocal rank fusion of the keyword and (in `hybrid` mode) the vector
+ * ranking (higher is better; comparable within one answer only).
  */
 score: number, };
 
@@ -954,6 +1065,130 @@ mode: SearchMode,
  * The passages, best first.
  */
 items: Array<KnowledgeHit>, };
+
+/**
+ * Where a file stands with embeddings (its keyword search does not depend on them).
+ */
+export type EmbeddingState = "none" | "pending" | "ready" | "failed";
+
+/**
+ * A file's embedding state.
+ */
+export type FileEmbedding = { 
+/**
+ * Where it stands.
+ */
+status: EmbeddingState, 
+/**
+ * The last failure, for people (also while `pending`, when a try failed).
+ */
+error: string | null, };
+
+/**
+ * The embedding model in use, as users see it.
+ */
+export type ActiveEmbeddingModel = { 
+/**
+ * Its id.
+ */
+model_id: string, 
+/**
+ * Its name.
+ */
+display_name: string, 
+/**
+ * The length of its vectors.
+ */
+dimension: number, };
+
+/**
+ * The answer of `GET /api/knowledge/status`: how searches and answers find passages now.
+ */
+export type KnowledgeStatus = { 
+/**
+ * `hybrid` when an embedding model is active, else `keyword`.
+ */
+mode: SearchMode, 
+/**
+ * The active embedding model; `null`: keyword search only.
+ */
+embedding_model: ActiveEmbeddingModel | null, };
+
+/**
+ * An embedding model as admins manage it (`/api/admin/embedding-models`).
+ */
+export type EmbeddingModelView = { 
+/**
+ * The hub's id (for every provider but Azure OpenAI also the provider's).
+ */
+model_id: string, 
+/**
+ * Its provider: `openai`, `gemini`, `mistral`, `azure_openai` or `openai_compatible`.
+ */
+provider: string, 
+/**
+ * Its name.
+ */
+display_name: string, 
+/**
+ * The length of its vectors: 256, 384, 512, 768, 1024 or 1536.
+ */
+dimension: number, 
+/**
+ * USD per million input tokens, a decimal string.
+ */
+input_price_per_million: string, 
+/**
+ * Azure OpenAI: the deployment that serves it.
+ */
+azure_deployment: string | null, 
+/**
+ * Whether files and questions are embedded with it.
+ */
+active: boolean, };
+
+/**
+ * `PUT /api/admin/embedding-models/{model_id}`: adds or changes an embedding model.
+ */
+export type PutEmbeddingModel = { 
+/**
+ * `openai`, `gemini`, `mistral`, `azure_openai` or `openai_compatible`.
+ */
+provider: string, 
+/**
+ * 1-100 characters.
+ */
+display_name: string, 
+/**
+ * 256, 384, 512, 768, 1024 or 1536 (changing it for the active model re-embeds every file).
+ */
+dimension: number, 
+/**
+ * USD per million input tokens, a decimal string (0 to 1000000, at most 10 decimals);
+ * left out, 0.
+ */
+input_price_per_million?: string, 
+/**
+ * Azure OpenAI: the deployment (required there, refused elsewhere).
+ */
+azure_deployment?: string, };
+
+/**
+ * The answer of `POST /api/knowledge/tick`: what one background step did.
+ */
+export type KnowledgeTick = { 
+/**
+ * Files embedded with the active model.
+ */
+embedded: number, 
+/**
+ * Files whose attempt failed (tried again later, up to five times).
+ */
+failed: number, 
+/**
+ * Whether files are still due (the step stopped at its time budget).
+ */
+more: boolean, };
 
 /**
  * An enabled model.
