@@ -4,6 +4,7 @@ import { App } from "./app/App";
 import { I18nProvider } from "./i18n/I18n";
 import { ThemeProvider } from "./lib/theme";
 import "./styles.css";
+import "./features/knowledge/knowledge.css";
 
 const root = document.getElementById("root");
 if (root === null) throw new Error("index.html has no #root");

@@ -191,7 +191,8 @@ test("templates: a refused body shows its position; two variables are asked for 
   await page.waitForFunction(
     () => document.querySelector("[data-testid=composer-input]")?.value === "Translate bonjour into German. Answer only in German.",
   );
-  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), "composer-input");
+  // The input gets the focus back once the dialog has closed (a frame after the text is in).
+  await page.waitForFunction(() => document.activeElement?.dataset.testid === "composer-input");
   await page.keyboard.press("Enter");
   await page.getByTestId("message-user").getByText("Translate bonjour into German. Answer only in German.").waitFor();
   await page.getByTestId("message-assistant").last().getByText(ANSWER).waitFor();

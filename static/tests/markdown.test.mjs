@@ -176,3 +176,33 @@ test("script injections in an answer never run and stay visible as text", async 
   assert.equal(await page.evaluate(() => globalThis.__xss), undefined);
   assert.deepEqual(problems, []);
 });
+
+test("citations: [n] of a known source becomes a link to it, never in code, links or as markup", async () => {
+  const { page, problems } = await renderer();
+  const html = await page.evaluate(() => {
+    const out = document.getElementById("out");
+    const md = "Paris [1] and Rome [2][1], not [9]. `code [1]` and [a [1] link](https://example.com).\n\n```\nx = a[1]\n```\n\n<b>[1]</b>";
+    const rendered = globalThis.hubMarkdown.renderMarkdown(md, "Copy code");
+    out.innerHTML = globalThis.hubMarkdown.linkCitations(rendered, new Set([1, 2]), (n) => "#source-m-" + String(n));
+    return out.innerHTML;
+  });
+  const links = await page.locator("#out a.citation").evaluateAll((as) => as.map((a) => [a.textContent, a.getAttribute("href"), a.dataset.cite]));
+  // Three in the paragraph, one in the escaped markup's text; none in code or inside a link.
+  assert.deepEqual(links, [
+    ["[1]", "#source-m-1", "1"],
+    ["[2]", "#source-m-2", "2"],
+    ["[1]", "#source-m-1", "1"],
+    ["[1]", "#source-m-1", "1"],
+  ]);
+  assert.match(html, /not \[9\]\./);
+  assert.match(await page.locator("#out code").first().textContent(), /^code \[1\]$/);
+  assert.match(await page.locator("#out pre code").textContent(), /x = a\[1\]/);
+  assert.equal(await page.locator("#out b").count(), 0, "raw HTML stays text");
+  // Without sources nothing changes.
+  const plain = await page.evaluate(() => {
+    const rendered = globalThis.hubMarkdown.renderMarkdown("See [1].", "Copy code");
+    return globalThis.hubMarkdown.linkCitations(rendered, new Set(), () => "#x") === rendered;
+  });
+  assert.equal(plain, true);
+  assert.deepEqual(problems, []);
+});

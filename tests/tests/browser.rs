@@ -153,3 +153,10 @@ async fn empty_model_list_points_admins_to_the_console_and_users_to_an_admin() {
         .await;
     run_browser_test(Some(&hub), "no-models.test.mjs").await;
 }
+
+#[tokio::test]
+async fn knowledge_is_uploaded_searched_attached_and_cited_in_the_browser() {
+    let _serial = SERIAL.lock().await;
+    let hub = hub_with_admin().await;
+    run_browser_test(Some(&hub), "knowledge.test.mjs").await;
+}

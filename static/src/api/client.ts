@@ -28,25 +28,42 @@ async function send(method: Method, path: string, options: RequestOptions, token
 }
 
 /**
+ * Sends a request with the access token (`attempt`); a 401 because the token expired or was
+ * rejected triggers one refresh and one retry; a 401 after that, or one saying the session
+ * ended, ends the session ([`SessionExpiredError`]). The answer, whatever its status otherwise.
+ */
+export async function withToken<T>(
+  attempt: (token: string) => Promise<T>,
+  status: (answer: T) => number,
+  error: (answer: T) => Promise<ApiError>,
+): Promise<T> {
+  const answer = await attempt(await accessToken());
+  if (status(answer) !== 401) return answer;
+  const refused = await error(answer);
+  if (refused.reason === "session_ended" || refused.reason === "missing") {
+    clearSession();
+    throw new SessionExpiredError();
+  }
+  const session = await refreshSession();
+  const again = await attempt(session.accessToken);
+  if (status(again) === 401) {
+    clearSession();
+    throw new SessionExpiredError();
+  }
+  return again;
+}
+
+/**
  * Sends an authenticated request and returns the successful response. A 401 because the access
  * token expired or was rejected triggers one refresh and one retry; a 401 after that, or one
  * saying the session ended, ends the session ([`SessionExpiredError`]).
  */
 export async function authedFetch(method: Method, path: string, options: RequestOptions = {}): Promise<Response> {
-  let response = await send(method, path, options, await accessToken());
-  if (response.status === 401) {
-    const error = await errorFromResponse(response);
-    if (error.reason === "session_ended" || error.reason === "missing") {
-      clearSession();
-      throw new SessionExpiredError();
-    }
-    const session = await refreshSession();
-    response = await send(method, path, options, session.accessToken);
-    if (response.status === 401) {
-      clearSession();
-      throw new SessionExpiredError();
-    }
-  }
+  const response = await withToken(
+    (token) => send(method, path, options, token),
+    (answer) => answer.status,
+    errorFromResponse,
+  );
   if (!response.ok) {
     const error = await errorFromResponse(response);
     if (error.status === 403 && error.code === "password_change_required") {

@@ -12,10 +12,13 @@ import type {
   TitleEvent,
   UsageEvent,
 } from "./types.gen";
+import type { SourcesEvent } from "../features/knowledge/types";
 
 export interface StreamHandlers {
   onStart: (event: MessageStartEvent) => void;
   onDelta: (event: DeltaEvent) => void;
+  /** The passages the answer draws on (right after `message_start`, when any were found). */
+  onSources: (event: SourcesEvent) => void;
   onUsage: (event: UsageEvent) => void;
   onTitle: (event: TitleEvent) => void;
   onDone: (event: DoneEvent) => void;
@@ -27,10 +30,13 @@ function parse(data: string): unknown {
 }
 
 /** What each event does: one entry per event name (the compiler fails on a missing one). */
-function dispatcher(handlers: StreamHandlers): Record<ChatEventName, (data: string) => boolean> {
+type EventName = ChatEventName | "sources";
+
+function dispatcher(handlers: StreamHandlers): Record<EventName, (data: string) => boolean> {
   return {
     message_start: (data) => (handlers.onStart(parse(data) as MessageStartEvent), false),
     delta: (data) => (handlers.onDelta(parse(data) as DeltaEvent), false),
+    sources: (data) => (handlers.onSources(parse(data) as SourcesEvent), false),
     usage: (data) => (handlers.onUsage(parse(data) as UsageEvent), false),
     title: (data) => (handlers.onTitle(parse(data) as TitleEvent), false),
     done: (data) => (handlers.onDone(parse(data) as DoneEvent), true),
@@ -73,7 +79,7 @@ export async function streamMessage(
       for (const event of parser.push(chunk.value)) {
         // Unknown events are ignored: the server may add new ones.
         if (Object.hasOwn(events, event.event)) {
-          finished = events[event.event as ChatEventName](event.data) || finished;
+          finished = events[event.event as EventName](event.data) || finished;
         }
       }
     }

@@ -4,7 +4,7 @@ import { SessionExpiredError } from "../api/errors";
 import type { ChatSummary, ModelList, UsageTotals, UserView } from "../api/types.gen";
 import { useI18n } from "../i18n/I18n";
 import { describeError } from "../lib/errors";
-import { navigateTo, pathForAdmin, useRouteChatId } from "../lib/route";
+import { isKnowledgePath, KNOWLEDGE_PATH, navigateTo, pathForAdmin, usePath, useRouteChatId } from "../lib/route";
 import { ConfirmDialog } from "../components/ui/ConfirmDialog";
 import { Icon } from "../components/ui/Icon";
 import { ChatView } from "../features/chat/ChatView";
@@ -12,15 +12,18 @@ import { Sidebar } from "../features/sidebar/Sidebar";
 import { useChatList } from "../features/sidebar/useChatList";
 import type { AssistantView } from "../api/types.gen";
 import { usePromptLibrary } from "../features/assistants/usePromptLibrary";
+import { useCollections } from "../features/knowledge/useCollections";
 
 // The managers of assistants and templates load when first opened.
 const AssistantManager = lazy(() => import("../features/assistants/AssistantManager").then((m) => ({ default: m.AssistantManager })));
+const KnowledgePage = lazy(() => import("../features/knowledge/KnowledgePage").then((m) => ({ default: m.KnowledgePage })));
 const TemplateManager = lazy(() => import("../features/assistants/TemplateManager").then((m) => ({ default: m.TemplateManager })));
 
 /** The logged-in app: owns the conversation list, models and usage; the views get props. */
 export function ChatLayout({ user }: { user: UserView }) {
   const { t } = useI18n();
   const [chatId, navigate] = useRouteChatId();
+  const onKnowledge = isKnowledgePath(usePath());
   // A new key opens a fresh view; creating a chat from the view keeps it.
   const [viewKey, setViewKey] = useState(0);
   const [models, setModels] = useState<ModelList | null>(null);
@@ -44,6 +47,7 @@ export function ChatLayout({ user }: { user: UserView }) {
   );
   const chatList = useChatList(report);
   const library = usePromptLibrary(report);
+  const collections = useCollections();
   // The assistant the next new conversation starts with.
   const [newAssistant, setNewAssistant] = useState<AssistantView | null>(null);
   const [managing, setManaging] = useState<"assistants" | "templates" | null>(null);
@@ -115,6 +119,11 @@ export function ChatLayout({ user }: { user: UserView }) {
         selectedAssistantId={shownAssistantId}
         onStartAssistant={startWith}
         onManageAssistants={() => setManaging("assistants")}
+        knowledgeOpen={onKnowledge}
+        onOpenKnowledge={() => {
+          navigateTo(KNOWLEDGE_PATH);
+          setSidebarOpen(false);
+        }}
         onClose={closeSidebar}
         onLogout={() => void logout()}
       />
@@ -160,6 +169,11 @@ export function ChatLayout({ user }: { user: UserView }) {
             )}
           </div>
         )}
+        {onKnowledge ? (
+          <Suspense fallback={<p className="muted center">{t("common.loading")}</p>}>
+            <KnowledgePage isAdmin={user.is_admin} collections={collections} />
+          </Suspense>
+        ) : (
         <ChatView
           key={viewKey}
           chatId={chatId}
@@ -182,7 +196,9 @@ export function ChatLayout({ user }: { user: UserView }) {
           templates={library.templates}
           onManageTemplates={() => setManaging("templates")}
           onError={report}
+          collections={collections.items}
         />
+        )}
       </main>
       <Suspense fallback={null}>
         {managing === "assistants" && (
@@ -190,6 +206,7 @@ export function ChatLayout({ user }: { user: UserView }) {
           assistants={library.assistants}
           models={models}
           isAdmin={user.is_admin}
+          collections={collections.items}
           onChanged={library.reloadAssistants}
           onStart={startWith}
           onClose={() => setManaging(null)}

@@ -1,10 +1,12 @@
 /** Every user-visible text, in English and German. `{name}` marks a placeholder. */
 import { adminDe, adminEn } from "../features/admin/messages";
 import { assistantsDe, assistantsEn } from "../features/assistants/messages";
+import { knowledgeDe, knowledgeEn } from "../features/knowledge/messages";
 
 export const en = {
   ...adminEn,
   ...assistantsEn,
+  ...knowledgeEn,
   "app.name": "AI Hub",
   "app.skipToContent": "Skip to the conversation",
 
@@ -133,6 +135,7 @@ export type Dictionary = Record<MessageKey, string>;
 export const de: Dictionary = {
   ...adminDe,
   ...assistantsDe,
+  ...knowledgeDe,
   "app.name": "AI Hub",
   "app.skipToContent": "Zur Unterhaltung springen",
 

@@ -93,3 +93,43 @@ export function renderMarkdown(markdown: string, copyCodeLabel: string): string 
   const html = marked.parse(markdown, { async: false });
   return DOMPurify.sanitize(html, PURIFY_CONFIG);
 }
+
+/** `[n]` in an answer's text: a citation of its source `n`. */
+const CITATION = /\[(\d{1,3})\]/g;
+
+/**
+ * Turns each `[n]` in the text of sanitised `html` (outside code and links) whose `n` is in
+ * `indices` into a link `<a class="citation" data-cite="n" href="...">` to that source. The
+ * links are built with DOM methods from numbers only: nothing of the text becomes markup.
+ */
+export function linkCitations(html: string, indices: ReadonlySet<number>, hrefFor: (index: number) => string): string {
+  if (indices.size === 0 || !html.includes("[")) return html;
+  const template = document.createElement("template");
+  template.innerHTML = html;
+  const walker = document.createTreeWalker(template.content, NodeFilter.SHOW_TEXT);
+  const texts: Text[] = [];
+  for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+    if (node instanceof Text && !node.parentElement?.closest("pre, code, a")) texts.push(node);
+  }
+  for (const node of texts) {
+    const text = node.data;
+    const fragment = document.createDocumentFragment();
+    let last = 0;
+    for (const match of text.matchAll(CITATION)) {
+      const index = Number(match[1]);
+      if (!indices.has(index)) continue;
+      fragment.append(text.slice(last, match.index));
+      const link = document.createElement("a");
+      link.className = "citation";
+      link.href = hrefFor(index);
+      link.dataset["cite"] = String(index);
+      link.textContent = "[" + String(index) + "]";
+      fragment.append(link);
+      last = match.index + match[0].length;
+    }
+    if (last === 0) continue;
+    fragment.append(text.slice(last));
+    node.replaceWith(fragment);
+  }
+  return template.innerHTML;
+}

@@ -1,6 +1,7 @@
 /**
- * The app's routes: `/` (a new conversation), `/c/<id>` (a conversation) and `/admin/<tab>` (the
- * admin console; `/admin` alone opens its first tab).
+ * The app's routes: `/` (a new conversation), `/c/<id>` (a conversation), `/knowledge` (the
+ * knowledge collections) and `/admin/<tab>` (the admin console; `/admin` alone opens its first
+ * tab).
  */
 import { useEffect, useState } from "react";
 
@@ -20,17 +21,23 @@ export function useRouteChatId(): [string | null, (id: string | null, replace?: 
   useEffect(() => {
     const onPop = () => setId(chatIdFromPath(location.pathname));
     window.addEventListener("popstate", onPop);
-    return () => window.removeEventListener("popstate", onPop);
+    window.addEventListener(NAVIGATE_EVENT, onPop);
+    return () => {
+      window.removeEventListener("popstate", onPop);
+      window.removeEventListener(NAVIGATE_EVENT, onPop);
+    };
   }, []);
   const navigate = (next: string | null, replace = false) => {
-    const path = pathForChat(next);
-    if (location.pathname !== path) {
-      if (replace) history.replaceState(null, "", path);
-      else history.pushState(null, "", path);
-    }
+    navigateTo(pathForChat(next), replace);
     setId(next);
   };
   return [id, navigate];
+}
+
+export const KNOWLEDGE_PATH = "/knowledge";
+
+export function isKnowledgePath(path: string): boolean {
+  return /^\/knowledge\/?$/.test(path);
 }
 
 /** The admin console's tabs, in their order; each has its own address `/admin/<tab>`. */

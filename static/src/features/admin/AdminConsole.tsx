@@ -8,6 +8,7 @@ import { Icon } from "../../components/ui/Icon";
 import { UserMenu } from "../sidebar/UserMenu";
 import { AuditTab } from "./AuditTab";
 import { CostsTab } from "./CostsTab";
+import { EmbeddingModelsSection } from "./EmbeddingModelsSection";
 import { ModelsTab } from "./ModelsTab";
 import { ProvidersTab } from "./ProvidersTab";
 import { StatsTab } from "./StatsTab";
@@ -107,7 +108,12 @@ export function AdminConsole({ user, tab }: { user: UserView; tab: AdminTab }) {
           {tab === "users" && <UsersTab me={user} />}
           {tab === "costs" && <CostsTab />}
           {tab === "stats" && <StatsTab />}
-          {tab === "models" && <ModelsTab />}
+          {tab === "models" && (
+            <>
+              <ModelsTab />
+              <EmbeddingModelsSection />
+            </>
+          )}
           {tab === "audit" && <AuditTab />}
           {tab === "providers" && <ProvidersTab />}
         </div>

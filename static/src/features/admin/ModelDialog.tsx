@@ -8,8 +8,10 @@ import { FormDialog } from "../../components/ui/FormDialog";
 
 /** The providers the hub has clients for (`hub-providers`). */
 const PROVIDERS = ["openai", "anthropic", "gemini", "mistral", "xai", "azure_openai", "openai_compatible"] as const;
-const PRICE = /^\d{1,7}(\.\d{1,10})?$/;
-const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/;
+/** A price as the API takes it: a decimal with at most 10 places. */
+export const PRICE = /^\d{1,7}(\.\d{1,10})?$/;
+/** A model id as the API takes it. */
+export const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/;
 
 interface Form {
   id: string;

@@ -18,6 +18,7 @@ import type {
   UserView,
 } from "../../api/types.gen";
 import type { ProviderList, ProviderTestView, ProviderView, SetProviderKey, UpdateProvider } from "../../api/types.gen";
+import type { EmbeddingModel, PutEmbeddingModel } from "../knowledge/types";
 
 function query(params: Record<string, string | null | undefined>): string {
   const search = new URLSearchParams();
@@ -97,17 +98,7 @@ export async function downloadBlob(path: string): Promise<Blob> {
   return response.blob();
 }
 
-/** Hands `blob` to the browser as a file download. */
-export function saveBlob(blob: Blob, filename: string): void {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = filename;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
+export { saveBlob } from "../../lib/download";
 
 export interface AuditQuery {
   action: string;
@@ -168,4 +159,30 @@ export function testProvider(provider: string): Promise<ProviderTestView> {
 
 export function updateProvider(provider: string, body: UpdateProvider): Promise<ProviderView> {
   return apiJson("PATCH", providerPath(provider), { body });
+}
+
+/* Embedding models (`/api/admin/embedding-models`). */
+
+export function listEmbeddingModels(): Promise<{ items: EmbeddingModel[] }> {
+  return apiJson("GET", "/api/admin/embedding-models");
+}
+
+function embeddingPath(model: string, tail = ""): string {
+  return "/api/admin/embedding-models/" + encodeURIComponent(model) + tail;
+}
+
+export function putEmbeddingModel(model: string, body: PutEmbeddingModel): Promise<EmbeddingModel> {
+  return apiJson("PUT", embeddingPath(model), { body });
+}
+
+export function deleteEmbeddingModel(model: string): Promise<void> {
+  return apiJson("DELETE", embeddingPath(model));
+}
+
+export function activateEmbeddingModel(model: string): Promise<unknown> {
+  return apiJson("POST", embeddingPath(model, "/activate"));
+}
+
+export function deactivateEmbeddingModels(): Promise<unknown> {
+  return apiJson("POST", "/api/admin/embedding-models/deactivate");
 }

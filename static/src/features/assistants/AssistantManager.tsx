@@ -9,7 +9,9 @@ import { EditDeleteButtons, ManageDialog } from "../../components/ui/ManageDialo
 import { useManagedList } from "./useManagedList";
 import { createAssistant, deleteAssistant, updateAssistant } from "./api";
 import { ASSISTANT_ICONS, AssistantBadge } from "./AssistantIcon";
-import type { AssistantIcon, AssistantView, CreateAssistant, UpdateAssistant } from "../../api/types.gen";
+import type { AssistantIcon, AssistantView, KnowledgeCollectionView } from "../../api/types.gen";
+import { CollectionChecklist } from "../knowledge/CollectionChecklist";
+import type { AssistantWithKnowledge, CreateAssistantWithKnowledge, UpdateAssistantWithKnowledge } from "../knowledge/types";
 
 /** The API's limits (hub-api `CreateAssistant`). */
 const MAX_NAME = 100;
@@ -22,13 +24,15 @@ interface ManagerProps {
   assistants: AssistantView[] | null;
   models: ModelList | null;
   isAdmin: boolean;
+  /** The knowledge collections the user sees (to give an assistant); `null` while loading. */
+  collections: KnowledgeCollectionView[] | null;
   onChanged: () => void;
   onStart: (assistant: AssistantView) => void;
   onClose: () => void;
 }
 
 /** Lists the assistants the user sees; creates, edits and deletes those they may change. */
-export function AssistantManager({ assistants, models, isAdmin, onChanged, onStart, onClose }: ManagerProps) {
+export function AssistantManager({ assistants, models, isAdmin, collections, onChanged, onStart, onClose }: ManagerProps) {
   const { t } = useI18n();
   const list = useManagedList<AssistantView>((a) => deleteAssistant(a.id), (a) => t("assistants.deleted", { name: a.name }), onChanged);
   const { editing, deleting } = list;
@@ -82,6 +86,7 @@ export function AssistantManager({ assistants, models, isAdmin, onChanged, onSta
           assistant={editing === "new" ? null : editing}
           models={models}
           isAdmin={isAdmin}
+          collections={collections}
           onCancel={() => list.setEditing(null)}
           onSaved={(saved) => list.saved(t("assistants.saved", { name: saved.name }))}
         />
@@ -99,9 +104,10 @@ interface Form {
   temperature: string;
   starters: string[];
   global: boolean;
+  collections: string[];
 }
 
-function formOf(assistant: AssistantView | null): Form {
+function formOf(assistant: AssistantWithKnowledge | null): Form {
   const starters = [...(assistant?.starters ?? [])];
   while (starters.length < STARTERS) starters.push("");
   return {
@@ -113,6 +119,7 @@ function formOf(assistant: AssistantView | null): Form {
     temperature: assistant?.temperature === null || assistant === null ? "" : String(assistant.temperature),
     starters,
     global: assistant?.scope === "global",
+    collections: assistant?.collection_ids ?? [],
   };
 }
 
@@ -121,12 +128,14 @@ function AssistantEditor({
   assistant,
   models,
   isAdmin,
+  collections,
   onCancel,
   onSaved,
 }: {
-  assistant: AssistantView | null;
+  assistant: AssistantWithKnowledge | null;
   models: ModelList | null;
   isAdmin: boolean;
+  collections: KnowledgeCollectionView[] | null;
   onCancel: () => void;
   onSaved: (assistant: AssistantView) => void;
 }) {
@@ -138,6 +147,9 @@ function AssistantEditor({
   // A model the assistant names that is no longer enabled stays choosable (shown by its id).
   const modelItems = models?.items ?? [];
   const unknownModel = form.model !== "" && !modelItems.some((m) => m.id === form.model);
+  // A global assistant draws on global collections only.
+  const global = assistant === null ? isAdmin && form.global : assistant.scope === "global";
+  const offered = collections === null ? null : collections.filter((c) => !global || c.scope === "global");
 
   const validate = (): string | null => {
     if (form.name.trim() === "") return t("assistants.nameRequired");
@@ -161,14 +173,18 @@ function AssistantEditor({
       temperature: temperature === "" ? null : Number(temperature),
       starters: form.starters.map((s) => s.trim()).filter((s) => s !== ""),
     };
-    const { model, temperature: chosen, ...rest } = fields;
-    const create: CreateAssistant = {
+    const chosen = form.collections.filter((c) => offered?.some((o) => o.id === c) ?? true);
+    const before = assistant?.collection_ids ?? [];
+    const collectionsChanged = chosen.length !== before.length || chosen.some((c) => !before.includes(c));
+    const { model, temperature: chosenTemperature, ...rest } = fields;
+    const create: CreateAssistantWithKnowledge = {
       ...rest,
       ...(model === null ? {} : { model }),
-      ...(chosen === null ? {} : { temperature: chosen }),
+      ...(chosenTemperature === null ? {} : { temperature: chosenTemperature }),
+      ...(chosen.length === 0 ? {} : { collection_ids: chosen }),
       scope: isAdmin && form.global ? "global" : "personal",
     };
-    const update: UpdateAssistant = fields;
+    const update: UpdateAssistantWithKnowledge = { ...fields, ...(collectionsChanged ? { collection_ids: chosen } : {}) };
     await run(() => (assistant === null ? createAssistant(create) : updateAssistant(assistant.id, update)), onSaved);
   };
 
@@ -265,6 +281,13 @@ function AssistantEditor({
           />
         ))}
       </fieldset>
+      <CollectionChecklist
+        legend={t("assistants.collections")}
+        hint={t(global ? "assistants.collectionsGlobalHint" : "assistants.collectionsHint")}
+        collections={offered}
+        selected={form.collections}
+        onChange={(ids) => setForm((f) => ({ ...f, collections: ids }))}
+      />
       {isAdmin && assistant === null && (
         <label className="check">
           <input type="checkbox" checked={form.global} onChange={(e) => setForm((f) => ({ ...f, global: e.target.checked }))} /> {t("scope.makeGlobal")}

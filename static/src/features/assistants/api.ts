@@ -15,7 +15,7 @@ import type {
 const MAX_PAGES = 10;
 
 /** Every item of a paged list, page after page (up to [`MAX_PAGES`]). */
-async function all<T>(path: string): Promise<T[]> {
+export async function listAllPages<T>(path: string): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < MAX_PAGES; page++) {
@@ -32,7 +32,7 @@ async function all<T>(path: string): Promise<T[]> {
 const id = (value: string) => encodeURIComponent(value);
 
 export function listAssistants(): Promise<AssistantView[]> {
-  return all<AssistantView>("/api/assistants");
+  return listAllPages<AssistantView>("/api/assistants");
 }
 
 export function createAssistant(body: CreateAssistant): Promise<AssistantView> {
@@ -48,7 +48,7 @@ export function deleteAssistant(assistant: string): Promise<void> {
 }
 
 export function listTemplates(): Promise<TemplateView[]> {
-  return all<TemplateView>("/api/templates");
+  return listAllPages<TemplateView>("/api/templates");
 }
 
 export function createTemplate(body: CreateTemplate): Promise<TemplateView> {

@@ -1,4 +1,4 @@
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import type { ChatSummary, ModelList } from "../../api/types.gen";
 import { useI18n } from "../../i18n/I18n";
 import { AssistantBadge } from "../assistants/AssistantIcon";
@@ -9,6 +9,10 @@ import { ModelControls } from "./ModelControls";
 import { useChatStream } from "./useChatStream";
 import { useDraft } from "./useDraft";
 import { useModelSettings } from "./useModelSettings";
+import type { KnowledgeCollectionView } from "../../api/types.gen";
+import { ChatCollections } from "../knowledge/ChatCollections";
+import { collectionIdsOf, type AttachedFile, type SendMessageWithFiles } from "../knowledge/types";
+import { useUploads } from "../knowledge/useUploads";
 
 interface Props {
   /** The conversation to show; `null` for a new one (created with the first message). */
@@ -26,6 +30,8 @@ interface Props {
   templates: TemplateView[] | null;
   onManageTemplates: () => void;
   onError: (err: unknown) => void;
+  /** The knowledge collections the user sees (to attach to the conversation); `null` while loading. */
+  collections: KnowledgeCollectionView[] | null;
 }
 
 /** A conversation: its messages, the streaming answer, the model controls and the input. */
@@ -33,7 +39,10 @@ export function ChatView(props: Props) {
   const { chatId, models, onCreated, onChanged, onAnswerFinished, onMissing, newAssistant, assistants } = props;
   const { t } = useI18n();
   const draft = useDraft(chatId);
-  const { state, loading, busy, send, stop } = useChatStream(
+  const attachments = useUploads(null);
+  // The collections a new conversation starts with (an existing one keeps them on the server).
+  const [newCollections, setNewCollections] = useState<string[]>([]);
+  const { state, loading, busy, send, stop, setCollections } = useChatStream(
     chatId,
     {
     onCreated: (chat) => {
@@ -41,12 +50,22 @@ export function ChatView(props: Props) {
       onCreated(chat);
     },
     onChanged,
-      onSent: () => draft.set(""),
+      onSent: () => {
+        draft.set("");
+        attachments.clear();
+      },
       onAnswerFinished,
       onMissing,
     },
     newAssistant?.id ?? null,
+    newCollections,
   );
+  const attachedCollections = state.chat !== null ? collectionIdsOf(state.chat) : newCollections;
+  const changeCollections = (ids: string[]) => {
+    if (state.chat === null) setNewCollections(ids);
+    else setCollections(ids).catch(props.onError);
+  };
+  const readyFiles: AttachedFile[] = attachments.items.flatMap((u) => (u.file?.status === "ready" ? [{ id: u.file.id, name: u.file.name }] : []));
   // The conversation's assistant (as stored), or the one a new conversation starts with.
   const chatAssistant: ChatAssistant | null = state.chat !== null ? state.chat.assistant : chatId === null ? newAssistant : null;
   const assistant = chatAssistant === null ? null : (assistants?.find((a) => a.id === chatAssistant.id) ?? (newAssistant?.id === chatAssistant.id ? newAssistant : null));
@@ -60,7 +79,10 @@ export function ChatView(props: Props) {
 
   const sendDraft = () => {
     const content = draft.text.trim();
-    if (content !== "") send({ content, ...settings.request() });
+    if (content === "") return;
+    const body: SendMessageWithFiles = { content, ...settings.request() };
+    if (readyFiles.length > 0) body.file_ids = readyFiles.map((f) => f.id);
+    send(body);
   };
   const retry = () => send({ regenerate: true, ...settings.request() });
 
@@ -86,6 +108,12 @@ export function ChatView(props: Props) {
           onModel={settings.changeModel}
           onTemperature={settings.changeTemperature}
         />
+        <ChatCollections
+          collections={props.collections}
+          selected={attachedCollections}
+          onChange={changeCollections}
+          disabled={busy || (chatId !== null && state.chat === null)}
+        />
       </header>
       <MessageList
         state={state}
@@ -96,6 +124,7 @@ export function ChatView(props: Props) {
         onStarter={(content) => {
           if (!busy && !loading) send({ content, ...settings.request() });
         }}
+        pendingFiles={readyFiles}
       />
       <div className="composer-area">
         <Composer
@@ -108,6 +137,7 @@ export function ChatView(props: Props) {
           templates={props.templates}
           onManageTemplates={props.onManageTemplates}
           onError={props.onError}
+          attachments={attachments}
         />
       </div>
     </section>

@@ -5,6 +5,9 @@ import { matchTemplates, optionId, pickerKey, TemplatePicker } from "../assistan
 import { TemplateFillDialog } from "../assistants/TemplateFillDialog";
 import { renderTemplate } from "../assistants/api";
 import type { TemplateView } from "../../api/types.gen";
+import { AttachmentChips } from "../knowledge/AttachmentChips";
+import { ACCEPTED } from "../knowledge/UploadZone";
+import type { Uploads } from "../knowledge/useUploads";
 
 interface Props {
   value: string;
@@ -18,6 +21,8 @@ interface Props {
   onManageTemplates: () => void;
   /** Reports a failure (filling a template without variables). */
   onError: (err: unknown) => void;
+  /** The files attached to the next message. */
+  attachments: Uploads;
 }
 
 /** How the picker was opened: `/` at the start of the input (its text filters) or the button. */
@@ -31,11 +36,12 @@ const SLASH = /^\/([^\n]*)$/;
  * picked with the button or by typing `/` at the start: its variables are asked for, then its
  * filled text replaces the `/...` (or is added to what is written).
  */
-export function Composer({ value, onChange, onSend, onStop, streaming, disabled, templates, onManageTemplates, onError }: Props) {
+export function Composer({ value, onChange, onSend, onStop, streaming, disabled, templates, onManageTemplates, onError, attachments }: Props) {
   const { t } = useI18n();
   const id = useId();
   const ref = useRef<HTMLTextAreaElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
+  const fileRef = useRef<HTMLInputElement>(null);
   const [picker, setPicker] = useState<Picker | null>(null);
   const [filling, setFilling] = useState<{ template: TemplateView; via: Picker["via"] } | null>(null);
   useEffect(() => {
@@ -44,7 +50,8 @@ export function Composer({ value, onChange, onSend, onStop, streaming, disabled,
     area.style.height = "auto";
     area.style.height = String(Math.min(area.scrollHeight, 240)) + "px";
   }, [value]);
-  const canSend = !streaming && !disabled && value.trim() !== "";
+  // Files still uploading hold the message back (it would go without them).
+  const canSend = !streaming && !disabled && value.trim() !== "" && !attachments.busy;
   const matches = picker === null ? [] : matchTemplates(templates ?? [], picker.query);
   const listId = id + "-templates";
   const activeIndex = picker === null ? 0 : Math.min(picker.active, Math.max(matches.length - 1, 0));
@@ -161,6 +168,7 @@ export function Composer({ value, onChange, onSend, onStop, streaming, disabled,
             }
           />
         )}
+        <AttachmentChips uploads={attachments.items} onRemove={attachments.remove} />
         <form className="composer" onSubmit={submit}>
           <label htmlFor={id} className="visually-hidden">
             {t("chat.inputLabel")}
@@ -179,6 +187,33 @@ export function Composer({ value, onChange, onSend, onStop, streaming, disabled,
           >
             <Icon name="template" />
           </button>
+          <button
+            type="button"
+            className="icon-button composer-tool"
+            aria-label={t("attach.file")}
+            title={t("attach.file")}
+            disabled={disabled}
+            onClick={() => fileRef.current?.click()}
+            data-testid="attach-button"
+          >
+            <Icon name="paperclip" />
+          </button>
+          <input
+            ref={fileRef}
+            type="file"
+            multiple
+            accept={ACCEPTED}
+            className="visually-hidden"
+            tabIndex={-1}
+            aria-hidden="true"
+            data-testid="attach-input"
+            onChange={(event) => {
+              const files = Array.from(event.target.files ?? []);
+              event.target.value = "";
+              if (files.length > 0) attachments.add(files);
+              ref.current?.focus();
+            }}
+          />
           <textarea
             ref={ref}
             id={id}

@@ -1,9 +1,12 @@
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import type { MessageView, StreamErrorCode } from "../../api/types.gen";
 import { useI18n } from "../../i18n/I18n";
 import { Icon } from "../../components/ui/Icon";
 import { describeStreamError } from "../../lib/errors";
 import { Markdown } from "./Markdown";
+import { MessageFiles } from "../knowledge/AttachmentChips";
+import { sourceElementId, Sources } from "../knowledge/Sources";
+import type { AttachedFile, MessageKnowledge, MessageSource } from "../knowledge/types";
 
 interface Props {
   message: MessageView;
@@ -15,13 +18,44 @@ interface Props {
   errorCode?: StreamErrorCode | undefined;
 }
 
-/** The user's message, as plain text (also while it is on its way). */
-export function UserMessage({ content }: { content: string }) {
+/** The user's message, as plain text (also while it is on its way), with the files it carried. */
+export function UserMessage({ content, files = [] }: { content: string; files?: readonly AttachedFile[] | undefined }) {
   const { t } = useI18n();
   return (
     <article className="message message-user" data-testid="message-user" aria-label={t("chat.you")}>
       <div className="bubble">{content}</div>
+      <MessageFiles files={files} />
     </article>
+  );
+}
+
+const NO_SOURCES: readonly MessageSource[] = [];
+
+/**
+ * An answer's text with its sources under it: `[n]` in the text links to source `n` and opens
+ * its passage.
+ */
+function AnswerBody({ messageId, text, sources }: { messageId: string; text: string; sources: readonly MessageSource[] }) {
+  const [open, setOpen] = useState<number | null>(null);
+  const citations = useMemo(
+    () =>
+      sources.length === 0
+        ? undefined
+        : {
+            indices: new Set(sources.map((s) => s.index)),
+            hrefFor: (index: number) => "#" + sourceElementId(messageId, index),
+            onCite: (index: number) => {
+              setOpen(index);
+              document.getElementById(sourceElementId(messageId, index))?.scrollIntoView({ block: "nearest" });
+            },
+          },
+    [sources, messageId],
+  );
+  return (
+    <>
+      {text !== "" && <Markdown text={text} citations={citations} />}
+      <Sources messageId={messageId} sources={sources} open={open} onOpen={setOpen} />
+    </>
   );
 }
 
@@ -29,7 +63,8 @@ export function UserMessage({ content }: { content: string }) {
 export function MessageItem({ message, modelName, onRetry, errorCode }: Props) {
   const { t } = useI18n();
   const [copied, setCopied] = useState(false);
-  if (message.role === "user") return <UserMessage content={message.content} />;
+  const knowledge: MessageKnowledge = message;
+  if (message.role === "user") return <UserMessage content={message.content} files={knowledge.files} />;
   const copy = () => {
     void navigator.clipboard.writeText(message.content).then(() => {
       setCopied(true);
@@ -44,7 +79,7 @@ export function MessageItem({ message, modelName, onRetry, errorCode }: Props) {
         </span>
         <span>{modelName ?? message.model ?? t("chat.assistant")}</span>
       </div>
-      {message.content !== "" && <Markdown text={message.content} />}
+      <AnswerBody messageId={message.id} text={message.content} sources={knowledge.sources ?? NO_SOURCES} />
       {message.status === "partial" && <p className="message-note">{t("chat.partial")}</p>}
       {message.status === "error" && (
         <div className="notice notice-error" role="alert" data-testid="answer-error">
@@ -71,8 +106,8 @@ export function MessageItem({ message, modelName, onRetry, errorCode }: Props) {
   );
 }
 
-/** The answer while it streams: Markdown so far, announced politely when complete. */
-export function StreamingAnswer({ text, modelName }: { text: string; modelName: string | null }) {
+/** The answer while it streams: Markdown so far (and its sources), announced politely when complete. */
+export function StreamingAnswer({ text, modelName, sources = NO_SOURCES }: { text: string; modelName: string | null; sources?: readonly MessageSource[] }) {
   const { t } = useI18n();
   return (
     <article className="message message-assistant streaming" data-testid="message-streaming" aria-label={t("chat.answerRegion")} aria-live="polite" aria-busy="true">
@@ -92,7 +127,7 @@ export function StreamingAnswer({ text, modelName }: { text: string; modelName: 
           {t("chat.thinking")}
         </p>
       ) : (
-        <Markdown text={text} />
+        <AnswerBody messageId="streaming" text={text} sources={sources} />
       )}
     </article>
   );

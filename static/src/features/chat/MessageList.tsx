@@ -6,6 +6,7 @@ import { shownMessages, type ChatState } from "./chatState";
 import { MessageItem, StreamingAnswer, UserMessage } from "./MessageItem";
 import { ASSISTANT_ICONS } from "../assistants/AssistantIcon";
 import type { AssistantView } from "../../api/types.gen";
+import type { AttachedFile } from "../knowledge/types";
 
 interface Props {
   state: ChatState;
@@ -17,10 +18,12 @@ interface Props {
   assistant: Pick<AssistantView, "name" | "icon" | "description" | "starters"> | null;
   /** Sends a conversation starter. */
   onStarter: (content: string) => void;
+  /** The files sent with the message on its way. */
+  pendingFiles?: readonly AttachedFile[];
 }
 
 /** The scrolling list: messages, the answer while it streams, failures and notices. */
-export function MessageList({ state, loading, models, onRetry, assistant, onStarter }: Props) {
+export function MessageList({ state, loading, models, onRetry, assistant, onStarter, pendingFiles = [] }: Props) {
   const { t } = useI18n();
   const listRef = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
@@ -100,8 +103,8 @@ export function MessageList({ state, loading, models, onRetry, assistant, onStar
             errorCode={state.errorCodes.get(message.id)}
           />
         ))}
-        {pending !== null && <UserMessage content={pending} />}
-        {answer && <StreamingAnswer text={answer.text} modelName={modelName(answer.model)} />}
+        {pending !== null && <UserMessage content={pending} files={pendingFiles} />}
+        {answer && <StreamingAnswer text={answer.text} modelName={modelName(answer.model)} sources={answer.sources} />}
         {failure && (
           <div className="notice notice-error failure" role="alert" data-testid="send-error">
             <span>

@@ -10,6 +10,7 @@ import type {
   MessageView,
   StreamErrorCode,
 } from "../../api/types.gen";
+import type { ChatWithKnowledge, KnowledgeMessage, MessageKnowledge, MessageSource } from "../knowledge/types";
 
 /** The answer while it streams. */
 export interface AnswerSoFar {
@@ -17,11 +18,13 @@ export interface AnswerSoFar {
   id: string | null;
   model: string | null;
   text: string;
+  /** The passages it draws on (the `sources` event), numbered as it cites them. */
+  sources: MessageSource[];
 }
 
 export interface ChatState {
   /** The conversation: as loaded, plus what this view's answers added. */
-  chat: ChatDetail | null;
+  chat: ChatWithKnowledge | null;
   /** The user's message as sent, shown until `message_start` brings the stored one (or a reload). */
   pending: string | null;
   /** The answer under way; `null` when no request is. */
@@ -45,7 +48,11 @@ export type ChatAction =
   /** `message_start`: the user's message is stored, the answer begins. */
   | { type: "started"; event: MessageStartEvent }
   | { type: "delta"; text: string }
+  /** `sources`: the passages the answer draws on. */
+  | { type: "sources"; sources: MessageSource[] }
   | { type: "titled"; title: string }
+  /** The knowledge collections attached to the conversation changed. */
+  | { type: "collections"; ids: string[] }
   /** `done`: the stored answer. */
   | { type: "finished"; message: MessageView }
   /** `error`: the stored failed answer, or `failure` when there is none. */
@@ -73,6 +80,12 @@ function withMessage(chat: ChatDetail | null, message: MessageView): ChatDetail 
   return chat ? { ...chat, messages: [...chat.messages.filter((m) => m.id !== message.id), message] } : chat;
 }
 
+/** The stored answer with the sources the stream announced, when it does not carry them itself. */
+function withSources(message: MessageView, sources: MessageSource[]): KnowledgeMessage {
+  const stored: MessageKnowledge = message;
+  return stored.sources === undefined && sources.length > 0 ? { ...message, sources } : message;
+}
+
 /** The list without its last message when that is an answer (which `regenerate` replaces). */
 function withoutLastAnswer(chat: ChatDetail | null): ChatDetail | null {
   const last = chat?.messages[chat.messages.length - 1];
@@ -91,7 +104,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         // An unconfirmed message stays until the answer to it starts.
         pending: action.content ?? state.pending,
         chat: action.regenerate && state.pending === null ? withoutLastAnswer(state.chat) : state.chat,
-        answer: { id: null, model: action.model, text: "" },
+        answer: { id: null, model: action.model, text: "", sources: [] },
         failure: null,
         notice: null,
       };
@@ -104,17 +117,21 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         ...state,
         chat: chat ? { ...chat, model: event.model } : chat,
         pending: null,
-        answer: { id: event.assistant_message_id, model: event.model, text: "" },
+        answer: { id: event.assistant_message_id, model: event.model, text: "", sources: [] },
       };
     }
     case "delta": {
       const answer = state.answer;
-      return { ...state, answer: { id: answer?.id ?? null, model: answer?.model ?? null, text: (answer?.text ?? "") + action.text } };
+      return { ...state, answer: { id: answer?.id ?? null, model: answer?.model ?? null, text: (answer?.text ?? "") + action.text, sources: answer?.sources ?? [] } };
     }
+    case "sources":
+      return state.answer === null ? state : { ...state, answer: { ...state.answer, sources: action.sources } };
+    case "collections":
+      return { ...state, chat: state.chat ? { ...state.chat, collection_ids: action.ids } : state.chat };
     case "titled":
       return { ...state, chat: state.chat ? { ...state.chat, title: action.title } : state.chat };
     case "finished":
-      return { ...state, chat: withMessage(state.chat, action.message) };
+      return { ...state, chat: withMessage(state.chat, withSources(action.message, state.answer?.sources ?? [])) };
     case "failed": {
       const stored = action.event.assistant_message;
       if (stored === null) return { ...state, failure: action.failure };
@@ -130,7 +147,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       const answer = state.answer;
       const chat = state.chat;
       if (answer === null || answer.id === null || answer.text === "" || chat === null) return { ...state, notice: action.notice };
-      const shown: MessageView = {
+      const shown: KnowledgeMessage = {
         id: answer.id,
         chat_id: chat.id,
         role: "assistant",
@@ -139,6 +156,8 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         status: "partial",
         error: null,
         created_at: action.at,
+        sources: answer.sources,
+        files: [],
       };
       return { ...state, notice: action.notice, chat: { ...chat, messages: [...chat.messages, shown] } };
     }

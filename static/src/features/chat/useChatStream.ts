@@ -1,8 +1,9 @@
 import { useEffect, useReducer, useRef } from "react";
-import { createChat, getChat } from "../../api/endpoints";
+import { createChat, getChat, updateChat } from "../../api/endpoints";
 import { ApiError, SessionExpiredError } from "../../api/errors";
 import { streamMessage } from "../../api/stream";
-import type { ChatSummary, SendMessage } from "../../api/types.gen";
+import type { ChatSummary } from "../../api/types.gen";
+import type { SendMessageWithFiles, UpdateChatWithKnowledge } from "../knowledge/types";
 import { useI18n } from "../../i18n/I18n";
 import { describeError, describeStreamError } from "../../lib/errors";
 import { chatReducer, initialChatState, type ChatState } from "./chatState";
@@ -27,9 +28,11 @@ export interface ChatStream {
   /** A request is under way (until it ends, however). */
   busy: boolean;
   /** Sends a message, or `regenerate`s the last answer; ignored while busy. */
-  send: (body: SendMessage) => void;
+  send: (body: SendMessageWithFiles) => void;
   /** Aborts the request; the server completes and stores the answer, which then appears. */
   stop: () => void;
+  /** Replaces the knowledge collections of the (stored) conversation. */
+  setCollections: (ids: string[]) => Promise<void>;
 }
 
 /** How often, a second apart, the view looks for the stored answer after a stop. */
@@ -42,9 +45,14 @@ function isAbort(err: unknown): boolean {
 /**
  * One conversation: loads it, sends messages and follows the answer stream. `chatId` is the
  * conversation to show; `null` for a new one, created with the first message (with the
- * assistant `assistantId`, if given).
+ * assistant `assistantId`, if given, and the knowledge collections `collectionIds`).
  */
-export function useChatStream(chatId: string | null, events: ChatStreamEvents, assistantId: string | null = null): ChatStream {
+export function useChatStream(
+  chatId: string | null,
+  events: ChatStreamEvents,
+  assistantId: string | null = null,
+  collectionIds: readonly string[] = [],
+): ChatStream {
   const { t } = useI18n();
   const [state, dispatch] = useReducer(chatReducer, initialChatState);
   const abortRef = useRef<AbortController | null>(null);
@@ -96,7 +104,7 @@ export function useChatStream(chatId: string | null, events: ChatStreamEvents, a
     }
   };
 
-  const run = async (body: SendMessage) => {
+  const run = async (body: SendMessageWithFiles) => {
     let id = state.chat?.id ?? chatId;
     dispatch({ type: "sending", content: body.content ?? null, model: body.model ?? null, regenerate: body.regenerate === true });
     const controller = new AbortController();
@@ -112,6 +120,11 @@ export function useChatStream(chatId: string | null, events: ChatStreamEvents, a
         currentId.current = id;
         dispatch({ type: "created", chat: created });
         events.onCreated(created);
+        if (collectionIds.length > 0) {
+          const patch: UpdateChatWithKnowledge = { collection_ids: [...collectionIds] };
+          await updateChat(id, patch);
+          dispatch({ type: "collections", ids: [...collectionIds] });
+        }
       }
       const chatKey = id;
       await streamMessage(
@@ -123,6 +136,7 @@ export function useChatStream(chatId: string | null, events: ChatStreamEvents, a
             if (body.content !== undefined) events.onSent();
           },
           onDelta: (event) => dispatch({ type: "delta", text: event.text }),
+          onSources: (event) => dispatch({ type: "sources", sources: event.sources }),
           onUsage: () => undefined,
           onTitle: (event) => {
             dispatch({ type: "titled", title: event.title });
@@ -157,5 +171,12 @@ export function useChatStream(chatId: string | null, events: ChatStreamEvents, a
       if (!busy) void run(body);
     },
     stop: () => abortRef.current?.abort(),
+    setCollections: async (ids) => {
+      const id = state.chat?.id;
+      if (id === undefined) return;
+      const patch: UpdateChatWithKnowledge = { collection_ids: ids };
+      await updateChat(id, patch);
+      dispatch({ type: "collections", ids });
+    },
   };
 }

@@ -29,6 +29,9 @@ interface Props {
   selectedAssistantId: string | null;
   onStartAssistant: (assistant: AssistantView) => void;
   onManageAssistants: () => void;
+  /** The knowledge page is shown. */
+  knowledgeOpen: boolean;
+  onOpenKnowledge: () => void;
   onClose: () => void;
   onLogout: () => void;
 }
@@ -67,6 +70,18 @@ export function Sidebar(props: Props) {
       <button type="button" className="btn btn-primary btn-block new-chat" onClick={props.onNewChat}>
         <Icon name="plus" /> {t("sidebar.newChat")}
       </button>
+      <a
+        href="/knowledge"
+        className={props.knowledgeOpen ? "btn btn-ghost btn-block knowledge-entry selected" : "btn btn-ghost btn-block knowledge-entry"}
+        aria-current={props.knowledgeOpen ? "page" : undefined}
+        onClick={(event) => {
+          event.preventDefault();
+          props.onOpenKnowledge();
+        }}
+        data-testid="knowledge-entry"
+      >
+        <Icon name="book" /> {t("knowledge.open")}
+      </a>
       <div className="sidebar-scroll">
         <AssistantSection
           assistants={props.assistants}
