@@ -17,6 +17,9 @@ pub struct Target {
     /// The `Host` header.
     authority: String,
     path_and_query: String,
+    /// When not empty, the paths (with their queries) requests go to in turn instead of
+    /// `path_and_query` (`with_paths`).
+    paths: Vec<String>,
     /// Extra request headers (`name`, `value`), sent with every request.
     headers: Vec<(http::HeaderName, http::HeaderValue)>,
 }
@@ -49,6 +52,7 @@ impl Target {
             port,
             authority: authority.as_str().to_owned(),
             path_and_query,
+            paths: Vec::new(),
             headers: Vec::new(),
         })
     }
@@ -66,9 +70,42 @@ impl Target {
         Ok(self)
     }
 
-    /// `http://{authority}{path}`.
+    /// Sends the requests to these paths (each with its query, e.g. `/api/x?q=a`) in turn, on
+    /// the URL's host; none: the URL's path.
+    pub fn with_paths(mut self, paths: Vec<String>) -> Result<Self> {
+        if let Some(bad) = paths.iter().find(|p| !p.starts_with('/')) {
+            bail!("a path must start with /: {bad:?}");
+        }
+        self.paths = paths;
+        Ok(self)
+    }
+
+    /// How many paths requests go to in turn (1 without `with_paths`).
+    pub fn path_count(&self) -> usize {
+        self.paths.len().max(1)
+    }
+
+    /// The path of the `n`th request (counting from 0), taking the paths in turn.
+    pub fn path(&self, n: usize) -> &str {
+        if self.paths.is_empty() {
+            return &self.path_and_query;
+        }
+        self.paths
+            .get(n % self.paths.len())
+            .map_or(self.path_and_query.as_str(), String::as_str)
+    }
+
+    /// `http://{authority}{path}` (with several paths: the first, and how many there are).
     pub fn url(&self) -> String {
-        format!("http://{}{}", self.authority, self.path_and_query)
+        match self.paths.as_slice() {
+            [] => format!("http://{}{}", self.authority, self.path_and_query),
+            [one] => format!("http://{}{one}", self.authority),
+            [first, ..] => format!(
+                "http://{}{first} (and {} more paths in turn)",
+                self.authority,
+                self.paths.len() - 1
+            ),
+        }
     }
 }
 
@@ -137,15 +174,20 @@ impl Connection {
     /// Sends `GET` and reads the whole body; returns the status and the body size. After an
     /// error the connection is dropped and the next call opens a new one.
     pub async fn get(&mut self) -> Result<(StatusCode, usize), TransportError> {
-        let result = self.get_inner().await;
+        self.get_nth(0).await
+    }
+
+    /// [`Connection::get`] of the target's `n`th path ([`Target::path`]).
+    pub async fn get_nth(&mut self, n: usize) -> Result<(StatusCode, usize), TransportError> {
+        let result = self.get_inner(n).await;
         if result.is_err() {
             self.sender = None;
         }
         result
     }
 
-    async fn get_inner(&mut self) -> Result<(StatusCode, usize), TransportError> {
-        let mut request = Request::get(self.target.path_and_query.as_str())
+    async fn get_inner(&mut self, n: usize) -> Result<(StatusCode, usize), TransportError> {
+        let mut request = Request::get(self.target.path(n))
             .header(http::header::HOST, self.target.authority.as_str());
         for (name, value) in &self.target.headers {
             request = request.header(name, value);

@@ -23,6 +23,11 @@ pub struct LoadArgs {
     /// URL to `GET`, e.g. http://127.0.0.1:3000/api/health.
     #[arg(long)]
     url: String,
+    /// A file of paths (one a line, each with its query, e.g. `/api/x?q=a`; blank lines
+    /// ignored) requested in turn on the URL's host instead of the URL's path: each worker
+    /// starts at its own line.
+    #[arg(long)]
+    paths: Option<std::path::PathBuf>,
     /// A header sent with every request, `Name: value` (repeatable), e.g. an
     /// `Authorization: Bearer …` token.
     #[arg(long = "header")]
@@ -96,6 +101,7 @@ struct WorkerResult {
 
 async fn worker(
     target: Arc<Target>,
+    first: usize,
     measure_from: Instant,
     end: Instant,
     timeout: Duration,
@@ -105,12 +111,12 @@ async fn worker(
         ..WorkerResult::default()
     };
     let mut conn = Connection::new(target);
-    loop {
+    for n in first.. {
         let started = Instant::now();
         if started >= end {
             break;
         }
-        let outcome = tokio::time::timeout(timeout, conn.get()).await;
+        let outcome = tokio::time::timeout(timeout, conn.get_nth(n)).await;
         let done = Instant::now();
         let measured = started >= measure_from;
         let error = match outcome {
@@ -171,6 +177,20 @@ async fn load(args: &LoadArgs) -> Result<LoadReport> {
     for line in &args.headers {
         target = target.with_header(line)?;
     }
+    if let Some(file) = &args.paths {
+        let text =
+            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        let paths: Vec<String> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if paths.is_empty() {
+            bail!("no paths in {}", file.display());
+        }
+        target = target.with_paths(paths)?;
+    }
     let target = Arc::new(target);
     let warmup = seconds(args.warmup, "--warmup")?;
     let duration = seconds(args.duration, "--duration")?;
@@ -181,8 +201,13 @@ async fn load(args: &LoadArgs) -> Result<LoadReport> {
     let start = Instant::now();
     let measure_from = start + warmup;
     let end = measure_from + duration;
+    // Workers start spread over the paths, so that they do not send the same one at once.
+    let stride = (target.path_count() / args.concurrency).max(1);
     let workers: Vec<_> = (0..args.concurrency)
-        .map(|_| tokio::spawn(worker(target.clone(), measure_from, end, timeout)))
+        .map(|i| {
+            let first = i * stride;
+            tokio::spawn(worker(target.clone(), first, measure_from, end, timeout))
+        })
         .collect();
     let watched = Watched {
         server: args.server_pid.map(|p| p.to_string()),

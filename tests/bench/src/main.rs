@@ -8,11 +8,13 @@
 //! hub-bench report startup startup.json
 //! hub-bench report chat chat-bench.json      # samples of tests/tests/chat_bench.rs
 //! hub-bench report soak --check soak.json     # tests/tests/soak.rs: tables, verdict
+//! hub-bench knowledge chunks --count 100000    # scripts/bench-knowledge.sh: corpus, fake provider
 //! ```
 
 mod chat;
 mod client;
 mod cpu;
+mod knowledge;
 mod load;
 mod report;
 mod soak;
@@ -41,6 +43,9 @@ enum Command {
     /// Renders JSON reports as Markdown tables.
     #[command(subcommand)]
     Report(report::ReportKind),
+    /// The knowledge benchmark's fake embedding provider and synthetic corpus.
+    #[command(subcommand)]
+    Knowledge(knowledge::KnowledgeCommand),
 }
 
 fn main() -> std::process::ExitCode {
@@ -50,6 +55,7 @@ fn main() -> std::process::ExitCode {
         Command::Startup(args) => startup::run(args),
         Command::CpuSnapshot(args) => chat::snapshot(args),
         Command::Report(kind) => report::run(kind),
+        Command::Knowledge(command) => knowledge::run(command),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
