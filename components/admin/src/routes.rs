@@ -86,14 +86,7 @@ pub fn dispatch(req: &Request) -> Option<Response> {
         (Route::Models, Method::Get) => models::list(req),
         (Route::Models, Method::Post) => models::create(req),
         (Route::Model(id), Method::Patch) => models::update(req, id),
-        (Route::NotFound, method) => Err(ApiError::not_found(format!(
-            "no route {method} {}",
-            req.path()
-        ))),
-        (route, method) => Err(ApiError::method_not_allowed(
-            &method.to_string(),
-            allowed(route),
-        )),
+        (route, _) => Err(hub_component::unrouted(req, allowed(route))),
     };
     Some(result.unwrap_or_else(|err| hub_component::error(&err)))
 }

@@ -84,14 +84,7 @@ fn route(req: &Request) -> Response {
         (Route::Template(id), Method::Patch) => templates::update(req, id),
         (Route::Template(id), Method::Delete) => templates::delete(req, id),
         (Route::Render(id), Method::Post) => templates::render(req, id),
-        (Route::NotFound, method) => Err(ApiError::not_found(format!(
-            "no route {method} {}",
-            req.path()
-        ))),
-        (route, method) => Err(ApiError::method_not_allowed(
-            &method.to_string(),
-            allowed(route),
-        )),
+        (route, _) => Err(hub_component::unrouted(req, allowed(route))),
     };
     result.unwrap_or_else(|err| hub_component::error(&err))
 }

@@ -12,7 +12,6 @@
 //! The chat domain lives in `hub-conversation`, provider clients in `hub-providers`, SQL in
 //! `hub-db`, the API's bodies in `hub-api`.
 
-use hub_http::ApiError;
 use spin_sdk::http::{Method, OutgoingResponse, Request, Response, ResponseOutparam};
 use uuid::Uuid;
 
@@ -71,14 +70,7 @@ async fn handle(req: Request, out: ResponseOutparam) {
         (Route::Chat(id), Method::Patch) => chats::update(&req, id),
         (Route::Chat(id), Method::Delete) => chats::delete(&req, id),
         (Route::Usage, Method::Get) => usage::me(&req),
-        (Route::NotFound, method) => Err(ApiError::not_found(format!(
-            "no route {method} {}",
-            req.path()
-        ))),
-        (route, method) => Err(ApiError::method_not_allowed(
-            &method.to_string(),
-            allowed(route),
-        )),
+        (route, _) => Err(hub_component::unrouted(&req, allowed(route))),
     };
     respond(out, result.unwrap_or_else(|err| hub_component::error(&err))).await;
 }

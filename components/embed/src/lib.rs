@@ -14,7 +14,6 @@
 //! Each call claims one due file at a time (`FOR UPDATE SKIP LOCKED` with a lease) until its
 //! time budget is spent; a call that dies leaves the file to a later one.
 
-use hub_http::ApiError;
 use spin_sdk::http::{Method, Request, Response};
 
 mod admin;
@@ -88,14 +87,7 @@ async fn route(req: Request) -> Response {
         (Route::Model(id), Method::Delete) => admin::delete(&req, id),
         (Route::Activate(id), Method::Post) => admin::activate(&req, Some(id)),
         (Route::Deactivate, Method::Post) => admin::activate(&req, None),
-        (Route::NotFound, method) => Err(ApiError::not_found(format!(
-            "no route {method} {}",
-            req.path()
-        ))),
-        (route, method) => Err(ApiError::method_not_allowed(
-            &method.to_string(),
-            allowed(route),
-        )),
+        (route, _) => Err(hub_component::unrouted(&req, allowed(route))),
     };
     result.unwrap_or_else(|err| hub_component::error(&err))
 }

@@ -13,7 +13,6 @@
 //! a log line, an audit row or an error. Base URLs pass the outbound policy
 //! (`hub_keys::OutboundPolicy`) against the chat component's `allowed_outbound_hosts`.
 
-use hub_http::ApiError;
 use spin_sdk::http::{Method, Request, Response};
 
 mod providers;
@@ -79,14 +78,7 @@ async fn route(req: Request) -> Response {
         (Route::Key(id), Method::Put) => providers::set_key(&req, id),
         (Route::Key(id), Method::Delete) => providers::delete_key(&req, id),
         (Route::Test(id), Method::Post) => test::run(&req, id).await,
-        (Route::NotFound, method) => Err(ApiError::not_found(format!(
-            "no route {method} {}",
-            req.path()
-        ))),
-        (route, method) => Err(ApiError::method_not_allowed(
-            &method.to_string(),
-            allowed(route),
-        )),
+        (route, _) => Err(hub_component::unrouted(&req, allowed(route))),
     };
     result.unwrap_or_else(|err| hub_component::error(&err))
 }

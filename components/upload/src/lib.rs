@@ -89,14 +89,7 @@ async fn route(req: &Request) -> Response {
         (Route::File(id), Method::Delete) => files::delete(req, id),
         (Route::Content(id), Method::Get) => files::content(req, id),
         (Route::Search, Method::Get) => files::search(req).await,
-        (Route::NotFound, method) => Err(ApiError::not_found(format!(
-            "no route {method} {}",
-            req.path()
-        ))),
-        (route, method) => Err(ApiError::method_not_allowed(
-            &method.to_string(),
-            allowed(route),
-        )),
+        (route, _) => Err(hub_component::unrouted(req, allowed(route))),
     };
     result.unwrap_or_else(|err| hub_component::error(&err))
 }

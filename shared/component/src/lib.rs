@@ -22,7 +22,7 @@ use hub_db::DbError;
 use hub_http::{ApiError, CONTENT_TYPE_JSON};
 pub use hub_http::{log, query_param};
 use serde::Serialize;
-use spin_sdk::http::Response;
+use spin_sdk::http::{Request, Response};
 use spin_sdk::pg4::Connection;
 
 /// A JSON response with `status`.
@@ -35,6 +35,17 @@ pub fn json<T: Serialize + ?Sized>(status: u16, value: &T) -> Response {
             .body(body)
             .build(),
         Err(err) => error(&err),
+    }
+}
+
+/// The error for a request that no route of the component serves: 404 when nothing is at the
+/// path (`allowed`, the methods the path takes, is empty), else 405 with those methods.
+pub fn unrouted(req: &Request, allowed: &[&str]) -> ApiError {
+    let method = req.method().to_string();
+    if allowed.is_empty() {
+        ApiError::not_found(format!("no route {method} {}", req.path()))
+    } else {
+        ApiError::method_not_allowed(&method, allowed)
     }
 }
 

@@ -11,11 +11,11 @@ use hub_db::providers::ProviderOverrides;
 use hub_db::usage::NewUsage;
 use hub_db::{Db, Numeric};
 use hub_providers::embeddings::{EmbeddingRequest, EmbeddingResponse};
-use hub_providers::{Decimal, Prices, ProviderConfig, ProviderError, ProviderKind, Usage};
+use hub_providers::{Decimal, Prices, ProviderConfig, ProviderKind, Usage};
 use uuid::Uuid;
 
 use crate::ChatError;
-use crate::models::{Settings, provider_config};
+use crate::models::{Settings, configured_provider};
 
 /// The active embedding model with its provider's configuration.
 #[derive(Debug, Clone)]
@@ -50,12 +50,7 @@ impl EmbeddingTarget {
         stored: &ProviderOverrides,
         settings: &impl Settings,
     ) -> Result<Self, ChatError> {
-        let kind: ProviderKind = model
-            .provider
-            .parse()
-            .map_err(|e: ProviderError| ChatError::ModelConfig(e.to_string()))?;
-        let config =
-            provider_config(kind, stored, settings).map_err(ChatError::ProviderNotConfigured)?;
+        let (kind, config) = configured_provider(&model.provider, stored, settings)?;
         let input = model
             .input_price_per_million
             .0

@@ -136,6 +136,20 @@ pub fn choose(
     models::find_default_with_provider(db)?.ok_or(ChatError::NoDefaultModel)
 }
 
+/// The provider named `provider` (as stored with a model) and its configuration.
+pub fn configured_provider(
+    provider: &str,
+    stored: &ProviderOverrides,
+    settings: &impl Settings,
+) -> Result<(ProviderKind, ProviderConfig), ChatError> {
+    let kind: ProviderKind = provider
+        .parse()
+        .map_err(|e: ProviderError| ChatError::ModelConfig(e.to_string()))?;
+    let config =
+        provider_config(kind, stored, settings).map_err(ChatError::ProviderNotConfigured)?;
+    Ok((kind, config))
+}
+
 /// A model ready to be asked: its provider, how to reach it, what it accepts and costs.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -158,12 +172,7 @@ impl Target {
         stored: &ProviderOverrides,
         settings: &impl Settings,
     ) -> Result<Self, ChatError> {
-        let kind: ProviderKind = model
-            .provider
-            .parse()
-            .map_err(|e: ProviderError| ChatError::ModelConfig(e.to_string()))?;
-        let config =
-            provider_config(kind, stored, settings).map_err(ChatError::ProviderNotConfigured)?;
+        let (kind, config) = configured_provider(&model.provider, stored, settings)?;
         let mut traits = ModelTraits::infer(&model.model_id);
         traits.fixed_temperature = !model.supports_temperature;
         let price = |field: &str, text: &str| {

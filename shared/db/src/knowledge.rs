@@ -608,8 +608,8 @@ impl Keywords<'_> {
             Self::Question(_) => {
                 "(SELECT coalesce(string_agg(w, ' or '), '') \
                  FROM regexp_split_to_table($3, ' ') w \
-                 WHERE numnode(plainto_tsquery('english', w)) > 0 \
-                   AND numnode(plainto_tsquery('german', w)) > 0)"
+                 WHERE to_tsvector('english', w) <> ''::tsvector \
+                   AND to_tsvector('german', w) <> ''::tsvector)"
             }
         }
     }
@@ -724,8 +724,9 @@ WITH scope AS MATERIALIZED (
     SELECT file_id, ordinal, row_number() OVER (ORDER BY score DESC, file_id, ordinal) AS rank
     FROM (
         SELECT c.file_id, c.ordinal,
-               ts_rank_cd(c.tsv_simple, q.qs) + ts_rank_cd(c.tsv_german, q.qg)
-               + ts_rank_cd(c.tsv_english, q.qe) AS score
+               CASE WHEN c.tsv_english @@ q.qe THEN ts_rank(c.tsv_english, q.qe)
+                    WHEN c.tsv_german @@ q.qg THEN ts_rank(c.tsv_german, q.qg)
+                    ELSE ts_rank(c.tsv_simple, q.qs) END AS score
         FROM q, knowledge_chunks c JOIN scope s ON s.id = c.file_id
         WHERE c.tsv_simple @@ q.qs OR c.tsv_german @@ q.qg OR c.tsv_english @@ q.qe
         ORDER BY score DESC LIMIT {CANDIDATES}

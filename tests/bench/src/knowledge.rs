@@ -38,7 +38,8 @@ pub enum KnowledgeCommand {
         per_file: usize,
     },
     /// Writes questions, one a line: a number (from 1), a tab, the question (words separated by
-    /// spaces), a tab and its vector as the fake provider gives it.
+    /// spaces), a tab and the recall's query vector: the fake provider's vector of a held-out
+    /// passage of the question's topic.
     Queries {
         #[command(flatten)]
         corpus: CorpusArgs,
@@ -329,12 +330,19 @@ fn queries(corpus: &Corpus, count: usize) -> Result<()> {
             }
         }
         let text = picked.join(" ");
+        // The recall's query vector: a passage of the question's topic that is not in the
+        // corpus (held out, as ANN benchmarks draw their queries), which is where a real
+        // embedding model puts a question about the topic. The fake's vector of the few words
+        // themselves lies far from every chunk, a case no real model produces.
+        let words = rng.random_range(CHUNK_WORDS.0..=CHUNK_WORDS.1);
+        let second = rng.random_range(0..corpus.topics.len());
+        let passage = corpus.text(&mut rng, (topic, second), words);
         line.clear();
         line.push_str(&n.to_string());
         line.push('\t');
         line.push_str(&text);
         line.push('\t');
-        push_vector(&mut line, &hub_tests::fake_embedding(&text, DIMENSION));
+        push_vector(&mut line, &hub_tests::fake_embedding(&passage, DIMENSION));
         line.push('\n');
         out.write_all(line.as_bytes()).context("writing queries")?;
     }
