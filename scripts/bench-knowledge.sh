@@ -256,20 +256,20 @@ cat "$tables" "$data/cpu.md" >&2
 # the HNSW index at several ef_search, once exactly (no index scan: every chunk compared).
 reader_id="$(psql_db -tAc "SELECT id FROM app_users WHERE email = '$user_email'")"
 # \$1 the reader, \$2 the question's vector (text), \$3 the collection (none), \$4 the model.
-vec_sql="WITH scope AS MATERIALIZED (
+vec_sql="WITH scope AS NOT MATERIALIZED (
     SELECT f.id, f.name, f.collection_id, f.embedding_model, f.chunk_count
     FROM knowledge_files f LEFT JOIN knowledge_collections k ON k.id = f.collection_id
     WHERE (f.owner_id = \$1 OR (f.collection_id IS NOT NULL AND k.owner_id IS NULL))
       AND f.status = 'ready' AND (\$3::uuid IS NULL OR f.collection_id = \$3::uuid)
-), vscope AS MATERIALIZED (
+), vscope AS NOT MATERIALIZED (
     SELECT id, chunk_count FROM scope WHERE embedding_model = \$4
 ), vsize AS (
-    SELECT coalesce(sum(chunk_count), 0) AS n FROM vscope
+    SELECT coalesce(sum(chunk_count), 0) AS n FROM (SELECT chunk_count FROM vscope LIMIT 1001) x
 ), ann AS (
     SELECT c.file_id, c.ordinal, (c.embedding::vector($dimension)) <=> \$2::text::vector($dimension) AS d
     FROM knowledge_chunks c
     WHERE (SELECT n FROM vsize) > 1000 AND vector_dims(c.embedding) = $dimension
-      AND (c.file_id IN (SELECT id FROM vscope)) IS TRUE
+      AND (EXISTS (SELECT 1 FROM vscope s WHERE s.id = c.file_id)) IS TRUE
     ORDER BY d LIMIT 50
 ), exact AS (
     SELECT c.file_id, c.ordinal, ((c.embedding::vector($dimension)) <=> \$2::text::vector($dimension)) + 0 AS d

@@ -57,14 +57,16 @@ fn parse(path: &str) -> Route {
     else {
         return Route::NotFound;
     };
-    // A model id may contain `/` (`org/model`): the last segment decides.
+    // A model id may contain `/` (`org/model`): the last segment decides. No segment is empty.
+    if rest.is_empty() || rest.starts_with('/') || rest.ends_with('/') || rest.contains("//") {
+        return Route::NotFound;
+    }
     if rest == "deactivate" {
         return Route::Deactivate;
     }
     match rest.strip_suffix("/activate") {
-        Some(id) if !id.is_empty() => Route::Activate(id.to_owned()),
-        _ if !rest.is_empty() && !rest.ends_with('/') => Route::Model(rest.to_owned()),
-        _ => Route::NotFound,
+        Some(id) => Route::Activate(id.to_owned()),
+        None => Route::Model(rest.to_owned()),
     }
 }
 

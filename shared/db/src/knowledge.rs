@@ -634,10 +634,13 @@ fn uuid_array(ids: &[Uuid]) -> String {
 /// How many candidates each ranking contributes to the fusion.
 const CANDIDATES: i64 = 50;
 /// Up to this many chunks in scope the vector ranking is exact (every chunk's distance,
-/// sorted: a few milliseconds); above it, the HNSW index answers, its scan filtered by the
-/// scope (pgvector's iterative scan goes on until enough chunks pass). Two plans in one
-/// statement, gated by the scope's size: the planner cannot know a scope's size from the
-/// statement, and left alone it joins the scope first and sorts every chunk of a large one.
+/// sorted: a few milliseconds); above it, the HNSW index answers, each candidate checked
+/// against the scope by its file's primary key (pgvector's iterative scan goes on until enough
+/// candidates pass). Two plans in one statement, gated by the scope's size (counted over at
+/// most this many files plus one: an embedded file has a chunk at least): the planner cannot
+/// know a scope's size from the statement, and left alone it joins the scope first and sorts
+/// every chunk of a large one. The scope is not materialised: every use reads the files it
+/// needs by key instead of all the reader's files (a search over everything they read).
 const EXACT_UP_TO: i64 = 1000;
 /// Reciprocal rank fusion's constant (the usual 60: the top ranks matter, none dominates).
 const RRF_K: i64 = 60;
@@ -678,16 +681,17 @@ fn fused(
             let (v, m) = (at + 2, at + 3);
             format!(
                 r#"
-, vscope AS MATERIALIZED (
+, vscope AS NOT MATERIALIZED (
     SELECT id, chunk_count FROM scope WHERE embedding_model = ${m}
 ), vsize AS (
-    SELECT coalesce(sum(chunk_count), 0) AS n FROM vscope
+    SELECT coalesce(sum(chunk_count), 0) AS n
+    FROM (SELECT chunk_count FROM vscope LIMIT {EXACT_UP_TO} + 1) x
 ), ann AS (
     SELECT c.file_id, c.ordinal, (c.embedding::vector({dim})) <=> ${v}::text::vector({dim}) AS d
     FROM knowledge_chunks c
     WHERE (SELECT n FROM vsize) > {EXACT_UP_TO}
       AND vector_dims(c.embedding) = {dim}
-      AND (c.file_id IN (SELECT id FROM vscope)) IS TRUE
+      AND (EXISTS (SELECT 1 FROM vscope s WHERE s.id = c.file_id)) IS TRUE
     ORDER BY d LIMIT {CANDIDATES}
 ), exact AS (
     SELECT c.file_id, c.ordinal,
@@ -711,7 +715,7 @@ fn fused(
     let stemmed = keywords.stemmed_sql();
     let sql = format!(
         r#"
-WITH scope AS MATERIALIZED (
+WITH scope AS NOT MATERIALIZED (
     SELECT f.id, f.name, f.collection_id, f.embedding_model, f.chunk_count
     FROM {FROM_FILES}
     WHERE {READABLE} AND f.status = 'ready' AND {scope}
