@@ -23,7 +23,7 @@ use hub_component::{PgDb, database, errors, log, parse_body};
 use hub_conversation::knowledge::{Embedded, Retrieval};
 use hub_conversation::store::STORE_RETRY_SECS;
 use hub_conversation::{
-    Ask, Exchange, Finished, Outcome, StoreRetry, TitleDraft, embedding_target,
+    Ask, EmbeddingTarget, Exchange, Finished, Outcome, StoreRetry, TitleDraft, embedding_target,
 };
 use hub_db::DbError;
 use hub_http::ApiError;
@@ -67,8 +67,14 @@ async fn prepare(req: &Request, chat_id: Uuid) -> Result<(UserContext, Exchange)
     let (db, embedded) = match prepared.retrieval() {
         None => (db, None),
         Some(retrieval) => {
-            let embedded = embed(&db, retrieval).await;
-            // The connection went back to the pool while the provider embedded.
+            let target = active_embedding(&db);
+            // No connection is held while the provider embeds: this one goes back to the pool,
+            // and a fresh one stores the exchange.
+            drop(db);
+            let embedded = match target {
+                Some(target) => embed(target, retrieval).await,
+                None => None,
+            };
             (database()?, embedded)
         }
     };
@@ -78,20 +84,23 @@ async fn prepare(req: &Request, chat_id: Uuid) -> Result<(UserContext, Exchange)
     Ok((user, exchange))
 }
 
-/// The question's vector from the active embedding model; `None` (keyword retrieval only)
-/// when no model is active or embedding failed (logged, without the question).
-async fn embed(db: &PgDb, retrieval: &Retrieval) -> Option<Embedded> {
-    let target = match embedding_target(db, &settings) {
-        Ok(Some(target)) => target,
-        Ok(None) => return None,
-        Err(e) => {
+/// The active embedding model; `None` (keyword retrieval only) when none is active or it cannot
+/// be used (logged).
+fn active_embedding(db: &PgDb) -> Option<EmbeddingTarget> {
+    embedding_target(db, &settings)
+        .map_err(|e| {
             log::warn(
                 "chat",
                 format_args!("no question embedding ({e}); keyword retrieval"),
             );
-            return None;
-        }
-    };
+        })
+        .ok()
+        .flatten()
+}
+
+/// The question's vector from `target`; `None` (keyword retrieval only) when embedding failed
+/// (logged, without the question).
+async fn embed(target: EmbeddingTarget, retrieval: &Retrieval) -> Option<Embedded> {
     let request = target.request(vec![retrieval.question.clone()]);
     let started = Instant::now();
     let result = match hub_component::embeddings::embed(&target.config, &request).await {
