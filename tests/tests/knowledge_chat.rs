@@ -1,9 +1,10 @@
-//! Knowledge in chats through the real app (`spin.toml`, the `chat`, `assistants` and `upload`
-//! components, real PostgreSQL, the fake providers), with no embedding model active (keyword
-//! retrieval): a collection attached to a chat, an assistant's collections and a file attached
-//! to a message each put their passage into the prompt; the `sources` event comes right after
-//! `message_start` and before the first `delta`; the stored answer keeps its sources; and
-//! nobody attaches or retrieves what they cannot read.
+//! Knowledge in chats through the real app (`spin.toml`, the `chat`, `assistants`, `upload` and
+//! `embed` components, real PostgreSQL, the fake providers): a collection attached to a chat, an
+//! assistant's collections and a file attached to a message each put their passage into the
+//! prompt; the `sources` event comes right after `message_start` and before the first `delta`;
+//! the stored answer keeps its sources; nobody attaches or retrieves what they cannot read; and
+//! with an embedding model active the question is embedded, its vector finds what its words
+//! miss, and the embedding's usage is the chat's.
 
 // Tests: a failed expectation panics.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
@@ -185,6 +186,69 @@ async fn a_chat_with_a_collection_answers_from_it_with_sources() {
     .await
     .expect(200);
     ask(&hub, &chat, &token, json!({"content": QUESTION}), false).await;
+}
+
+#[tokio::test]
+async fn with_an_embedding_model_the_question_is_embedded_and_found_by_meaning() {
+    let hub = Hub::spawn(|o| o).await;
+    let (admin, _) = hub.admin("root@example.com").await;
+    let token = hub.user("dora@example.com").await;
+    let handbook = collection(&hub, &token, "Handbuch", false).await;
+    let file = upload(&hub, &token, "betrieb.md", Some(&handbook), document("D")).await;
+    upload(
+        &hub,
+        &token,
+        "urlaub.md",
+        Some(&handbook),
+        b"# Urlaub\n\nUrlaubsantraege werden zwei Wochen vorher gestellt.\n".to_vec(),
+    )
+    .await;
+    let chat = hub.chat(&token, json!({})).await;
+    hub.patch(
+        &format!("/api/chats/{chat}"),
+        &token,
+        json!({"collection_ids": [handbook]}),
+    )
+    .await
+    .expect(200);
+    // German stop words the passage has, and a word no file has: the keyword ranking (stop
+    // words left out, every word needed in the 'simple' configuration) finds nothing.
+    let question = "Für das wird jede Quokka?";
+    ask(&hub, &chat, &token, json!({"content": question}), false).await;
+
+    hub.post(
+        "/api/admin/embedding-models/text-embedding-3-small/activate",
+        &admin,
+        json!({}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        hub.tick().await,
+        json!({"embedded": 2, "failed": 0, "more": false})
+    );
+    // The question's vector shares the passage's words: the passage is the first source.
+    let (start, sources) = ask(&hub, &chat, &token, json!({"content": question}), true).await;
+    let first = &sources["sources"][0];
+    assert_eq!(first["file_id"], file, "{sources}");
+    assert!(last_system_text(&hub).contains(PASSAGE));
+    let embedded: Vec<String> = hub
+        .providers
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/embeddings"))
+        .filter_map(|r| r.body["input"][0].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(embedded.last().map(String::as_str), Some(question));
+    // The embedding's usage row belongs to the question in this chat.
+    let question_id = start["user_message"]["id"].as_str().unwrap();
+    let rows: i64 = hub
+        .scalar(&format!(
+            "SELECT count(*) FROM chat_token_usage WHERE model = 'text-embedding-3-small' \
+             AND chat_id = '{chat}' AND message_id = '{question_id}' AND input_tokens > 0"
+        ))
+        .await;
+    assert_eq!(rows, 1);
 }
 
 #[tokio::test]

@@ -19,12 +19,9 @@ use hub_api::{
 };
 use hub_component::audit::{self, AuditAction, ClientInfo};
 use hub_component::auth::{UserContext, authenticate, owner};
-use hub_component::{PgDb, database, errors, log, parse_body};
-use hub_conversation::knowledge::{Embedded, Retrieval};
+use hub_component::{PgDb, database, embeddings, errors, log, parse_body};
 use hub_conversation::store::STORE_RETRY_SECS;
-use hub_conversation::{
-    Ask, EmbeddingTarget, Exchange, Finished, Outcome, StoreRetry, TitleDraft, embedding_target,
-};
+use hub_conversation::{Ask, Exchange, Finished, Outcome, StoreRetry, TitleDraft};
 use hub_db::DbError;
 use hub_http::ApiError;
 use hub_providers::ProviderError;
@@ -67,12 +64,12 @@ async fn prepare(req: &Request, chat_id: Uuid) -> Result<(UserContext, Exchange)
     let (db, embedded) = match prepared.retrieval() {
         None => (db, None),
         Some(retrieval) => {
-            let target = active_embedding(&db);
+            let target = embeddings::active_target(&db, "chat");
             // No connection is held while the provider embeds: this one goes back to the pool,
             // and a fresh one stores the exchange.
             drop(db);
             let embedded = match target {
-                Some(target) => embed(target, retrieval).await,
+                Some(target) => embeddings::embed_text(target, &retrieval.question, "chat").await,
                 None => None,
             };
             (database()?, embedded)
@@ -82,39 +79,6 @@ async fn prepare(req: &Request, chat_id: Uuid) -> Result<(UserContext, Exchange)
         .commit(&db, embedded.as_ref())
         .map_err(errors::chat)?;
     Ok((user, exchange))
-}
-
-/// The active embedding model; `None` (keyword retrieval only) when none is active or it cannot
-/// be used (logged).
-fn active_embedding(db: &PgDb) -> Option<EmbeddingTarget> {
-    embedding_target(db, &settings)
-        .map_err(|e| {
-            log::warn(
-                "chat",
-                format_args!("no question embedding ({e}); keyword retrieval"),
-            );
-        })
-        .ok()
-        .flatten()
-}
-
-/// The question's vector from `target`; `None` (keyword retrieval only) when embedding failed
-/// (logged, without the question).
-async fn embed(target: EmbeddingTarget, retrieval: &Retrieval) -> Option<Embedded> {
-    let request = target.request(vec![retrieval.question.clone()]);
-    let started = Instant::now();
-    let result = match hub_component::embeddings::embed(&target.config, &request).await {
-        Ok(response) => Embedded::of(target, response, started.elapsed()),
-        Err(e) => Err(e.to_string()),
-    };
-    result
-        .map_err(|e| {
-            log::warn(
-                "chat",
-                format_args!("the question could not be embedded ({e}); keyword retrieval"),
-            );
-        })
-        .ok()
 }
 
 /// Streams the answer, then stores it and sends the closing events.

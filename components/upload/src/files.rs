@@ -1,15 +1,13 @@
 //! `/api/knowledge/files...` and `/api/knowledge/search`.
 
-use std::time::Instant;
-
 use hub_api::{
     EmbeddingState, FileEmbedding, FileFailure, FileKind, FileStatus, KnowledgeFileView,
     KnowledgeHit, KnowledgeSearchResults, Page, SearchMode,
 };
 use hub_component::audit::{AuditAction, record_change as record};
-use hub_component::{PgDb, errors, json, log, no_content, setting, timestamp};
+use hub_component::{database, embeddings, errors, json, log, no_content, timestamp};
 use hub_db::Owner;
-use hub_db::knowledge::{EmbeddingStatus, KnowledgeFile, QueryEmbedding, SearchHit};
+use hub_db::knowledge::{EmbeddingStatus, KnowledgeFile, SearchHit};
 use hub_http::ApiError;
 use hub_knowledge::Limits;
 use hub_knowledge_base::files::{self, ListParams, Uploaded};
@@ -239,7 +237,22 @@ pub async fn search(req: &Request) -> Result<Response, ApiError> {
         limit: limit.as_deref(),
     };
     let mut query = search::prepare(&db, caller, &params).map_err(errors::knowledge)?;
-    query.embedding = embed_query(&db, user_id, &query.text).await;
+    // No connection is held while the provider embeds the query.
+    let target = embeddings::active_target(&db, "upload");
+    drop(db);
+    let embedded = match target {
+        Some(target) => embeddings::embed_text(target, &query.text, "upload").await,
+        None => None,
+    };
+    let db = database()?;
+    if let Some(embedded) = embedded {
+        if let Err(e) =
+            hub_db::usage::insert(&db, Owner::new(user_id), &embedded.usage_row(None, None))
+        {
+            log::warn("upload", format_args!("search usage not recorded: {e}"));
+        }
+        query.embedding = Some(embedded.query);
+    }
     let mode = if query.embedding.is_some() {
         SearchMode::Hybrid
     } else {
@@ -253,42 +266,4 @@ pub async fn search(req: &Request) -> Result<Response, ApiError> {
             items: hits.into_iter().map(hit).collect(),
         },
     ))
-}
-
-/// The query's vector with the active embedding model, its usage recorded as the user's; `None`
-/// (keyword search) when no model is active or embedding fails (logged, without the text).
-async fn embed_query(db: &PgDb, user_id: Uuid, text: &str) -> Option<QueryEmbedding> {
-    let target = match hub_conversation::embedding_target(db, &setting) {
-        Ok(target) => target?,
-        Err(e) => {
-            log::warn("upload", format_args!("search without vectors: {e}"));
-            return None;
-        }
-    };
-    let started = Instant::now();
-    let request = target.request(vec![text.to_owned()]);
-    let vector = match hub_component::embeddings::embed(&target.config, &request).await {
-        Ok(response) => {
-            let row = target.usage_row(
-                response.usage,
-                response.estimated,
-                None,
-                None,
-                started.elapsed(),
-            );
-            if let Err(e) = hub_db::usage::insert(db, Owner::new(user_id), &row) {
-                log::warn("upload", format_args!("search usage not recorded: {e}"));
-            }
-            target.vectors(response).map(|mut v| v.pop())
-        }
-        Err(e) => Err(e.to_string()),
-    };
-    match vector {
-        Ok(Some(vector)) => Some(target.query(vector)),
-        Ok(None) => None,
-        Err(reason) => {
-            log::warn("upload", format_args!("search without vectors: {reason}"));
-            None
-        }
-    }
 }

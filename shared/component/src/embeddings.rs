@@ -9,13 +9,17 @@
 //! later), else a short backoff. Every other failure ends the request at once.
 
 use std::pin::pin;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::future::{Either, select};
 use http::HeaderMap;
+use hub_conversation::knowledge::Embedded;
+use hub_conversation::{EmbeddingTarget, embedding_target};
+use hub_db::Db;
 use hub_providers::embeddings::{self, Embedder, EmbeddingRequest, EmbeddingResponse};
 use hub_providers::{ProviderConfig, ProviderError};
 
+use crate::log;
 use crate::upstream::{self, Sleep};
 
 /// Attempts per batch.
@@ -38,6 +42,37 @@ pub async fn embed(
 ) -> Result<EmbeddingResponse, ProviderError> {
     let embedder = embeddings::embedder(config)?;
     embed_with(embedder.as_ref(), request, &Spin).await
+}
+
+/// The active embedding model, configured with the component's variables; `None` when none
+/// is active or it cannot be used (logged as `component`'s warning: the caller goes on with
+/// keyword search only).
+pub fn active_target(db: &dyn Db, component: &str) -> Option<EmbeddingTarget> {
+    embedding_target(db, &crate::setting)
+        .map_err(|e| log::warn(component, format_args!("no embedding model to use: {e}")))
+        .ok()
+        .flatten()
+}
+
+/// The vector of one text (a question, a search) with `target`, its usage and latency; `None`
+/// when the provider fails or answers something unusable (logged as `component`'s warning,
+/// without the text: the caller goes on with keyword search only). Holds no database
+/// connection: read the target, give the connection back, then embed.
+pub async fn embed_text(target: EmbeddingTarget, text: &str, component: &str) -> Option<Embedded> {
+    let request = target.request(vec![text.to_owned()]);
+    let started = Instant::now();
+    let embedded = match embed(&target.config, &request).await {
+        Ok(response) => Embedded::of(target, response, started.elapsed()),
+        Err(e) => Err(e.to_string()),
+    };
+    embedded
+        .map_err(|e| {
+            log::warn(
+                component,
+                format_args!("the text could not be embedded ({e}); keyword search only"),
+            );
+        })
+        .ok()
 }
 
 /// What came back for one request.

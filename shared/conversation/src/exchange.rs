@@ -304,10 +304,7 @@ impl Prepared {
                 },
             )?;
             if let (Some(e), Some(q)) = (embedded, &question) {
-                let row =
-                    e.target
-                        .usage_row(e.usage, e.estimated, Some(chat_id), Some(q.id), e.latency);
-                usage::insert(tx, owner, &row)?;
+                usage::insert(tx, owner, &e.usage_row(Some(chat_id), Some(q.id)))?;
             }
             Ok::<_, ChatError>((question, history, answer))
         })?;

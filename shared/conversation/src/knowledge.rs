@@ -9,6 +9,7 @@ use std::time::Duration;
 use hub_db::chats;
 use hub_db::knowledge::{QueryEmbedding, Retrieved};
 use hub_db::messages::Source;
+use hub_db::usage::NewUsage;
 use hub_db::{Db, Owner};
 use hub_providers::Usage;
 use hub_providers::embeddings::EmbeddingResponse;
@@ -117,6 +118,18 @@ impl Embedded {
             estimated,
             latency,
         })
+    }
+
+    /// The usage row of the request, for the chat's question `message_id` or (both `None`)
+    /// a search of its own.
+    pub fn usage_row(&self, chat_id: Option<Uuid>, message_id: Option<Uuid>) -> NewUsage<'_> {
+        self.target.usage_row(
+            self.usage,
+            self.estimated,
+            chat_id,
+            message_id,
+            self.latency,
+        )
     }
 }
 
