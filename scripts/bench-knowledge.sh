@@ -67,20 +67,11 @@ bench_build
 [[ -x $runner && -x $hub ]] || die "missing $runner or $hub (build first)"
 bench_cluster "$data" 54419
 runner_pid="" fake_pid=""
-# stop_process PID: TERM, up to 10 s, then KILL.
-stop_process() {
-    local pid=$1
-    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
 stop_runner() {
-    stop_process "$runner_pid"
+    bench_stop_process "$runner_pid"
     runner_pid=""
 }
-trap 'bench_rc=$?; stop_runner; stop_process "$fake_pid"; if ((bench_pg_started)); then scripts/pg.sh stop || true; fi; exit "$bench_rc"' EXIT
+trap 'bench_rc=$?; stop_runner; bench_stop_process "$fake_pid"; if ((bench_pg_started)); then scripts/pg.sh stop || true; fi; exit "$bench_rc"' EXIT
 psql_db() { PGOPTIONS='-c client_min_messages=warning' scripts/pg.sh psql -X -v ON_ERROR_STOP=1 "$@"; }
 mkdir -p "$results"
 
@@ -258,18 +249,19 @@ reader_id="$(psql_db -tAc "SELECT id FROM app_users WHERE email = '$user_email'"
 # \$1 the reader, \$2 the question's vector (text), \$3 the collection (none), \$4 the model.
 vec_sql="WITH scope AS NOT MATERIALIZED (
     SELECT f.id, f.name, f.collection_id, f.embedding_model, f.chunk_count
-    FROM knowledge_files f LEFT JOIN knowledge_collections k ON k.id = f.collection_id
-    WHERE (f.owner_id = \$1 OR (f.collection_id IS NOT NULL AND k.owner_id IS NULL))
+    FROM knowledge_files f
+    WHERE (f.owner_id = \$1 OR EXISTS (SELECT 1 FROM knowledge_collections g
+                                       WHERE g.id = f.collection_id AND g.owner_id IS NULL))
       AND f.status = 'ready' AND (\$3::uuid IS NULL OR f.collection_id = \$3::uuid)
 ), vscope AS NOT MATERIALIZED (
     SELECT id, chunk_count FROM scope WHERE embedding_model = \$4
 ), vsize AS (
-    SELECT coalesce(sum(chunk_count), 0) AS n FROM (SELECT chunk_count FROM vscope LIMIT 1001) x
+    SELECT count(*) AS n FROM (SELECT FROM vscope s, generate_series(1, s.chunk_count) LIMIT 1001) x
 ), ann AS (
-    SELECT c.file_id, c.ordinal, (c.embedding::vector($dimension)) <=> \$2::text::vector($dimension) AS d
+    SELECT c.file_id, c.ordinal, (c.embedding::halfvec($dimension)) <=> \$2::text::halfvec($dimension) AS d
     FROM knowledge_chunks c
     WHERE (SELECT n FROM vsize) > 1000 AND vector_dims(c.embedding) = $dimension
-      AND (EXISTS (SELECT 1 FROM vscope s WHERE s.id = c.file_id)) IS TRUE
+      AND (SELECT true FROM vscope s WHERE s.id = c.file_id) IS TRUE
     ORDER BY d LIMIT 50
 ), exact AS (
     SELECT c.file_id, c.ordinal, ((c.embedding::vector($dimension)) <=> \$2::text::vector($dimension)) + 0 AS d
@@ -284,7 +276,16 @@ FROM (SELECT * FROM ann UNION ALL SELECT * FROM exact) v"
 # that of the index itself.
 index_sql="SELECT file_id, ordinal, d, row_number() OVER (ORDER BY d, file_id, ordinal) AS rank
 FROM (
-    SELECT c.file_id, c.ordinal, (c.embedding::vector($dimension)) <=> \$2::text::vector($dimension) AS d
+    SELECT c.file_id, c.ordinal, (c.embedding::halfvec($dimension)) <=> \$2::text::halfvec($dimension) AS d
+    FROM knowledge_chunks c
+    WHERE vector_dims(c.embedding) = $dimension
+    ORDER BY d LIMIT 50
+) v"
+# Exact search: every chunk of the model compared with its full-precision vector (the index
+# holds half-precision ones), the reference of the recall.
+exact_sql="SELECT file_id, ordinal, d, row_number() OVER (ORDER BY d, file_id, ordinal) AS rank
+FROM (
+    SELECT c.file_id, c.ordinal, ((c.embedding::vector($dimension)) <=> \$2::text::vector($dimension)) + 0 AS d
     FROM knowledge_chunks c
     WHERE vector_dims(c.embedding) = $dimension
     ORDER BY d LIMIT 50
@@ -295,22 +296,21 @@ CREATE SCHEMA bench_knowledge;
 CREATE TABLE bench_knowledge.queries (no int PRIMARY KEY, text text NOT NULL, q vector($dimension) NOT NULL);
 CREATE TABLE bench_knowledge.found (ef int, form text, no int, rank int, file_id uuid, ordinal int, d float8);
 CREATE TABLE bench_knowledge.timing (ef int, form text, no int, ms float8);
--- form: 'hub' (the hub's statement) or 'index' (without the scope join).
+-- form: 'hub' (the hub's statement), 'index' (without the scope join) or 'exact' (ef 0).
 CREATE FUNCTION bench_knowledge.vector_side(ef int, form text) RETURNS void LANGUAGE plpgsql AS \$\$
 DECLARE
     r record;
     started timestamptz;
 BEGIN
-    IF ef = 0 THEN
-        PERFORM set_config('enable_indexscan', 'off', true);
-    ELSE
+    IF ef > 0 THEN
         PERFORM set_config('hnsw.ef_search', ef::text, true);
     END IF;
     FOR r IN SELECT no, q::text AS q FROM bench_knowledge.queries ORDER BY no LOOP
         started := clock_timestamp();
         EXECUTE 'INSERT INTO bench_knowledge.found SELECT ' || ef || ', ' || quote_literal(form)
             || ', ' || r.no || ', rank, file_id, ordinal, d FROM ('
-            || CASE form WHEN 'hub' THEN '${vec_sql//\'/\'\'}' ELSE '${index_sql//\'/\'\'}' END || ') x'
+            || CASE form WHEN 'hub' THEN '${vec_sql//\'/\'\'}' WHEN 'index' THEN '${index_sql//\'/\'\'}'
+                         ELSE '${exact_sql//\'/\'\'}' END || ') x'
         USING '$reader_id'::uuid, r.q, NULL::uuid, '$model';
         INSERT INTO bench_knowledge.timing VALUES (ef, form, r.no,
             extract(epoch FROM clock_timestamp() - started) * 1000);
@@ -320,7 +320,7 @@ END
 SQL
 cut -f1,2,3 "$data/queries.tsv" | psql_db -qc "COPY bench_knowledge.queries FROM STDIN"
 log "recall: exact search of $queries questions"
-psql_db -qc "SELECT bench_knowledge.vector_side(0, 'hub')" >/dev/null
+psql_db -qc "SELECT bench_knowledge.vector_side(0, 'exact')" >/dev/null
 # recall_row EF FORM: "ef|recall@10|recall@50|p50 ms|p95 ms" of the vector side at EF against
 # exact.
 recall_row() {
@@ -345,8 +345,9 @@ recall_row() {
 # at_least VALUE TARGET: whether VALUE >= TARGET (decimals).
 at_least() { awk -v r="$1" -v t="$2" 'BEGIN { exit !(r >= t) }'; }
 recall_rows=()
-recall_at_40="" recall_at_100="" reaching_ef=""
-for ef in 40 100 200 400; do
+recall_at_40="" recall_at_hub="" reaching_ef=""
+# pgvector's default, the hub's setting (the migrations'), and larger ones until the target is met.
+for ef in $(printf '%s\n' 40 100 "$ef_default" 300 400 600 | sort -nu); do
     log "recall: HNSW with ef_search $ef"
     met=1
     for form in hub index; do
@@ -358,15 +359,15 @@ for ef in 40 100 200 400; do
         if [[ $ef == 40 ]] && { [[ -z $recall_at_40 ]] || ! at_least "$recall" "$recall_at_40"; }; then
             recall_at_40=$recall
         fi
-        if [[ $ef == 100 ]] && { [[ -z $recall_at_100 ]] || ! at_least "$recall" "$recall_at_100"; }; then
-            recall_at_100=$recall
+        if [[ $ef == "$ef_default" ]] && { [[ -z $recall_at_hub ]] || ! at_least "$recall" "$recall_at_hub"; }; then
+            recall_at_hub=$recall
         fi
     done
-    # 100 is the hub's setting (the migration's): always measured.
+    # The hub's setting is always measured.
     if ((met)) && [[ -z $reaching_ef ]]; then
         reaching_ef=$ef
     fi
-    if [[ -n $reaching_ef && $ef -ge 100 ]]; then
+    if [[ -n $reaching_ef && $ef -ge $ef_default ]]; then
         break
     fi
 done
@@ -409,20 +410,20 @@ exact_d1="$(psql_db -tAc "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER 
         [[ $form == hub ]] && form="the hub's" || form="without the scope join"
         echo "| $form | $ef | $r10 | $r50 | $p50 | $p95 | $met |"
     done
-    echo "| the hub's, exact (\`enable_indexscan = off\`) | – | 1 | 1 | $exact_ms | | |"
+    echo "| exact (full-precision vectors, no index) | – | 1 | 1 | $exact_ms | | |"
 } >"$data/recall.md"
 cat "$data/recall.md" >&2
-# When the hub's setting (ef_search 100, the migration's) misses the target: the search through
+# When the hub's setting (the migrations' ef_search) misses the target: the search through
 # the runner at the ef_search that reaches it (set for the database; a new runner, so new
 # connections), then the hub's setting again.
 ef_tables=""
-if [[ -n $reaching_ef ]] && ((reaching_ef > 100)); then
+if [[ -n $reaching_ef ]] && ((reaching_ef > ef_default)); then
     stop_runner
     psql_db -qc "ALTER DATABASE hub SET hnsw.ef_search = $reaching_ef"
     start_runner
     auth="Authorization: Bearer $(login "$user_email")"
     load_search "search-ef$reaching_ef-c1" 1
-    psql_db -qc "ALTER DATABASE hub SET hnsw.ef_search = 100"
+    psql_db -qc "ALTER DATABASE hub SET hnsw.ef_search = $ef_default"
     ef_tables="$("$bench" report targets --p95-ms "$p95_ms" \
         "$label, ef_search $reaching_ef=$results/search-ef$reaching_ef-c1.json")"
     echo "$ef_tables" >&2
@@ -433,14 +434,8 @@ psql_db -qc "DROP SCHEMA bench_knowledge CASCADE"
 # auto_explain on new sessions, then a new runner (new pool connections): one search after a
 # warming one; the plan of its statement that reads the chunks (the `vec` CTE) from the log.
 stop_runner
-explain_settings=(session_preload_libraries auto_explain.log_min_duration auto_explain.log_analyze
-    auto_explain.log_buffers)
-psql_db -q -c "LOAD 'auto_explain'" -c "ALTER SYSTEM SET session_preload_libraries = 'auto_explain'" \
-    -c "ALTER SYSTEM SET auto_explain.log_min_duration = 0" -c "ALTER SYSTEM SET auto_explain.log_analyze = on" \
-    -c "ALTER SYSTEM SET auto_explain.log_buffers = on"
-psql_db -qtAc "SELECT pg_reload_conf()" >/dev/null
-pg_log="$(scripts/pg.sh status 2>&1 | sed -n 's/.*log \([^)]*\)).*/\1/p')"
-[[ -n $pg_log && -f $pg_log ]] || pg_log="$data/pg.log"
+bench_explain_on "$data"
+pg_log=$bench_pg_log
 start_runner
 auth="Authorization: Bearer $(login "$user_email")"
 explained="$(sed -n 2p "$data/paths.txt")"
@@ -457,10 +452,7 @@ tail -c +"$((offset + 1))" "$pg_log" | awk '
     END { if (cur ~ /vec AS \(/) plan = cur; print plan }' \
     | sed -E -e 's/^.*(duration: )/\1/' -e "s/'\[[-0-9.,e]+\]'/'[…the question's $dimension numbers…]'/g" >"$plan_file"
 stop_runner
-for setting in "${explain_settings[@]}"; do
-    psql_db -q -c "LOAD 'auto_explain'" -c "ALTER SYSTEM RESET $setting"
-done
-psql_db -qtAc "SELECT pg_reload_conf()" >/dev/null
+bench_explain_off
 [[ -s $plan_file ]] || log "warning: no plan of the search statement found in $pg_log"
 
 # ---- ingest ------------------------------------------------------------------------------------
@@ -544,12 +536,12 @@ if [[ ${BENCH_NO_DOCS:-0} == 1 ]]; then
     exit "$check_rc"
 fi
 bench_facts
-recall_verdict="meets the target of $recall_target at the hub's ef_search 100 (recall@10 $recall_at_100; $recall_at_40 at pgvector's default 40)"
-if ! at_least "$recall_at_100" "$recall_target"; then
+recall_verdict="meets the target of $recall_target at the hub's ef_search $ef_default (recall@10 $recall_at_hub; $recall_at_40 at pgvector's default 40)"
+if ! at_least "$recall_at_hub" "$recall_target"; then
     if [[ -n $reaching_ef ]]; then
-        recall_verdict="misses the target of $recall_target at the hub's ef_search 100 ($recall_at_100); ef_search $reaching_ef reaches it"
+        recall_verdict="misses the target of $recall_target at the hub's ef_search $ef_default ($recall_at_hub); ef_search $reaching_ef reaches it"
     else
-        recall_verdict="misses the target of $recall_target at every ef_search tried (up to 400)"
+        recall_verdict="misses the target of $recall_target at every ef_search tried (up to 600)"
     fi
 fi
 section_file="$(mktemp)"
@@ -564,13 +556,14 @@ section_file="$(mktemp)"
     echo "  the search load, $loadavg_end after. The client, the fake provider, the runner and PostgreSQL share these"
     echo "  CPUs, and other work may have been running on the machine."
     echo "- Build: commit $bench_commit, $(rustc --version | cut -d' ' -f1-2), release (runner native, components wasm32-wasip2)."
-    echo "- Database: private PostgreSQL $bench_pg_version cluster (\`.data/bench-knowledge\`, 127.0.0.1:54419, default"
-    echo "  settings: shared_buffers $(psql_db -tAc 'SHOW shared_buffers')), the migrations applied, then seeded in $seed_s s:"
+    echo "- Database: private PostgreSQL $bench_pg_version cluster (\`.data/bench-knowledge\`, 127.0.0.1:54419, sized by"
+    echo "  \`scripts/pg.sh\` for the machine's memory: shared_buffers $(psql_db -tAc 'SHOW shared_buffers'), effective_cache_size"
+    echo "  $(psql_db -tAc 'SHOW effective_cache_size')), the migrations applied, then seeded in $seed_s s:"
     echo "  **$corpus_chunks chunks** of $corpus_files markdown files ($per_file chunks each, $((corpus_chars / 1000000)) million characters) in one"
     echo "  global collection, every file \`ready\` and embedded with the active model \`$model\` ($dimension"
     echo "  dimensions); the chunks loaded with \`COPY\`, their indexes (as the migrations define them) built afterwards,"
-    echo "  then \`VACUUM (ANALYZE)\`. Sizes: $sizes. HNSW index: $index_params; \`hnsw.iterative_scan\` = $iterative_scan"
-    echo "  (set for the database by the migration), \`hnsw.ef_search\` = $ef_default."
+    echo "  then \`VACUUM (ANALYZE)\`. Sizes: $sizes. HNSW index: half-precision vectors (\`halfvec\`), $index_params;"
+    echo "  \`hnsw.iterative_scan\` = $iterative_scan, \`hnsw.ef_search\` = $ef_default (both set for the database by the migrations)."
     echo "- Corpus (\`hub-bench knowledge\`, seeded generator): text of made-up words (syllables, so that the full-text"
     echo "  search tokenises them as words) in $topics topics of 200 words each; every file has a"
     echo "  topic and a second one, and each of its chunks (170–240 words, about 1,600 characters like the hub's"
@@ -591,8 +584,8 @@ section_file="$(mktemp)"
     echo "- Search: \`GET /api/knowledge/search?q=…\` (default limit 10) by a user without admin rights who reads the"
     echo "  collection, with a bearer token: session check, the question embedded through the fake provider (its usage"
     echo "  row stored), then one statement: the reader's ready files, the keyword ranking (\`simple\`, \`german\` and"
-    echo "  \`english\` full text, 50 candidates) and the vector ranking (HNSW, 50 candidates), fused by reciprocal rank,"
-    echo "  with snippets. Every question was checked to answer in \`hybrid\` mode with passages."
+    echo "  \`english\` full text, 50 candidates) and the vector ranking (HNSW, 50 candidates), fused by reciprocal rank;"
+    echo "  the component then marks the snippets (\`hub_knowledge::headline\`). Every question was checked to answer in \`hybrid\` mode with passages."
     echo "- Load: \`hub-bench load\`, closed loop on keep-alive connections, the $queries questions in turn (each worker"
     echo "  from its own), per concurrency ($concurrencies) 1 s warm-up then ${seconds} s measured. Percentiles: nearest rank"
     echo "  over every response of the window. Target: p95 ≤ ${p95_ms} ms with no errors for one user's searches"
@@ -600,13 +593,13 @@ section_file="$(mktemp)"
     echo "  provider's answer on the same machine (a real provider adds its own latency, typically tens to hundreds"
     echo "  of milliseconds, which no index can save)."
     echo "- Recall: for every question, the vector side as \`hub_db::knowledge\` runs it (the \`scope\`, \`vscope\`, \`ann\` and \`exact\` CTEs of"
-    echo "  \`fused\`; the scope has over 1,000 chunks, so \`ann\`: \`ORDER BY (embedding::vector($dimension)) <=> q LIMIT 50\` filtered by the reader's files, through the partial"
+    echo "  \`fused\`; the scope has over 1,000 chunks, so \`ann\`: \`ORDER BY (embedding::halfvec($dimension)) <=> q LIMIT 50\` filtered by the reader's files, through the partial"
     echo "  HNSW index, in PL/pgSQL \`EXECUTE … USING\` like the hub's parameters), and the same ordering without the"
     echo "  scope join (all the model's chunks, here exactly the reader's: the form whose plan reads the HNSW index"
-    echo "  whatever the planner makes of the join), each against the hub's statement with \`enable_indexscan = off\`"
-    echo "  (exact: every chunk compared). recall@10 = |top 10 ∩ exact top 10| / 10, averaged; recall@50 likewise over"
+    echo "  whatever the planner makes of the join), each against exact search (every chunk's full-precision vector"
+    echo "  compared, no index). recall@10 = |top 10 ∩ exact top 10| / 10, averaged; recall@50 likewise over"
     echo "  the 50 candidates the fusion receives; times are the statement alone in PostgreSQL. ef_search 40 (pgvector's"
-    echo "  default), then larger until both reach recall@10 $recall_target. Questions whose exact 10th and 11th distances tie: $ties."
+    echo "  default), 100, the hub's $ef_default, then larger until both reach recall@10 $recall_target. Questions whose exact 10th and 11th distances tie: $ties."
     echo "- Ingest: $ingest_files Markdown files of ~$file_pages pages (a page = $page_chars characters; headings and paragraphs"
     echo "  of the same made-up words) uploaded one after the other on one connection (\`POST /api/knowledge/files\` into a"
     echo "  global collection: the text is extracted, chunked and stored with its full-text columns in the request),"

@@ -18,6 +18,11 @@
 #   HUB_PG_FAST=1  start with fsync, synchronous_commit and full_page_writes off (tests only:
 #                  a crash can corrupt the cluster); read at start, so restart to change it
 #   HUB_PG_VERSION PostgreSQL major version (default: newest under /usr/lib/postgresql)
+#   HUB_PG_MEMORY_MB  memory the cluster is sized for (default: the machine's, from
+#                  /proc/meminfo): shared_buffers a quarter of it (at most 8 GB, so that the
+#                  knowledge search's HNSW index stays in PostgreSQL's own cache),
+#                  effective_cache_size half, maintenance_work_mem a sixteenth (at most 2 GB:
+#                  an HNSW index is built in memory when it fits); read at start
 # Another HUB_DATA_DIR plus another HUB_PG_PORT gives a second, independent cluster.
 #
 # As root, initdb/pg_ctl run as the OS user "postgres" (PostgreSQL refuses to run as root), or as
@@ -224,7 +229,7 @@ cmd_start() {
     ensure_password_file
     init_cluster
 
-    opts="-p $PORT -k '$RUN_DIR' -c listen_addresses=127.0.0.1 -c max_connections=200"
+    opts="-p $PORT -k '$RUN_DIR' -c listen_addresses=127.0.0.1 -c max_connections=200 $(memory_options)"
     if [[ ${HUB_PG_FAST:-0} == 1 ]]; then
         opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     fi
@@ -234,6 +239,23 @@ cmd_start() {
         die "could not start PostgreSQL (see $LOG_FILE)"
     fi
     ensure_database "$DEFAULT_DB"
+}
+
+# memory_options: the memory settings for HUB_PG_MEMORY_MB or the machine's memory. PostgreSQL's
+# defaults (128 MB of shared buffers) fit a laptop's demo, not an HNSW index of 100,000 vectors
+# of 1,536 dimensions (800 MB): every page of it would be copied in from the OS cache on each
+# search.
+memory_options() {
+    local mb=${HUB_PG_MEMORY_MB:-}
+    if [[ -z $mb ]]; then
+        mb=$(awk '/^MemTotal:/ {print int($2 / 1024)}' /proc/meminfo 2>/dev/null || true)
+    fi
+    [[ $mb =~ ^[0-9]+$ ]] || die "HUB_PG_MEMORY_MB must be a number of megabytes: $mb"
+    ((mb >= 512)) || mb=512
+    local shared=$((mb / 4)) cache=$((mb / 2)) maintenance=$((mb / 16))
+    ((shared <= 8192)) || shared=8192
+    ((maintenance <= 2048)) || maintenance=2048
+    echo "-c shared_buffers=${shared}MB -c effective_cache_size=${cache}MB -c maintenance_work_mem=${maintenance}MB"
 }
 
 cmd_stop() {

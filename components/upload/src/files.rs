@@ -209,15 +209,16 @@ pub fn delete(req: &Request, id: Uuid) -> Result<Response, ApiError> {
     Ok(no_content())
 }
 
-fn hit(h: SearchHit) -> KnowledgeHit {
+/// A hit as the API shows it, its snippet around the words of `query`.
+fn hit(h: SearchHit, query: &str) -> KnowledgeHit {
     KnowledgeHit {
+        snippet: hub_knowledge::headline(&h.text, query),
         file_id: h.file_id,
         file_name: h.file_name,
         collection_id: h.collection_id,
         ordinal: h.ordinal,
         page: h.page,
         heading_path: h.heading_path,
-        snippet: h.snippet,
         score: h.score,
     }
 }
@@ -263,7 +264,7 @@ pub async fn search(req: &Request) -> Result<Response, ApiError> {
         200,
         &KnowledgeSearchResults {
             mode,
-            items: hits.into_iter().map(hit).collect(),
+            items: hits.into_iter().map(|h| hit(h, &query.text)).collect(),
         },
     ))
 }

@@ -154,7 +154,6 @@ SELECT {},
         FROM chat_messages m
         JOIN chat_message_files mf ON mf.message_id = m.id
         JOIN knowledge_files f ON f.id = mf.file_id
-        LEFT JOIN knowledge_collections k ON k.id = f.collection_id
         WHERE m.chat_id = chats.id AND {readable}
     ), '[]'::jsonb) AS file_ids
 FROM chats WHERE id = $1 AND user_id = $2"#,

@@ -153,7 +153,7 @@ impl Message {
     }
 }
 
-/// The files `f` (with their collections `k`) that `viewer` (an SQL expression) reads:
+/// The files `f` that `viewer` (an SQL expression) reads:
 /// `hub_db::knowledge`'s rule, for another placeholder or column than its `$1`.
 pub(crate) fn readable_by(viewer: &str) -> String {
     crate::knowledge::READABLE.replace("$1", viewer)
@@ -172,7 +172,6 @@ fn message_columns() -> String {
         SELECT jsonb_agg(jsonb_build_object('id', f.id, 'name', f.name) ORDER BY f.name, f.id)
         FROM chat_message_files mf
         JOIN knowledge_files f ON f.id = mf.file_id
-        LEFT JOIN knowledge_collections k ON k.id = f.collection_id
         WHERE mf.message_id = m.id AND {readable}
     ), '[]'::jsonb) AS files"#
     )
@@ -344,7 +343,6 @@ pub const MAX_FILES: usize = 10;
 fn ready_files_sql(ids: &str) -> String {
     format!(
         "SELECT f.id, f.name FROM knowledge_files f \
-         LEFT JOIN knowledge_collections k ON k.id = f.collection_id \
          WHERE f.id IN (SELECT jsonb_array_elements_text({ids}::jsonb)::uuid) \
          AND f.status = 'ready' AND {}",
         readable_by("$1")

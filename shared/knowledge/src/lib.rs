@@ -11,12 +11,15 @@
 //! 3. [`chunk()`]: the document cut into [`Chunk`]s by tokens, with overlap, along paragraph,
 //!    heading and page boundaries (the rules are in the `chunk` module).
 //!
+//! And for search results, [`headline`]: a chunk's passages around a query's words.
+//!
 //! What each limit protects against is on its `DEFAULT_*` constant.
 
 mod chunk;
 mod document;
 mod docx;
 mod error;
+mod headline;
 mod limits;
 mod pdf;
 mod plain;
@@ -28,6 +31,7 @@ pub use chunk::{
 };
 pub use document::{Block, Document, FileKind, clean};
 pub use error::ExtractError;
+pub use headline::headline;
 pub use limits::{
     DEFAULT_MAX_CHARS, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PAGES, DEFAULT_MAX_UNPACKED_BYTES,
     DEFAULT_MAX_ZIP_ENTRIES, Limits,
