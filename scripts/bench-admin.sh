@@ -52,12 +52,7 @@ bench_build
 bench_cluster "$data" 54389
 runner_pid=""
 stop_runner() {
-    if [[ -n $runner_pid ]] && kill -0 "$runner_pid" 2>/dev/null; then
-        kill -TERM "$runner_pid" 2>/dev/null || true
-        for _ in $(seq 100); do kill -0 "$runner_pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$runner_pid" 2>/dev/null || true
-        wait "$runner_pid" 2>/dev/null || true
-    fi
+    bench_stop_process "$runner_pid"
     runner_pid=""
 }
 trap 'bench_rc=$?; stop_runner; if ((bench_pg_started)); then scripts/pg.sh stop || true; fi; exit "$bench_rc"' EXIT
@@ -245,15 +240,8 @@ cat "$tables" >&2
 # auto_explain on new sessions, then a new runner (new pool connections): one request of each
 # kind, and the plan of its slowest statement from the server's log.
 stop_runner
-explain_settings=(session_preload_libraries auto_explain.log_min_duration auto_explain.log_analyze
-    auto_explain.log_buffers)
-# (auto_explain's settings are known to a session that loaded it.)
-psql_db -q -c "LOAD 'auto_explain'" -c "ALTER SYSTEM SET session_preload_libraries = 'auto_explain'" \
-    -c "ALTER SYSTEM SET auto_explain.log_min_duration = 0" -c "ALTER SYSTEM SET auto_explain.log_analyze = on" \
-    -c "ALTER SYSTEM SET auto_explain.log_buffers = on"
-psql_db -qtAc "SELECT pg_reload_conf()" >/dev/null
-pg_log="$(scripts/pg.sh status 2>&1 | sed -n 's/.*log \([^)]*\)).*/\1/p')"
-[[ -n $pg_log && -f $pg_log ]] || pg_log="$data/pg.log"
+bench_explain_on "$data"
+pg_log=$bench_pg_log
 start_runner
 token="$(curl -sS -H 'content-type: application/json' \
     -d "{\"email\":\"$admin_email\",\"password\":\"$admin_password\"}" "$base/api/auth/login" \
@@ -285,10 +273,7 @@ for r in "${requests[@]}"; do
     } >>"$plans"
 done
 stop_runner
-for setting in "${explain_settings[@]}"; do
-    psql_db -q -c "LOAD 'auto_explain'" -c "ALTER SYSTEM RESET $setting"
-done
-psql_db -qtAc "SELECT pg_reload_conf()" >/dev/null
+bench_explain_off
 indexes="$(psql_db -tAc "SELECT indexname || ': ' || regexp_replace(indexdef, '^CREATE (UNIQUE )?INDEX \S+ ON public\.', '') FROM pg_indexes WHERE tablename IN ('app_users', 'chat_token_usage', 'usage_daily_models', 'usage_daily_users', 'audit_logs') ORDER BY tablename, indexname")"
 
 if [[ ${BENCH_NO_DOCS:-0} == 1 ]]; then

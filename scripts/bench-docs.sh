@@ -103,3 +103,42 @@ HEADER
     chmod 644 "$docs"
     rm -f "$section_file"
 }
+
+# bench_stop_process PID: TERM, up to 10 s, then KILL (nothing when PID is empty or gone).
+bench_stop_process() {
+    local pid=$1
+    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+# The settings bench_explain_on sets for the cluster.
+bench_explain_settings=(session_preload_libraries auto_explain.log_min_duration auto_explain.log_analyze
+    auto_explain.log_buffers)
+
+# bench_explain_on DATA: auto_explain (`log_analyze`, `log_buffers`, every statement) for the cluster's
+# new sessions (start a new runner after it: new pool connections); sets bench_pg_log, the
+# server's log file (DATA/pg.log when pg.sh does not name one; DATA as given).
+bench_explain_on() {
+    local data=$1
+    # (auto_explain's settings are known to a session that loaded it.)
+    scripts/pg.sh psql -X -q -c "LOAD 'auto_explain'" \
+        -c "ALTER SYSTEM SET session_preload_libraries = 'auto_explain'" \
+        -c "ALTER SYSTEM SET auto_explain.log_min_duration = 0" \
+        -c "ALTER SYSTEM SET auto_explain.log_analyze = on" \
+        -c "ALTER SYSTEM SET auto_explain.log_buffers = on"
+    scripts/pg.sh psql -X -qtAc "SELECT pg_reload_conf()" >/dev/null
+    bench_pg_log="$(scripts/pg.sh status 2>&1 | sed -n 's/.*log \([^)]*\)).*/\1/p')"
+    [[ -n $bench_pg_log && -f $bench_pg_log ]] || bench_pg_log="$data/pg.log"
+}
+
+# bench_explain_off: the cluster's settings as before bench_explain_on.
+bench_explain_off() {
+    local setting
+    for setting in "${bench_explain_settings[@]}"; do
+        scripts/pg.sh psql -X -q -c "LOAD 'auto_explain'" -c "ALTER SYSTEM RESET $setting"
+    done
+    scripts/pg.sh psql -X -qtAc "SELECT pg_reload_conf()" >/dev/null
+}
