@@ -154,6 +154,16 @@ async fn every_provider_streams_a_conversation_that_is_stored_with_usage_and_cos
         );
     }
     assert!(!hub.app.log().contains(hub.providers.key()));
+    // Every request body went with its length, none chunked (some OpenAI-compatible servers and
+    // proxies refuse or mishandle chunked request bodies).
+    for r in &requests {
+        let what = format!("{} {}: {:?}", r.method, r.path, r.headers);
+        assert_eq!(r.header("transfer-encoding"), None, "{what}");
+        let length = r
+            .header("content-length")
+            .and_then(|n| n.parse::<u64>().ok());
+        assert!(length.is_some_and(|n| n > 0), "{what}");
+    }
 }
 
 #[tokio::test]

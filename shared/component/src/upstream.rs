@@ -19,7 +19,8 @@ use wasi::clocks::monotonic_clock;
 /// Largest error body read from a provider (error bodies are small JSON documents).
 pub const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
-/// Sends `request` (built by a provider client); the response as soon as its head arrives.
+/// Sends `request` (built by a provider client) with its body's `Content-Length`; the response
+/// as soon as its head arrives.
 /// The error is Spin's description of the failure (host not allowed, connection refused, ...).
 pub async fn send(request: http::Request<Vec<u8>>) -> Result<IncomingResponse, String> {
     let (parts, body) = request.into_parts();
@@ -27,10 +28,18 @@ pub async fn send(request: http::Request<Vec<u8>>) -> Result<IncomingResponse, S
     let mut builder = Request::builder();
     builder.method(method).uri(parts.uri.to_string());
     for (name, value) in &parts.headers {
+        if name == http::header::CONTENT_LENGTH || name == http::header::TRANSFER_ENCODING {
+            continue;
+        }
         builder.header(
             name.as_str(),
             String::from_utf8_lossy(value.as_bytes()).into_owned(),
         );
+    }
+    // The body's length, known here: without it the host sends the body chunked, which some
+    // OpenAI-compatible servers and proxies refuse or mishandle.
+    if !body.is_empty() {
+        builder.header("content-length", body.len().to_string());
     }
     builder.body(body);
     spin_sdk::http::send::<_, IncomingResponse>(builder.build())
