@@ -54,11 +54,26 @@ impl Server {
         })
     }
 
-    /// Handles one request from `client`; never fails (errors become JSON responses).
+    /// Handles one request from `client`; never fails (errors become JSON responses). Logged
+    /// at `info`, the timer's own requests ([`tick_loop`]) at `debug` (one every few seconds
+    /// would bury the log; a failed one is a warning there).
     pub async fn dispatch<B>(
         &self,
         request: Request<B>,
         client: SocketAddr,
+    ) -> Response<ResponseBody>
+    where
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: std::error::Error + Send + Sync + 'static,
+    {
+        self.dispatch_logged(request, client, false).await
+    }
+
+    async fn dispatch_logged<B>(
+        &self,
+        request: Request<B>,
+        client: SocketAddr,
+        tick: bool,
     ) -> Response<ResponseBody>
     where
         B: http_body::Body<Data = Bytes> + Send + 'static,
@@ -73,16 +88,25 @@ impl Server {
         if let Ok(v) = HeaderValue::from_str(&request_id) {
             response.headers_mut().insert("x-request-id", v);
         }
-        tracing::info!(
-            request_id = %request_id,
-            method = %method,
-            path = %path,
-            component = component.as_deref().unwrap_or("-"),
-            status = response.status().as_u16(),
-            latency_ms = started.elapsed().as_secs_f64() * 1000.0,
-            client = %client,
-            "request"
-        );
+        macro_rules! request_line {
+            ($level:ident) => {
+                tracing::$level!(
+                    request_id = %request_id,
+                    method = %method,
+                    path = %path,
+                    component = component.as_deref().unwrap_or("-"),
+                    status = response.status().as_u16(),
+                    latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+                    client = %client,
+                    "request"
+                )
+            };
+        }
+        if tick {
+            request_line!(debug);
+        } else {
+            request_line!(info);
+        }
         response
     }
 
@@ -284,7 +308,7 @@ pub async fn tick_loop(server: Arc<Server>, path: String, every: Duration, secre
             continue;
         };
         let response = server
-            .dispatch(request, SocketAddr::from(([127, 0, 0, 1], 0)))
+            .dispatch_logged(request, SocketAddr::from(([127, 0, 0, 1], 0)), true)
             .await;
         let status = response.status();
         // Drain the body so the instance can finish.
