@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# Benchmarks streamed chat answers: what the hub (runner, `chat` component, PostgreSQL) adds to
-# the time to first token and to the end of the answer over the same streaming request sent
-# straight to the fake OpenAI provider, at concurrency 1, 16 and 32, with and without a delay
-# between the provider's chunks, and whether every stream arrived whole and was stored. Rewrites
-# the "Chat streaming" section of docs/benchmarks.md (only the text between its marker
-# comments). A benchmark, not a test: scripts/test.sh never runs it (the measuring code is the
-# ignored test tests/tests/chat_bench.rs; `hub-bench report chat` renders its samples).
+# Benchmarks streamed chat answers: what the hub (runner, `chat` component, PostgreSQL) and what
+# the LiteLLM proxy add to the time to first token and to the end of the answer over the same
+# streaming request sent straight to the fake OpenAI provider, their requests alternating within
+# each run, at concurrency 1 and 32, with and without a delay between the provider's chunks, and
+# whether every stream arrived whole and was stored. Rewrites the "Chat streaming" section of
+# docs/benchmarks.md (only the text between its marker comments). A benchmark, not a test:
+# scripts/test.sh never runs it (the measuring code is the ignored test
+# tests/tests/chat_bench.rs; `hub-bench report chat` renders its samples).
+#
+# LiteLLM (`litellm[proxy]`, pinned in scripts/requirements-litellm.txt) is installed from PyPI
+# into its own virtual environment, .data/venv-litellm (reinstalled only when that file changed);
+# the benchmark starts and stops the proxy itself.
 #
 # Environment (all optional):
 #   CHAT_BENCH_DELAY_MS  the fake provider's delay between chunks in the delayed runs (default 25)
-#   CHAT_BENCH_CONCURRENCY  concurrencies, space-separated (default "1 16 32")
-#   CHAT_BENCH_STREAMS   streams per run at concurrency 1 (default 100)
-#   CHAT_BENCH_ROUNDS    streams per worker at the higher concurrencies (default 20)
+#   CHAT_BENCH_CONCURRENCY  concurrencies, space-separated (default "1 32")
+#   CHAT_BENCH_STREAMS   streams per route at concurrency 1 (default 100)
+#   CHAT_BENCH_ROUNDS    streams per route and worker at the higher concurrencies (default 20)
 #   CHAT_BENCH_UNTITLED  first exchanges of untitled chats, concurrency 1 (default 30; 0 skips)
 #   BENCH_SKIP_BUILD=1   use the binaries already in target/
 #   BENCH_NO_DOCS=1      do not touch docs/benchmarks.md (samples and tables stay in .data/bench-chat)
@@ -31,7 +36,7 @@ delay_ms=${CHAT_BENCH_DELAY_MS:-25}
 streams=${CHAT_BENCH_STREAMS:-100}
 rounds=${CHAT_BENCH_ROUNDS:-20}
 untitled=${CHAT_BENCH_UNTITLED:-30}
-concurrencies=${CHAT_BENCH_CONCURRENCY:-1 16 32}
+concurrencies=${CHAT_BENCH_CONCURRENCY:-1 32}
 export CHAT_BENCH_DELAY_MS="$delay_ms" CHAT_BENCH_STREAMS="$streams" CHAT_BENCH_ROUNDS="$rounds" \
     CHAT_BENCH_UNTITLED="$untitled" CHAT_BENCH_CONCURRENCY="$concurrencies"
 log() { echo "bench-chat: $*" >&2; }
@@ -55,6 +60,36 @@ if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
     cargo build --quiet --release -p hub-bench
 fi
 [[ -x $bench ]] || die "missing $bench (build first)"
+
+# The LiteLLM proxy in its own virtual environment, at the version of the requirements file (a
+# copy of it inside the environment is the stamp of the last successful install).
+venv="$repo/.data/venv-litellm"
+requirements="$repo/scripts/requirements-litellm.txt"
+stamp="$venv/.hub-requirements.txt"
+if ! [[ -x $venv/bin/litellm && -f $stamp ]] || ! cmp -s "$requirements" "$stamp"; then
+    command -v python3 >/dev/null 2>&1 || die "python3 is missing (apt-get install python3 python3-venv)"
+    # Debian's python3 creates environments only with python3-venv (ensurepip).
+    python3 -c 'import ensurepip, venv' >/dev/null 2>&1 ||
+        die "python3 cannot create virtual environments (apt-get install python3-venv)"
+    if [[ ! -x $venv/bin/pip ]]; then
+        log "python3 -m venv $venv"
+        rm -rf "$venv"
+        python3 -m venv "$venv"
+    fi
+    log "pip install -r scripts/requirements-litellm.txt into $venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements" ||
+        die "pip could not install LiteLLM (scripts/requirements-litellm.txt)"
+    cp "$requirements" "$stamp"
+fi
+[[ -x $venv/bin/litellm ]] || die "missing $venv/bin/litellm"
+export CHAT_BENCH_LITELLM="$venv/bin/litellm"
+litellm_versions="$("$venv/bin/python" - <<'PY'
+import importlib.metadata as m
+print(", ".join(f"{p} {m.version(p)}" for p in ("litellm", "uvicorn", "fastapi", "openai", "httpx", "aiohttp")))
+PY
+)"
+python_version="$("$venv/bin/python" -c 'import platform; print(platform.python_version())')"
+log "LiteLLM: $litellm_versions (Python $python_version)"
 
 scripts/pg.sh status 2>/dev/null || pg_started=1
 scripts/pg.sh start
@@ -103,15 +138,16 @@ fi
 cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
 mem="$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
 pg_version="$(scripts/pg.sh psql -XtAc 'SHOW server_version' 2>/dev/null | head -n1 || echo unknown)"
-runs_text="concurrency 1: ${streams} streams one after the other"
+runs_text="concurrency 1: ${streams} streams per route, one after the other"
 for c in $concurrencies; do
     if ((c > 1)); then
-        runs_text="$runs_text; concurrency $c: $c workers × ${rounds} streams ($((c * rounds)))"
+        runs_text="$runs_text; concurrency $c: $c workers × ${rounds} streams per route ($((c * rounds)) per route)"
     fi
 done
+litellm_requirement="$(grep -v '^#' "$requirements" | grep -m1 litellm)"
 section_file="$(mktemp)"
 {
-    echo "## Chat streaming: what the hub adds to a streamed answer"
+    echo "## Chat streaming: what the hub adds to a streamed answer, next to LiteLLM"
     echo
     echo "Written by \`scripts/bench-chat.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'); re-run it rather than editing this section."
     echo
@@ -131,30 +167,48 @@ section_file="$(mktemp)"
     echo "- Direct: \`POST /openai/v1/chat/completions\` with \`\"stream\": true\` to the fake, built and parsed by the hub's own"
     echo "  provider client (\`hub-providers\`); TTFT = arrival of the chunk with the first text, total = arrival of the"
     echo "  chunk that ends the answer (\`[DONE]\`)."
+    echo "- LiteLLM: \`$litellm_requirement\` from PyPI (\`scripts/requirements-litellm.txt\`) in its own virtual environment"
+    echo "  (\`.data/venv-litellm\`; $litellm_versions; Python $python_version). The benchmark starts"
+    echo "  \`litellm --config FILE --host 127.0.0.1 --port P --num_workers 1\` (uvicorn, one worker process) and waits for"
+    echo "  \`GET /health/readiness\`. The configuration routes \`gpt-4o-mini\` to \`openai/gpt-4o-mini\` with \`api_base\` = the"
+    echo "  fake's OpenAI base URL and the fake's key, and sets a random \`master_key\` (this version refuses to start"
+    echo "  without one; every request carries it as its bearer token); nothing else: no database (\`DATABASE_URL\` unset),"
+    echo "  no callbacks, no cache, the default retries and timeouts. Environment: \`LITELLM_TELEMETRY=False\`,"
+    echo "  \`LITELLM_TELEMETRY_DISABLED=true\`, \`LITELLM_LOCAL_MODEL_COST_MAP=True\` (no download at start),"
+    echo "  \`LITELLM_LOG=ERROR\`; its output (uvicorn's access line per request included) goes to a file. Streams are"
+    echo "  \`POST /v1/chat/completions\` with \`\"stream\": true\`, sent, timed and checked exactly as the direct ones."
     echo "- Through the hub: \`POST /api/chats/{id}/messages\` with a bearer token, read as SSE; TTFT = the first \`delta\`"
     echo "  event, total = the \`done\` event. \`message_start\` is sent after authentication, the chat and model lookups and"
     echo "  the inserts of the question and of the pending answer, just before the provider is called. Each stream is the"
     echo "  first message of its own chat, created before the clock starts **with a title**, so no title request runs"
     echo "  before \`done\`; the row \"untitled chat\" measures first exchanges that do include the title request (the fake"
     echo "  answers it at once). History is the one question; all streams come from one user."
-    echo "- Every request opens a new HTTP/1.1 connection (direct and hub alike; so does the hub towards the provider)."
-    echo "- Runs: $runs_text; no stream starts after 60 s of a run."
-    echo "  Before them, 32 workers × 2 streams direct and through the hub at 0 ms (not recorded: instances, connection pool)."
-    echo "  For each delay and concurrency the direct run goes first, then the hub's. streams/s = whole streams / (first"
-    echo "  send → end of the last)."
+    echo "- Every request of the client opens a new HTTP/1.1 connection (direct, hub and LiteLLM alike); so does the hub"
+    echo "  towards the provider, while LiteLLM's HTTP client may keep its connections to the provider open."
+    echo "- Runs: $runs_text; no stream starts after 60 s per route of a run."
+    echo "  For each delay and concurrency one run alternates the routes request by request (direct, hub, LiteLLM, direct,"
+    echo "  …): at concurrency 1 one stream after the other cycling through them; at concurrency N each worker cycles"
+    echo "  through them starting at its own (worker w at route w mod 3), so about a third of the streams in flight take"
+    echo "  each route and all three share the machine's state. The untitled chats run alone, after those at ${delay_ms} ms."
+    echo "  Before them, 32 workers × 2 streams per route at 0 ms, alternating (not recorded: instances, connection pools)."
+    echo "  streams/s (runs table) = all routes' whole streams / (first send → end of the last)."
     echo "- Whole: the expected text, then the end marker (direct) or \`done\` with a \`complete\` message (hub). Stored:"
     echo "  answers whose \`chat_messages\` row is \`complete\` with the whole text, counted in the database after each run,"
     echo "  with their \`chat_token_usage\` rows. Lost = streams − stored; the benchmark fails if any stream is lost."
-    echo "- Percentiles: nearest rank over all whole streams. **Added** = the hub run's percentile − the direct run's same"
-    echo "  percentile at the same delay and concurrency (different runs, not paired request by request)."
-    echo "- CPU (from /proc, \`hub-bench cpu-snapshot\` before the first and after the last stream of each run): user+system"
-    echo "  CPU of the runner and of PostgreSQL (postmaster and backends) per whole stream (it includes the runner's idle"
-    echo "  background, which the direct rows show, where the runner serves nothing); how busy the machine's CPUs were"
-    echo "  (client, fake provider and other work included); the time the runner's threads and PostgreSQL's processes"
-    echo "  spent runnable but waiting for a CPU, summed over threads/processes (compare it with the run's length)."
-    echo "  WAL: PostgreSQL's fsyncs of its write-ahead log per whole stream (the WAL writer's included) and their"
-    echo "  mean time (\`pg_stat_wal\`, \`track_wal_io_timing\` on); a commit that wrote waits for one (shared by the"
-    echo "  commits that wait together)."
+    echo "- Percentiles: nearest rank over all whole streams of a route. **Added** = the route's percentile − the direct"
+    echo "  route's same percentile in the same run (same delay and concurrency, interleaved, but not paired request by"
+    echo "  request; the untitled chats are compared with the direct streams of the run at concurrency 1). **hub / LiteLLM**"
+    echo "  = the hub's added time ÷ LiteLLM's added time for the same percentile (below 1: the hub adds less); \"–\" where"
+    echo "  LiteLLM's added time is 0 or less."
+    echo "- CPU (from /proc, \`hub-bench cpu-snapshot\` before the first and after the last stream of each run, so per"
+    echo "  combined run, not per route): user+system CPU of the runner and of PostgreSQL (postmaster and backends) per whole"
+    echo "  hub stream (it includes the runner's idle background while the other routes' streams run), of LiteLLM's"
+    echo "  process per whole LiteLLM stream; how busy the machine's CPUs were (client, fake provider and other work"
+    echo "  included); the time the runner's threads, PostgreSQL's processes and LiteLLM's threads spent runnable but"
+    echo "  waiting for a CPU, summed over the threads/processes alive at both snapshots (compare it with the run's length;"
+    echo "  \"–\" where threads that ended in between, as LiteLLM's worker threads do, made the sum fall). WAL: PostgreSQL's fsyncs"
+    echo "  of its write-ahead log per whole hub stream (the WAL writer's included) and their mean time (\`pg_stat_wal\`,"
+    echo "  \`track_wal_io_timing\` on); a commit that wrote waits for one (shared by the commits that wait together)."
     echo
     echo "### Results"
     echo
@@ -166,16 +220,19 @@ section_file="$(mktemp)"
     echo "  checks and inserts above, and after the provider's last chunk the answer's update, the usage row and the audit"
     echo "  row before \`done\` (added total − added TTFT). Deltas are relayed as their chunks arrive: the delay between"
     echo "  chunks adds nothing of its own (compare the two delays)."
-    echo "- With more streams than CPUs, the added time is mostly waiting for a CPU (last two columns of the CPU table):"
-    echo "  at 0 ms and concurrency 16 or 32 the hub's runs are CPU-bound, and their streams/s is this machine's ceiling."
+    echo "- The hub / LiteLLM table compares what each adds in the same runs: both relay the same provider stream to the"
+    echo "  same client, the hub with authentication, its inserts before the provider call and its updates before \`done\`,"
+    echo "  LiteLLM with its master-key check and no database."
+    echo "- With more streams than CPUs, the added time is mostly waiting for a CPU (the waiting columns of the CPU table):"
+    echo "  at 0 ms and concurrency 32 the runs are CPU-bound, and their streams/s is this machine's ceiling for the mix."
     echo "  There PostgreSQL spends more CPU per stream than the runner: an exchange runs about ten statements, five of"
     echo "  them writes committed one by one, plus the pool's \`Clean\` recycle batch (\`CLOSE ALL; … DISCARD SEQUENCES\`)"
     echo "  at each of its two connection checkouts. At concurrency 1 with a delay the runner's CPU per stream is higher:"
     echo "  its idle background and a wake-up per chunk are not shared with other streams. Streams that start together"
     echo "  get their chunks together, so at concurrency 32 work arrives in bursts and the p99 is a stream queued behind"
-    echo "  one. Added p99 values compare the tails of two different runs, and other work on the machine lands in them:"
-    echo "  read them with the max column and the CPU table (machine CPU busy in the direct rows is mostly other work; a"
-    echo "  slow disk shows as a long mean WAL fsync, which each of an exchange's writing commits waits for)."
+    echo "  one. Added p99 values compare the tails of two routes' streams, and other work on the machine lands in them:"
+    echo "  read them with the max column and the CPU table (a slow disk shows as a long mean WAL fsync, which each of an"
+    echo "  exchange's writing commits waits for)."
     echo "- The database pool (16 connections) does not cap concurrent streams: the chat component returns its connection"
     echo "  before calling the provider and takes one again to store the answer (commit e9aa406). Before that change, at"
     echo "  concurrency 32 half the streams waited for a connection held by a streaming answer (a trial run of this"

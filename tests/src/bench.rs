@@ -1,6 +1,6 @@
 //! What the benchmarks written as ignored tests share (`tests/tests/chat_bench.rs`,
 //! `tests/tests/soak.rs`): numbers from the environment, and `hub-bench cpu-snapshot` of the
-//! runner they started.
+//! runner they started (and of a proxy measured next to it).
 
 use std::ffi::OsStr;
 use std::path::PathBuf;
@@ -27,6 +27,16 @@ pub fn nanos(d: Duration) -> u64 {
 /// of PostgreSQL's postmaster `db_pid` and its backends, and of the machine: CPU counters, the
 /// runner's resident memory and open descriptors, as JSON. Panics when it fails.
 pub fn server_snapshot(hub_bench: &OsStr, db_pid: Option<&str>) -> Value {
+    server_and_proxy_snapshot(hub_bench, db_pid, None)
+}
+
+/// [`server_snapshot`], with the CPU counters of a proxy measured next to the runner (process
+/// `proxy_pid` and its children) as well.
+pub fn server_and_proxy_snapshot(
+    hub_bench: &OsStr,
+    db_pid: Option<&str>,
+    proxy_pid: Option<u32>,
+) -> Value {
     let mut command = std::process::Command::new(hub_bench);
     command.args([
         "cpu-snapshot",
@@ -35,6 +45,9 @@ pub fn server_snapshot(hub_bench: &OsStr, db_pid: Option<&str>) -> Value {
     ]);
     if let Some(pid) = db_pid {
         command.args(["--db-pid", pid]);
+    }
+    if let Some(pid) = proxy_pid {
+        command.args(["--proxy-pid", &pid.to_string()]);
     }
     let out = command.output().expect("running hub-bench cpu-snapshot");
     assert!(

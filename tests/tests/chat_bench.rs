@@ -1,31 +1,40 @@
 //! What the hub adds to a streamed answer: time to first token and time to the end of the
 //! answer through `POST /api/chats/{id}/messages` (runner, `chat` component, PostgreSQL),
-//! against the same streaming request sent straight to the fake OpenAI provider, at
-//! concurrency 1 and 32, with and without a delay between the provider's chunks; and whether
-//! every stream arrived whole and was stored `complete`. A benchmark, not a test: ignored by
-//! `cargo test`; `scripts/bench-chat.sh` runs it, and `hub-bench report chat` turns the samples
-//! it records into the tables of `docs/benchmarks.md`.
+//! against the same streaming request sent straight to the fake OpenAI provider and, when
+//! `CHAT_BENCH_LITELLM` names it, through the LiteLLM proxy in front of the same fake provider,
+//! at each concurrency, with and without a delay between the provider's chunks; and whether
+//! every stream arrived whole and was stored `complete`. The routes' requests alternate within
+//! each run (direct, hub, LiteLLM, direct, …; each worker starts at its own route), so that
+//! they share the machine's state. A benchmark, not a test: ignored by `cargo test`;
+//! `scripts/bench-chat.sh` runs it, and `hub-bench report chat` turns the samples it records
+//! into the tables of `docs/benchmarks.md`.
 //!
 //! Environment: `CHAT_BENCH_OUT` (the samples' JSON file, default
 //! `target/hub-tests/chat-bench.json`), `CHAT_BENCH_DELAY_MS` (delay between the provider's
 //! chunks in the delayed runs, default 25), `CHAT_BENCH_CONCURRENCY` (the concurrencies,
-//! space-separated, default `1 16 32`), `CHAT_BENCH_STREAMS` (streams per run at concurrency 1,
-//! default 100), `CHAT_BENCH_ROUNDS` (streams per worker at higher concurrencies, default 20),
-//! `CHAT_BENCH_UNTITLED` (first exchanges of untitled chats at concurrency 1, default 30),
-//! `CHAT_BENCH_CPU` (the `hub-bench` binary: when set, each run records its CPU snapshots of the
-//! runner, of PostgreSQL's postmaster `CHAT_BENCH_DB_PID` and its backends, and of the machine).
+//! space-separated, default `1 32`), `CHAT_BENCH_STREAMS` (streams per route at concurrency 1,
+//! default 100), `CHAT_BENCH_ROUNDS` (streams per route and worker at higher concurrencies,
+//! default 20), `CHAT_BENCH_UNTITLED` (first exchanges of untitled chats at concurrency 1,
+//! default 30), `CHAT_BENCH_LITELLM` (the `litellm` executable; without it the LiteLLM route is
+//! left out), `CHAT_BENCH_CPU` (the `hub-bench` binary: when set, each run records its CPU
+//! snapshots of the runner, of PostgreSQL's postmaster `CHAT_BENCH_DB_PID` and its backends, of
+//! LiteLLM, and of the machine).
 
 // Tests: a failed expectation panics.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
+use std::ffi::{OsStr, OsString};
+use std::os::unix::process::CommandExt as _;
 use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::{FutureExt, StreamExt};
-use hub_providers::{ChatRequest, Message, ProviderKind, StreamEvent, provider};
-use hub_tests::bench::{env_number, nanos, server_snapshot, write_results};
-use hub_tests::{Hub, client};
+use hub_providers::{ChatRequest, Message, ProviderConfig, ProviderKind, StreamEvent, provider};
+use hub_tests::bench::{env_number, nanos, server_and_proxy_snapshot, write_results};
+use hub_tests::{FakeProviders, Hub, TempDir, client};
 use serde_json::{Value, json};
 
 /// The model every stream asks for (OpenAI's Chat Completions, the fake's `stream.sse`).
@@ -33,13 +42,15 @@ const MODEL: &str = "gpt-4o-mini";
 const QUESTION: &str = "What is the capital of France?";
 /// Concurrency of the warm-up.
 const PARALLEL: usize = 32;
-/// No stream starts after a run has lasted this long.
+/// No stream starts after a run has lasted this long per route it alternates.
 const RUN_LIMIT: Duration = Duration::from_secs(60);
-/// A direct stream fails when its provider stays silent this long (the hub's streams have the
-/// same limit in `Hub::stream`).
+/// A direct or LiteLLM stream fails when its server stays silent this long (the hub's streams
+/// have the same limit in `Hub::stream`).
 const SILENCE_LIMIT: Duration = Duration::from_secs(60);
+/// How long LiteLLM may take to answer its readiness probe after its start.
+const LITELLM_START_LIMIT: Duration = Duration::from_secs(120);
 
-/// Which way a run's streams go.
+/// Which way a stream goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Route {
     /// Straight to the fake provider.
@@ -50,6 +61,8 @@ enum Route {
     /// Through the hub, each stream the first exchange of a new untitled chat: the answer is
     /// followed by the title request before `done`.
     HubUntitled,
+    /// Through the LiteLLM proxy, to the same fake provider.
+    Litellm,
 }
 
 impl Route {
@@ -58,7 +71,159 @@ impl Route {
             Self::Direct => "direct",
             Self::Hub => "hub",
             Self::HubUntitled => "hub_untitled",
+            Self::Litellm => "litellm",
         }
+    }
+
+    fn is_hub(self) -> bool {
+        matches!(self, Self::Hub | Self::HubUntitled)
+    }
+}
+
+/// The LiteLLM proxy, started by [`Litellm::start`] in its own process group; dropping it ends
+/// the group (also when the benchmark panics).
+struct Litellm {
+    child: Child,
+    /// The hub's OpenAI client configuration for the proxy: its base URL and master key.
+    config: ProviderConfig,
+    /// Its stdout and stderr.
+    log: PathBuf,
+    /// Spawn → first successful readiness probe.
+    startup: Duration,
+    /// Holds its configuration file and log.
+    _dir: TempDir,
+}
+
+impl Litellm {
+    /// Starts `program` (`litellm`) with a configuration that routes [`MODEL`] to the fake
+    /// OpenAI provider, without database, telemetry or callbacks, one worker, on a free port
+    /// of 127.0.0.1, and waits until it is ready.
+    async fn start(program: &OsStr, providers: &FakeProviders) -> Self {
+        let dir = TempDir::new("litellm");
+        let master_key = format!("sk-bench-{}", uuid::Uuid::new_v4().simple());
+        let config = json!({
+            "model_list": [{
+                "model_name": MODEL,
+                "litellm_params": {
+                    "model": format!("openai/{MODEL}"),
+                    "api_base": providers.base_url(ProviderKind::OpenAi),
+                    "api_key": providers.key(),
+                },
+            }],
+            "general_settings": { "master_key": master_key },
+        });
+        let file = dir.write(
+            "litellm.yaml",
+            serde_norway::to_string(&config).expect("LiteLLM's configuration as YAML"),
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port for LiteLLM")
+            .port();
+        let log = dir.path().join("litellm.log");
+        let out = std::fs::File::create(&log).expect("LiteLLM's log file");
+        let mut command = Command::new(program);
+        command
+            .arg("--config")
+            .arg(&file)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--num_workers", "1"])
+            .current_dir(dir.path())
+            // No telemetry, no download of the model cost map, errors only in its own log.
+            .env("LITELLM_TELEMETRY", "False")
+            .env("LITELLM_TELEMETRY_DISABLED", "true")
+            .env("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+            .env("LITELLM_LOG", "ERROR")
+            // No database, no other master key than the configuration's.
+            .env_remove("DATABASE_URL")
+            .env_remove("LITELLM_MASTER_KEY")
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().expect("LiteLLM's log file"))
+            .stderr(out)
+            .process_group(0);
+        let started = Instant::now();
+        let child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {}: {e}", program.to_string_lossy()));
+        let mut litellm = Self {
+            child,
+            config: ProviderConfig::new(ProviderKind::OpenAi)
+                .with_base_url(format!("http://127.0.0.1:{port}/v1"))
+                .with_api_key(master_key.as_str()),
+            log,
+            startup: Duration::ZERO,
+            _dir: dir,
+        };
+        let probe = format!("http://127.0.0.1:{port}/health/readiness");
+        loop {
+            if let Ok(Some(status)) = litellm.child.try_wait() {
+                panic!(
+                    "LiteLLM exited ({status}) before it was ready:\n{}",
+                    litellm.log_tail()
+                );
+            }
+            let ready = client()
+                .get(&probe)
+                .timeout(Duration::from_secs(1))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            if ready {
+                break;
+            }
+            if started.elapsed() > LITELLM_START_LIMIT {
+                panic!(
+                    "LiteLLM was not ready after {} s:\n{}",
+                    LITELLM_START_LIMIT.as_secs(),
+                    litellm.log_tail()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        litellm.startup = started.elapsed();
+        litellm
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The last lines of its log.
+    fn log_tail(&self) -> String {
+        let text = self.log_text();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(60)..].join("\n")
+    }
+
+    /// Error lines and tracebacks in its log so far.
+    fn log_errors(&self) -> usize {
+        self.log_text()
+            .lines()
+            .filter(|l| l.contains("ERROR") || l.starts_with("Traceback"))
+            .count()
+    }
+}
+
+impl Drop for Litellm {
+    fn drop(&mut self) {
+        // The process group (the proxy and whatever it started): asked to stop, then killed.
+        let group = format!("-{}", self.child.id());
+        let signal = |name: &str| {
+            let _ = Command::new("kill")
+                .args([name, "--", &group])
+                .stderr(Stdio::null())
+                .status();
+        };
+        signal("-TERM");
+        for _ in 0..30 {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        signal("-KILL");
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -66,7 +231,7 @@ impl Route {
 struct Sample {
     /// Send → first text.
     ttft: Duration,
-    /// Send → the provider's end marker (direct) or the `done` event (hub).
+    /// Send → the provider's end marker (direct, LiteLLM) or the `done` event (hub).
     total: Duration,
     /// Hub only: send → `message_start`.
     head: Option<Duration>,
@@ -74,22 +239,26 @@ struct Sample {
     answer_id: Option<String>,
 }
 
-/// The streams of one run.
+/// One route's streams in one run (the routes of a run alternate; they share its clock and
+/// snapshots).
 struct Run {
     route: Route,
+    /// The run: the same for the routes that alternated in it.
+    group: usize,
     delay: Duration,
     concurrency: usize,
     planned: usize,
     sent: usize,
     samples: Vec<Sample>,
+    /// The whole run's length (all its routes).
     elapsed: Duration,
     /// Hub only: answers stored `complete` with the whole text, and their usage rows.
     stored_complete: Option<i64>,
     usage_rows: Option<i64>,
-    /// [`cpu_snapshot`] before the first stream and after the last.
+    /// [`Bench::cpu_snapshot`] before the run's first stream and after its last.
     cpu_before: Value,
     cpu_after: Value,
-    /// [`Bench::wal`] before the first stream and after the last.
+    /// [`Bench::wal`] before the run's first stream and after its last.
     wal_before: Value,
     wal_after: Value,
 }
@@ -101,6 +270,7 @@ impl Run {
         };
         json!({
             "route": self.route.name(),
+            "group": self.group,
             "delay_ms": self.delay.as_millis(),
             "concurrency": self.concurrency,
             "planned": self.planned,
@@ -128,23 +298,15 @@ impl Run {
     }
 }
 
-/// `hub-bench cpu-snapshot` of the runner (started under this process), of PostgreSQL and of
-/// the machine when `CHAT_BENCH_CPU` names `hub-bench`; `Null` otherwise.
-fn cpu_snapshot() -> Value {
-    match std::env::var_os("CHAT_BENCH_CPU") {
-        Some(bench) => server_snapshot(&bench, std::env::var("CHAT_BENCH_DB_PID").ok().as_deref()),
-        None => Value::Null,
-    }
-}
-
-/// One streamed answer straight from the fake provider, through the hub's own provider client
-/// (request building and stream parsing); `None` unless it arrived whole with `expected`. The
-/// body's chunks are timed as they arrive and parsed afterwards (the parser is not `Send`):
-/// TTFT is the arrival of the chunk that carried the first text, the total that of the chunk
-/// that carried the end marker.
-async fn direct_stream(hub: &Hub, expected: &str) -> Option<Sample> {
+/// One streamed answer through the hub's own OpenAI provider client (request building and
+/// stream parsing) from the server `config` points at: the fake provider itself, or LiteLLM in
+/// front of it; `None` unless it arrived whole with `expected`. The body's chunks are timed as
+/// they arrive and parsed afterwards (the parser is not `Send`): TTFT is the arrival of the
+/// chunk that carried the first text, the total that of the chunk that carried the end marker
+/// (`[DONE]`).
+async fn openai_stream(config: &ProviderConfig, expected: &str) -> Option<Sample> {
     let request = {
-        let openai = provider(&hub.providers.config(ProviderKind::OpenAi)).ok()?;
+        let openai = provider(config).ok()?;
         openai
             .build_request(&ChatRequest::new(MODEL, vec![Message::user(QUESTION)]))
             .ok()?
@@ -168,9 +330,7 @@ async fn direct_stream(hub: &Hub, expected: &str) -> Option<Sample> {
     }
     let end = started.elapsed();
 
-    let mut parser = provider(&hub.providers.config(ProviderKind::OpenAi))
-        .ok()?
-        .stream();
+    let mut parser = provider(config).ok()?.stream();
     let (mut text, mut ttft, mut total, mut failed) = (String::new(), None, None, false);
     let pushed = chunks.iter().map(|(at, chunk)| (*at, parser.push(chunk)));
     let mut parsed: Vec<_> = pushed.collect();
@@ -223,19 +383,57 @@ async fn hub_stream(hub: &Hub, token: &str, chat: &str, expected: &str) -> Optio
     })
 }
 
-/// What every run shares.
-struct Bench {
+/// Where the streams go, shared by the workers.
+struct Targets {
     hub: Arc<Hub>,
     /// The benchmark user's access token.
     token: String,
     /// The answer's text (`stream.sse`).
     expected: String,
+    /// The fake OpenAI provider.
+    direct: ProviderConfig,
+    /// LiteLLM, when it runs.
+    litellm: Option<ProviderConfig>,
+}
+
+impl Targets {
+    /// One stream on `route` (`chat`: the hub's chat for it).
+    async fn stream(&self, route: Route, chat: Option<&str>) -> Option<Sample> {
+        match (route, chat) {
+            (Route::Direct, _) => openai_stream(&self.direct, &self.expected).await,
+            (Route::Litellm, _) => openai_stream(self.litellm.as_ref()?, &self.expected).await,
+            (_, Some(chat)) => hub_stream(&self.hub, &self.token, chat, &self.expected).await,
+            (_, None) => None,
+        }
+    }
+}
+
+/// What every run shares.
+struct Bench {
+    targets: Arc<Targets>,
     /// One connection to the hub's database for the checks, kept for the whole benchmark so
     /// that PostgreSQL's backends stay the same between CPU snapshots.
     db: tokio_postgres::Client,
+    /// `hub-bench` (`CHAT_BENCH_CPU`), for the CPU snapshots.
+    cpu: Option<OsString>,
+    /// The LiteLLM proxy's process, for its CPU snapshots.
+    litellm_pid: Option<u32>,
 }
 
 impl Bench {
+    /// `hub-bench cpu-snapshot` of the runner (started under this process), of PostgreSQL, of
+    /// LiteLLM and of the machine when `CHAT_BENCH_CPU` names `hub-bench`; `Null` otherwise.
+    fn cpu_snapshot(&self) -> Value {
+        match &self.cpu {
+            Some(bench) => server_and_proxy_snapshot(
+                bench,
+                std::env::var("CHAT_BENCH_DB_PID").ok().as_deref(),
+                self.litellm_pid,
+            ),
+            None => Value::Null,
+        }
+    }
+
     /// PostgreSQL's WAL syncs so far and the milliseconds they took (`pg_stat_wal`; the time
     /// stays 0 unless `track_wal_io_timing` is on, as `scripts/bench-chat.sh` sets it).
     async fn wal(&self) -> Value {
@@ -259,9 +457,10 @@ impl Bench {
     /// usage rows they have.
     async fn stored(&self, ids: &[String]) -> (i64, i64) {
         let ids = ids.to_vec();
+        let expected = &self.targets.expected;
         let count = async |sql: &str| -> i64 {
             self.db
-                .query_one(sql, &[&ids, &self.expected])
+                .query_one(sql, &[&ids, expected])
                 .await
                 .unwrap()
                 .get(0)
@@ -281,84 +480,107 @@ impl Bench {
     }
 }
 
-/// `workers` workers, each sending `per_worker` streams one after the other (none started
-/// after [`RUN_LIMIT`]); a stream that fails, times out or panics counts as lost.
-async fn run(bench: &Bench, route: Route, workers: usize, per_worker: usize) -> Run {
-    let (hub, token, expected) = (&bench.hub, bench.token.as_str(), bench.expected.as_str());
-    // The hub's chats are made before the clock starts: one per stream.
-    let mut chats: Vec<Vec<Option<String>>> = vec![vec![None; per_worker]; workers];
-    if route != Route::Direct {
-        let body = match route {
-            Route::Hub => json!({ "title": "Benchmark", "model": MODEL }),
-            _ => json!({ "model": MODEL }),
-        };
-        for chat in chats.iter_mut().flatten() {
-            *chat = Some(hub.chat(token, body.clone()).await);
+/// One run, numbered `group`: `workers` workers, each sending `per_worker` streams per route,
+/// one after the other, cycling through `routes` (worker `w` starts at route `w`); no stream
+/// starts after [`RUN_LIMIT`] per route. A stream that fails, times out or panics counts as
+/// lost. One [`Run`] per route.
+async fn run(
+    bench: &Bench,
+    routes: &[Route],
+    group: usize,
+    workers: usize,
+    per_worker: usize,
+) -> Vec<Run> {
+    let targets = &bench.targets;
+    // The jobs, each worker's in order; the hub's chats are made before the clock starts, one
+    // per stream.
+    let mut jobs: Vec<Vec<(Route, Option<String>)>> = Vec::with_capacity(workers);
+    for worker in 0..workers {
+        let mut own = Vec::with_capacity(per_worker * routes.len());
+        for i in 0..per_worker * routes.len() {
+            let route = routes[(worker + i) % routes.len()];
+            let chat = match route {
+                Route::Hub => Some(json!({ "title": "Benchmark", "model": MODEL })),
+                Route::HubUntitled => Some(json!({ "model": MODEL })),
+                Route::Direct | Route::Litellm => None,
+            };
+            let chat = match chat {
+                Some(body) => Some(targets.hub.chat(&targets.token, body).await),
+                None => None,
+            };
+            own.push((route, chat));
         }
+        jobs.push(own);
     }
     let wal_before = bench.wal().await;
-    let cpu_before = cpu_snapshot();
+    let cpu_before = bench.cpu_snapshot();
     let started = Instant::now();
-    let deadline = started + RUN_LIMIT;
-    let handles: Vec<_> = chats
+    let limit = RUN_LIMIT * u32::try_from(routes.len()).unwrap_or(1);
+    let deadline = started + limit;
+    let handles: Vec<_> = jobs
         .into_iter()
         .map(|own| {
-            let (hub, token, expected) = (hub.clone(), token.to_owned(), expected.to_owned());
+            let targets = targets.clone();
             tokio::spawn(async move {
-                let (mut samples, mut sent) = (Vec::new(), 0);
-                for chat in own {
+                // (route, the sample if the stream arrived whole) per stream sent.
+                let mut sent = Vec::new();
+                for (route, chat) in own {
                     if Instant::now() >= deadline {
                         break;
                     }
-                    sent += 1;
-                    let one = async {
-                        match &chat {
-                            None => direct_stream(&hub, &expected).await,
-                            Some(chat) => hub_stream(&hub, &token, chat, &expected).await,
-                        }
-                    };
-                    if let Ok(Some(sample)) = AssertUnwindSafe(one).catch_unwind().await {
-                        samples.push(sample);
-                    }
+                    let one = targets.stream(route, chat.as_deref());
+                    let sample = AssertUnwindSafe(one).catch_unwind().await.ok().flatten();
+                    sent.push((route, sample));
                 }
-                (samples, sent)
+                sent
             })
         })
         .collect();
-    let mut run = Run {
-        route,
-        delay: Duration::ZERO,
-        concurrency: workers,
-        planned: workers * per_worker,
-        sent: 0,
-        samples: Vec::new(),
-        elapsed: Duration::ZERO,
-        stored_complete: None,
-        usage_rows: None,
-        cpu_before,
-        cpu_after: Value::Null,
-        wal_before,
-        wal_after: Value::Null,
-    };
+    let mut sent = Vec::new();
     for handle in handles {
-        let (samples, sent) = handle.await.expect("worker");
-        run.samples.extend(samples);
-        run.sent += sent;
+        sent.extend(handle.await.expect("worker"));
     }
-    run.elapsed = started.elapsed();
-    run.cpu_after = cpu_snapshot();
-    run.wal_after = bench.wal().await;
-    if route != Route::Direct {
-        let ids: Vec<String> = run
-            .samples
-            .iter()
-            .filter_map(|s| s.answer_id.clone())
-            .collect();
-        let (stored, usage) = bench.stored(&ids).await;
-        run.stored_complete = Some(stored);
-        run.usage_rows = Some(usage);
+    let elapsed = started.elapsed();
+    let cpu_after = bench.cpu_snapshot();
+    let wal_after = bench.wal().await;
+
+    let mut runs = Vec::with_capacity(routes.len());
+    for &route in routes {
+        let mine = sent.iter_mut().filter(|(r, _)| *r == route);
+        let (mut count, mut samples) = (0, Vec::new());
+        for (_, sample) in mine {
+            count += 1;
+            samples.extend(sample.take());
+        }
+        let mut measured = Run {
+            route,
+            group,
+            delay: Duration::ZERO,
+            concurrency: workers,
+            planned: workers * per_worker,
+            sent: count,
+            samples,
+            elapsed,
+            stored_complete: None,
+            usage_rows: None,
+            cpu_before: cpu_before.clone(),
+            cpu_after: cpu_after.clone(),
+            wal_before: wal_before.clone(),
+            wal_after: wal_after.clone(),
+        };
+        if route.is_hub() {
+            let ids: Vec<String> = measured
+                .samples
+                .iter()
+                .filter_map(|s| s.answer_id.clone())
+                .collect();
+            let (stored, usage) = bench.stored(&ids).await;
+            measured.stored_complete = Some(stored);
+            measured.usage_rows = Some(usage);
+        }
+        runs.push(measured);
     }
-    run
+    runs
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -370,39 +592,67 @@ async fn chat_streaming_overhead() {
     let rounds = env_number("CHAT_BENCH_ROUNDS", 20).max(1);
     let untitled = env_number("CHAT_BENCH_UNTITLED", 30);
     let concurrencies: Vec<usize> = std::env::var("CHAT_BENCH_CONCURRENCY")
-        .unwrap_or_else(|_| "1 16 32".to_owned())
+        .unwrap_or_else(|_| "1 32".to_owned())
         .split_whitespace()
         .map(|c| c.parse().expect("CHAT_BENCH_CONCURRENCY: numbers"))
         .filter(|&c| c > 0)
         .collect();
 
     let hub = Arc::new(Hub::spawn(|o| o).await);
-    let bench = Bench {
+    let litellm = match std::env::var_os("CHAT_BENCH_LITELLM").filter(|p| !p.is_empty()) {
+        Some(program) => Some(Litellm::start(&program, &hub.providers).await),
+        None => None,
+    };
+    if let Some(litellm) = &litellm {
+        eprintln!(
+            "chat bench: LiteLLM ready after {:.1} s",
+            litellm.startup.as_secs_f64()
+        );
+    }
+    let targets = Arc::new(Targets {
         token: hub.user("bench@example.com").await,
         expected: hub.providers.manifest(ProviderKind::OpenAi)["streams"][0]["text"]
             .as_str()
             .expect("the expected text of stream.sse")
             .to_owned(),
-        db: hub.db.client().await,
+        direct: hub.providers.config(ProviderKind::OpenAi),
+        litellm: litellm.as_ref().map(|l| l.config.clone()),
         hub: hub.clone(),
+    });
+    let bench = Bench {
+        db: hub.db.client().await,
+        cpu: std::env::var_os("CHAT_BENCH_CPU"),
+        litellm_pid: litellm.as_ref().map(|l| l.child.id()),
+        targets,
     };
+    let mut routes = vec![Route::Direct, Route::Hub];
+    if litellm.is_some() {
+        routes.push(Route::Litellm);
+    }
 
-    // Warm-up (not recorded): instantiate, compile caches, fill the connection pool.
+    // Warm-up (not recorded): instantiate, compile caches, fill the connection pools.
     hub.providers.set_chunk_delay(Duration::ZERO);
-    run(&bench, Route::Direct, PARALLEL, 2).await;
-    run(&bench, Route::Hub, PARALLEL, 2).await;
+    run(&bench, &routes, 0, PARALLEL, 2).await;
 
     let mut runs = Vec::new();
+    let mut group = 0;
     for chunk_delay in [delay, Duration::ZERO] {
         hub.providers.set_chunk_delay(chunk_delay);
+        let mut measure = Vec::new();
         for &workers in &concurrencies {
             let per_worker = if workers == 1 { streams } else { rounds };
-            for route in [Route::Direct, Route::Hub] {
-                let mut measured = run(&bench, route, workers, per_worker).await;
+            measure.push((routes.as_slice(), workers, per_worker));
+        }
+        if chunk_delay == delay && untitled > 0 {
+            measure.push((&[Route::HubUntitled], 1, untitled));
+        }
+        for (routes, workers, per_worker) in measure {
+            group += 1;
+            for mut measured in run(&bench, routes, group, workers, per_worker).await {
                 measured.delay = chunk_delay;
                 eprintln!(
-                    "chat bench: {} delay {} ms concurrency {workers}: {} of {} complete in {:.1} s",
-                    route.name(),
+                    "chat bench: {} delay {} ms concurrency {workers}: {} of {} complete (run {:.1} s)",
+                    measured.route.name(),
                     chunk_delay.as_millis(),
                     measured.samples.len(),
                     measured.planned,
@@ -410,11 +660,6 @@ async fn chat_streaming_overhead() {
                 );
                 runs.push(measured);
             }
-        }
-        if chunk_delay == delay && untitled > 0 {
-            let mut measured = run(&bench, Route::HubUntitled, 1, untitled).await;
-            measured.delay = chunk_delay;
-            runs.push(measured);
         }
     }
 
@@ -425,9 +670,11 @@ async fn chat_streaming_overhead() {
         .count();
     let report = json!({
         "runner_log_warnings": warnings,
+        "litellm_log_errors": litellm.as_ref().map(Litellm::log_errors),
+        "litellm_startup_s": litellm.as_ref().map(|l| l.startup.as_secs_f64()),
         "provider": ProviderKind::OpenAi.as_str(),
         "model": MODEL,
-        "expected_text": bench.expected,
+        "expected_text": bench.targets.expected,
         "runs": runs.iter().map(Run::json).collect::<Vec<_>>(),
     });
     let out = write_results("CHAT_BENCH_OUT", "chat-bench.json", &report);

@@ -23,6 +23,9 @@ pub struct SnapshotArgs {
     /// PostgreSQL's postmaster; its children (the backends) are included.
     #[arg(long)]
     db_pid: Option<u32>,
+    /// A proxy measured next to the server (LiteLLM); its children are included.
+    #[arg(long)]
+    proxy_pid: Option<u32>,
 }
 
 /// Prints the CPU counters of the server, the database and the machine as JSON.
@@ -37,7 +40,8 @@ pub fn snapshot(args: &SnapshotArgs) -> Result<()> {
     let watched = Watched {
         server: Some(server),
         db: args.db_pid.map(|p| p.to_string()),
-        db_tree: Vec::new(),
+        proxy: args.proxy_pid.map(|p| p.to_string()),
+        ..Watched::default()
     }
     .resolve();
     println!("{}", serde_json::to_string(&watched.snapshot())?);
@@ -53,42 +57,52 @@ pub struct ChatSamples {
     /// its stderr, over the whole benchmark.
     #[serde(default)]
     pub runner_log_warnings: Option<usize>,
+    /// Error lines and tracebacks in LiteLLM's output, when it ran.
+    #[serde(default)]
+    pub litellm_log_errors: Option<usize>,
 }
 
-/// One run: `concurrency` workers sending streams one after the other.
+/// One route's streams in one run. The routes of a run alternate request by request (see
+/// `interleaved`); each route's streams are recorded apart.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ChatRun {
-    /// `direct` (the fake provider itself), `hub`, or `hub_untitled` (first exchange of an
-    /// untitled chat: the title request runs before `done`).
+    /// `direct` (the fake provider itself), `hub`, `hub_untitled` (first exchange of an
+    /// untitled chat: the title request runs before `done`) or `litellm` (the LiteLLM proxy in
+    /// front of the fake provider).
     pub route: String,
+    /// The run this route's streams belong to: routes with the same group alternated in one
+    /// run (in the order the samples list them) and share its length and snapshots. Absent from samples written before runs were
+    /// interleaved (each route then ran alone).
+    #[serde(default)]
+    pub group: Option<usize>,
     /// The fake provider's delay between chunks.
     pub delay_ms: u64,
     pub concurrency: usize,
-    /// Streams the run was to send.
+    /// Streams of this route the run was to send.
     pub planned: usize,
-    /// Streams it sent (fewer if it ran out of time).
+    /// Streams of this route it sent (fewer if it ran out of time).
     pub sent: usize,
     /// Streams that arrived whole (the expected text, then the end marker or `done`).
     pub complete: usize,
-    /// Hub runs: answers stored `complete` with the whole text.
+    /// Hub routes: answers stored `complete` with the whole text.
     pub stored_complete: Option<u64>,
-    /// Hub runs: the usage rows of those answers.
+    /// Hub routes: the usage rows of those answers.
     pub usage_rows: Option<u64>,
-    /// Start of the first stream to the end of the last, in seconds.
+    /// Start of the run's first stream to the end of its last (all routes), in seconds.
     pub elapsed_s: f64,
     /// Per whole stream: send → first text, in nanoseconds.
     pub ttft_ns: Vec<u64>,
-    /// Per whole stream: send → end marker (direct) or `done` (hub).
+    /// Per whole stream: send → end marker (direct, LiteLLM) or `done` (hub).
     pub total_ns: Vec<u64>,
-    /// Hub runs, per whole stream: send → `message_start`.
+    /// Hub routes, per whole stream: send → `message_start`.
     #[serde(default)]
     pub head_ns: Vec<u64>,
-    /// `hub-bench cpu-snapshot` just before the first stream and just after the last.
+    /// `hub-bench cpu-snapshot` just before the run's first stream and just after its last.
     #[serde(default)]
     pub cpu_before: Option<Snapshot>,
     #[serde(default)]
     pub cpu_after: Option<Snapshot>,
-    /// PostgreSQL's WAL syncs just before the first stream and just after the last.
+    /// PostgreSQL's WAL syncs just before the run's first stream and just after its last.
     #[serde(default)]
     pub wal_before: Option<Wal>,
     #[serde(default)]
@@ -105,15 +119,18 @@ pub struct Wal {
 
 struct Summary<'a> {
     run: &'a ChatRun,
+    /// The run it belongs to (its group, or its own index for runs that were not grouped).
+    group: (bool, usize),
     ttft: Latency,
     total: Latency,
     head: Option<Latency>,
 }
 
 impl<'a> Summary<'a> {
-    fn of(run: &'a ChatRun) -> Self {
+    fn of(index: usize, run: &'a ChatRun) -> Self {
         Self {
             run,
+            group: run.group.map_or((false, index), |g| (true, g)),
             ttft: Latency::from_nanos(&mut run.ttft_ns.clone()),
             total: Latency::from_nanos(&mut run.total_ns.clone()),
             head: (!run.head_ns.is_empty()).then(|| Latency::from_nanos(&mut run.head_ns.clone())),
@@ -125,56 +142,177 @@ impl<'a> Summary<'a> {
             "direct" => "direct to the fake provider",
             "hub" => "through the hub (titled chat)",
             "hub_untitled" => "through the hub, untitled chat (+ title request)",
+            "litellm" => "through the LiteLLM proxy",
             _ => "?",
         }
     }
+
+    fn is_hub(&self) -> bool {
+        self.run.route.starts_with("hub")
+    }
+
+    /// The direct route's streams this route is compared with: the same run's, else a run's
+    /// with the same delay and concurrency.
+    fn direct<'s>(&self, all: &'s [Summary<'a>]) -> Option<&'s Summary<'a>> {
+        let direct = |d: &&Summary<'_>| {
+            d.run.route == "direct"
+                && d.run.delay_ms == self.run.delay_ms
+                && d.run.concurrency == self.run.concurrency
+        };
+        all.iter()
+            .filter(direct)
+            .find(|d| d.group == self.group)
+            .or_else(|| all.iter().find(direct))
+    }
+}
+
+/// Route percentile − direct percentile: added TTFT p50, p99, added total p50, p99.
+fn added(s: &Summary<'_>, d: &Summary<'_>) -> [f64; 4] {
+    [
+        s.ttft.p50 - d.ttft.p50,
+        s.ttft.p99 - d.ttft.p99,
+        s.total.p50 - d.total.p50,
+        s.total.p99 - d.total.p99,
+    ]
 }
 
 fn dash() -> String {
     "–".to_owned()
 }
 
-/// The CPU table: per run, the runner's and PostgreSQL's CPU time per whole stream, how busy the
-/// machine was, and how long their threads waited for a CPU; empty without snapshots.
-fn cpu_table(summaries: &[Summary<'_>]) -> String {
-    let mut out = String::new();
+/// The runs: the summaries of each group, in the order the groups first appear.
+fn groups<'s, 'a>(summaries: &'s [Summary<'a>]) -> Vec<Vec<&'s Summary<'a>>> {
+    let mut out: Vec<Vec<&Summary<'_>>> = Vec::new();
     for s in summaries {
-        let r = s.run;
+        match out
+            .iter_mut()
+            .find(|g| g.first().is_some_and(|f| f.group == s.group))
+        {
+            Some(group) => group.push(s),
+            None => out.push(vec![s]),
+        }
+    }
+    out
+}
+
+/// Short names of a run's routes.
+fn route_names(group: &[&Summary<'_>]) -> String {
+    let short = |route: &str| match route {
+        "direct" => "direct",
+        "hub" => "hub",
+        "hub_untitled" => "hub (untitled)",
+        "litellm" => "LiteLLM",
+        _ => "?",
+    };
+    let names: Vec<&str> = group.iter().map(|s| short(&s.run.route)).collect();
+    names.join(", ")
+}
+
+/// Per run: its routes, streams and streams/s.
+fn runs_table(groups: &[Vec<&Summary<'_>>]) -> String {
+    let mut out = String::from(
+        "| chunk delay | concurrency | routes (alternating) | streams | arrived whole | run length s | streams/s (all routes) |\n\
+         |---:|---:|---|---:|---:|---:|---:|\n",
+    );
+    for group in groups {
+        let Some(first) = group.first().map(|s| s.run) else {
+            continue;
+        };
+        let sent: usize = group.iter().map(|s| s.run.sent).sum();
+        let planned: usize = group.iter().map(|s| s.run.planned).sum();
+        let complete: usize = group.iter().map(|s| s.run.complete).sum();
+        let streams = if sent == planned {
+            planned.to_string()
+        } else {
+            format!("{sent} of {planned}")
+        };
+        let rate = if first.elapsed_s > 0.0 {
+            format!("{:.1}", complete as f64 / first.elapsed_s)
+        } else {
+            dash()
+        };
+        let _ = writeln!(
+            out,
+            "| {} ms | {} | {} | {streams} | {complete} | {:.1} | {rate} |",
+            first.delay_ms,
+            first.concurrency,
+            route_names(group),
+            first.elapsed_s,
+        );
+    }
+    out
+}
+
+/// The CPU table: per run, the runner's and PostgreSQL's CPU time per whole hub stream,
+/// LiteLLM's per whole LiteLLM stream, how busy the machine was, how long their threads waited
+/// for a CPU, and the WAL's fsyncs; empty without snapshots.
+fn cpu_table(groups: &[Vec<&Summary<'_>>]) -> String {
+    let mut out = String::new();
+    for group in groups {
+        let Some(r) = group.first().map(|s| s.run) else {
+            continue;
+        };
         let (Some(before), Some(after)) = (&r.cpu_before, &r.cpu_after) else {
             continue;
         };
         if out.is_empty() {
             out.push_str(
-                "| chunk delay | concurrency | route | runner CPU ms/stream | PostgreSQL CPU ms/stream | machine CPU busy | runner waiting for a CPU | PostgreSQL waiting for a CPU | WAL fsyncs/stream | ms per WAL fsync |\n\
-                 |---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n",
+                "| chunk delay | concurrency | routes | runner CPU ms/hub stream | PostgreSQL CPU ms/hub stream | LiteLLM CPU ms/LiteLLM stream | machine CPU busy | runner waiting for a CPU | PostgreSQL waiting for a CPU | LiteLLM waiting for a CPU | WAL fsyncs/hub stream | ms per WAL fsync |\n\
+                 |---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
             );
         }
+        let hub: usize = group
+            .iter()
+            .filter(|s| s.is_hub())
+            .map(|s| s.run.complete)
+            .sum();
+        let litellm: usize = group
+            .iter()
+            .filter(|s| s.run.route == "litellm")
+            .map(|s| s.run.complete)
+            .sum();
         let (syncs, sync_ms) = match (&r.wal_before, &r.wal_after) {
-            (Some(b), Some(a)) if r.complete > 0 => {
+            (Some(b), Some(a)) if hub > 0 => {
                 let n = a.syncs.saturating_sub(b.syncs);
                 let per = match (b.sync_ms, a.sync_ms) {
                     (Some(tb), Some(ta)) if n > 0 => format!("{:.2}", (ta - tb) / n as f64),
                     _ => dash(),
                 };
-                (format!("{:.1}", n as f64 / r.complete as f64), per)
+                (format!("{:.1}", n as f64 / hub as f64), per)
             }
             _ => (dash(), dash()),
         };
-        let c = CpuUse::between(before, after, r.complete as u64);
+        let c = CpuUse::between(before, after, hub as u64);
         let ms = |v: Option<f64>| v.map_or_else(dash, |v| format!("{v:.2}"));
-        let wait = |v: Option<f64>| v.map_or_else(dash, |v| format!("{v:.2} s"));
+        // Summed over the threads alive at each snapshot: a thread that ended in between takes
+        // its waiting time with it, which can make the difference negative (no figure then).
+        let wait = |v: Option<f64>| {
+            v.filter(|v| *v >= 0.0)
+                .map_or_else(dash, |v| format!("{v:.2} s"))
+        };
         let machine = match (c.machine_busy, c.machine_cpus) {
             (Some(b), Some(n)) => format!("{:.0} % of {n} CPUs", b * 100.0),
             _ => dash(),
         };
+        let (litellm_ms, litellm_wait) = if litellm > 0 {
+            (
+                ms(c.proxy_s.map(|s| s * 1000.0 / litellm as f64)),
+                wait(c.proxy_runqueue_wait_s),
+            )
+        } else {
+            (dash(), dash())
+        };
+        let (runner_ms, db_ms) = if hub > 0 {
+            (ms(c.server_ms_per_request), ms(c.db_ms_per_request))
+        } else {
+            (dash(), dash())
+        };
         let _ = writeln!(
             out,
-            "| {} ms | {} | {} | {} | {} | {machine} | {} | {} | {syncs} | {sync_ms} |",
+            "| {} ms | {} | {} | {runner_ms} | {db_ms} | {litellm_ms} | {machine} | {} | {} | {litellm_wait} | {syncs} | {sync_ms} |",
             r.delay_ms,
             r.concurrency,
-            s.route(),
-            ms(c.server_ms_per_request),
-            ms(c.db_ms_per_request),
+            route_names(group),
             wait(c.server_runqueue_wait_s),
             wait(c.db_runqueue_wait_s),
         );
@@ -182,22 +320,69 @@ fn cpu_table(summaries: &[Summary<'_>]) -> String {
     out
 }
 
-/// The Markdown tables: every run, then what the hub adds to the direct run with the same delay
-/// and concurrency (the difference of the same percentile), then CPU use.
+/// Per delay and concurrency: what the hub (titled chat) adds over what LiteLLM adds, both
+/// against the direct route; empty without LiteLLM runs.
+fn ratio_table(summaries: &[Summary<'_>]) -> String {
+    let mut out = String::new();
+    for hub in summaries.iter().filter(|s| s.run.route == "hub") {
+        let litellm = summaries.iter().find(|l| {
+            l.run.route == "litellm"
+                && l.run.delay_ms == hub.run.delay_ms
+                && l.run.concurrency == hub.run.concurrency
+        });
+        let (Some(litellm), Some(d)) = (litellm, hub.direct(summaries)) else {
+            continue;
+        };
+        let Some(dl) = litellm.direct(summaries) else {
+            continue;
+        };
+        if out.is_empty() {
+            out.push_str(
+                "| chunk delay | concurrency | added TTFT p50: hub / LiteLLM | added TTFT p99: hub / LiteLLM | added total p50: hub / LiteLLM | added total p99: hub / LiteLLM |\n\
+                 |---:|---:|---:|---:|---:|---:|\n",
+            );
+        }
+        let cells: Vec<String> = added(hub, d)
+            .into_iter()
+            .zip(added(litellm, dl))
+            .map(|(h, l)| {
+                let ratio = if l > 0.0 {
+                    format!("{:.2}", h / l)
+                } else {
+                    dash()
+                };
+                format!("{h:.1} ms / {l:.1} ms = **{ratio}**")
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "| {} ms | {} | {} |",
+            hub.run.delay_ms,
+            hub.run.concurrency,
+            cells.join(" | "),
+        );
+    }
+    out
+}
+
+/// The Markdown tables: every route of every run; what the hub and LiteLLM add to the direct
+/// route of the same run (the difference of the same percentile); the hub's added time over
+/// LiteLLM's; the runs; CPU use.
 pub fn render(samples: &ChatSamples) -> String {
-    let summaries: Vec<Summary<'_>> = samples.runs.iter().map(Summary::of).collect();
+    let summaries: Vec<Summary<'_>> = samples
+        .runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Summary::of(i, r))
+        .collect();
+    let groups = groups(&summaries);
     let mut out = String::new();
     out.push_str(
-        "| chunk delay | concurrency | route | streams | arrived whole | stored `complete` (usage rows) | streams/s | TTFT p50 ms | TTFT p99 ms | total p50 ms | total p99 ms | total max ms | `message_start` p50 / p99 ms |\n\
-         |---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| chunk delay | concurrency | route | streams | arrived whole | stored `complete` (usage rows) | TTFT p50 ms | TTFT p99 ms | total p50 ms | total p99 ms | total max ms | `message_start` p50 / p99 ms |\n\
+         |---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for s in &summaries {
         let r = s.run;
-        let rate = if r.elapsed_s > 0.0 {
-            format!("{:.1}", r.complete as f64 / r.elapsed_s)
-        } else {
-            dash()
-        };
         let stored = match (r.stored_complete, r.usage_rows) {
             (Some(n), Some(u)) => format!("{n} ({u})"),
             (Some(n), None) => n.to_string(),
@@ -214,7 +399,7 @@ pub fn render(samples: &ChatSamples) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} ms | {} | {} | {streams} | {} | {stored} | {rate} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {head} |",
+            "| {} ms | {} | {} | {streams} | {} | {stored} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {head} |",
             r.delay_ms,
             r.concurrency,
             s.route(),
@@ -232,25 +417,26 @@ pub fn render(samples: &ChatSamples) -> String {
          |---:|---:|---|---:|---:|---:|---:|\n",
     );
     for s in summaries.iter().filter(|s| s.run.route != "direct") {
-        let direct = summaries.iter().find(|d| {
-            d.run.route == "direct"
-                && d.run.delay_ms == s.run.delay_ms
-                && d.run.concurrency == s.run.concurrency
-        });
-        let Some(d) = direct else { continue };
+        let Some(d) = s.direct(&summaries) else {
+            continue;
+        };
+        let [ttft50, ttft99, total50, total99] = added(s, d);
         let _ = writeln!(
             out,
-            "| {} ms | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} |",
+            "| {} ms | {} | {} | {ttft50:.1} | {ttft99:.1} | {total50:.1} | {total99:.1} |",
             s.run.delay_ms,
             s.run.concurrency,
             s.route(),
-            s.ttft.p50 - d.ttft.p50,
-            s.ttft.p99 - d.ttft.p99,
-            s.total.p50 - d.total.p50,
-            s.total.p99 - d.total.p99,
         );
     }
-    let cpu = cpu_table(&summaries);
+    let ratio = ratio_table(&summaries);
+    if !ratio.is_empty() {
+        out.push('\n');
+        out.push_str(&ratio);
+    }
+    out.push('\n');
+    out.push_str(&runs_table(&groups));
+    let cpu = cpu_table(&groups);
     if !cpu.is_empty() {
         out.push('\n');
         out.push_str(&cpu);
@@ -259,6 +445,12 @@ pub fn render(samples: &ChatSamples) -> String {
         let _ = writeln!(
             out,
             "\nThe runner's log had {n} warning/error lines (the chat component's stderr included) over the whole benchmark, warm-up included."
+        );
+    }
+    if let Some(n) = samples.litellm_log_errors {
+        let _ = writeln!(
+            out,
+            "LiteLLM's output had {n} error lines or tracebacks over the whole benchmark, warm-up included."
         );
     }
     out

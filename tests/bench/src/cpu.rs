@@ -146,6 +146,11 @@ pub struct Watched {
     pub db: Option<String>,
     /// `db` and its children, once resolved.
     pub db_tree: Vec<String>,
+    /// Another server compared with the first (the chat benchmark's LiteLLM proxy); its
+    /// children are included.
+    pub proxy: Option<String>,
+    /// `proxy` and its children, once resolved.
+    pub proxy_tree: Vec<String>,
 }
 
 /// CPU counters at one instant (serialisable, for `hub-bench cpu-snapshot`), with the server's
@@ -156,6 +161,10 @@ pub struct Snapshot {
     db: (Option<f64>, Option<f64>),
     client: Option<f64>,
     machine: Option<(u64, u64)>,
+    /// The other server's (CPU seconds, run-queue wait seconds); absent from snapshots
+    /// written before it was added.
+    #[serde(default)]
+    proxy: (Option<f64>, Option<f64>),
     /// The server's resident memory (`VmRSS`), in KiB.
     #[serde(default)]
     pub server_rss_kib: Option<u64>,
@@ -186,6 +195,7 @@ impl Watched {
     /// so that the same processes are compared (the pool's connections live throughout).
     pub fn resolve(mut self) -> Self {
         self.db_tree = self.db.as_deref().map(tree).unwrap_or_default();
+        self.proxy_tree = self.proxy.as_deref().map(tree).unwrap_or_default();
         self
     }
 
@@ -197,6 +207,7 @@ impl Watched {
             db: group(&self.db_tree),
             client: process_seconds("self"),
             machine: machine_ticks(),
+            proxy: group(&self.proxy_tree),
             server_rss_kib: self.server.as_deref().and_then(rss_kib),
             server_fds: self.server.as_deref().and_then(fds),
         }
@@ -221,6 +232,12 @@ pub struct CpuUse {
     /// The same for the database's processes.
     #[serde(default)]
     pub db_runqueue_wait_s: Option<f64>,
+    /// The other server (and its children), in CPU seconds.
+    #[serde(default)]
+    pub proxy_s: Option<f64>,
+    /// Time the other server's threads waited for a CPU, in seconds (summed over threads).
+    #[serde(default)]
+    pub proxy_runqueue_wait_s: Option<f64>,
     /// The load generator itself, in CPU seconds.
     pub client_s: Option<f64>,
     /// Busy share of all the machine's CPUs (0..1), whoever used them.
@@ -252,6 +269,8 @@ impl CpuUse {
             db_ms_per_request: per_request(db_s),
             server_runqueue_wait_s: diff(before.server.1, after.server.1),
             db_runqueue_wait_s: diff(before.db.1, after.db.1),
+            proxy_s: diff(before.proxy.0, after.proxy.0),
+            proxy_runqueue_wait_s: diff(before.proxy.1, after.proxy.1),
             client_s: diff(before.client, after.client),
             machine_busy,
             machine_cpus: std::thread::available_parallelism().ok().map(usize::from),

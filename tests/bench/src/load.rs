@@ -212,7 +212,7 @@ async fn load(args: &LoadArgs) -> Result<LoadReport> {
     let watched = Watched {
         server: args.server_pid.map(|p| p.to_string()),
         db: args.db_pid.map(|p| p.to_string()),
-        db_tree: Vec::new(),
+        ..Watched::default()
     };
     for pid in [&watched.server, &watched.db].into_iter().flatten() {
         if crate::cpu::process_seconds(pid).is_none() {
