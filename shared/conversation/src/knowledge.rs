@@ -249,7 +249,6 @@ mod tests {
             ordinal,
             page: Some(2),
             heading_path: vec!["Kapitel".into(), "Urlaub".into()],
-            snippet: String::new(),
             text: text.into(),
             score,
         }

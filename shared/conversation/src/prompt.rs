@@ -176,7 +176,6 @@ mod tests {
                 ordinal: 0,
                 page: None,
                 heading_path: vec![],
-                snippet: String::new(),
                 text: "Urlaub: 30 Tage. ".repeat(20),
                 score: 1.0,
             }],
