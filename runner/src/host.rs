@@ -112,6 +112,15 @@ pub enum HandleError {
     },
 }
 
+/// Instances the pooling allocator has room for at once (each request being served holds one,
+/// a streaming answer for its whole length).
+const POOLED_INSTANCES: u32 = 1000;
+
+/// The engine: components compiled with Cranelift (cached in `cache_dir`), stopped by epochs,
+/// and instantiated from wasmtime's pooling allocator as Spin does (memories, tables and stacks
+/// reserved once and reused, copy-on-write memory images), so that a request's fresh instance
+/// costs no `mmap` of its own. Where the address space cannot be reserved, instances are
+/// allocated on demand instead (logged).
 fn engine(cache_dir: Option<&Path>) -> Result<Engine> {
     let mut config = wasmtime::Config::new();
     config.wasm_component_model(true);
@@ -123,7 +132,22 @@ fn engine(cache_dir: Option<&Path>) -> Result<Engine> {
         cache_config.with_directory(dir);
         config.cache(Some(wasmtime::Cache::new(cache_config)?));
     }
-    Ok(Engine::new(&config)?)
+    let mut pooling = wasmtime::PoolingAllocationConfig::default();
+    pooling
+        .total_component_instances(POOLED_INSTANCES)
+        .total_core_instances(POOLED_INSTANCES * 4)
+        .total_memories(POOLED_INSTANCES * 2)
+        .total_tables(POOLED_INSTANCES * 4)
+        .total_stacks(POOLED_INSTANCES);
+    let mut pooled = config.clone();
+    pooled.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pooling));
+    match Engine::new(&pooled) {
+        Ok(engine) => Ok(engine),
+        Err(e) => {
+            tracing::warn!(error = %e, "pooling allocator unavailable; instances allocated on demand");
+            Ok(Engine::new(&config)?)
+        }
+    }
 }
 
 impl Host {
