@@ -62,6 +62,19 @@ async fn collection(hub: &Hub, token: &str, name: &str, global: bool) -> String 
     created["id"].as_str().unwrap().to_owned()
 }
 
+/// A new chat of the caller with `collections` attached; its id.
+async fn chat_on(hub: &Hub, token: &str, collections: &[&str]) -> String {
+    let chat = hub.chat(token, json!({})).await;
+    hub.patch(
+        &format!("/api/chats/{chat}"),
+        token,
+        json!({ "collection_ids": collections }),
+    )
+    .await
+    .expect(200);
+    chat
+}
+
 /// The system text of the last streamed request the fake providers received (OpenAI's form).
 fn last_system_text(hub: &Hub) -> String {
     let request = hub
@@ -203,14 +216,7 @@ async fn with_an_embedding_model_the_question_is_embedded_and_found_by_meaning()
         b"# Urlaub\n\nUrlaubsantraege werden zwei Wochen vorher gestellt.\n".to_vec(),
     )
     .await;
-    let chat = hub.chat(&token, json!({})).await;
-    hub.patch(
-        &format!("/api/chats/{chat}"),
-        &token,
-        json!({"collection_ids": [handbook]}),
-    )
-    .await
-    .expect(200);
+    let chat = chat_on(&hub, &token, &[&handbook]).await;
     // German stop words the passage has, and a word no file has: the keyword ranking (stop
     // words left out, every word needed in the 'simple' configuration) finds nothing.
     let question = "Für das wird jede Quokka?";
@@ -402,14 +408,7 @@ async fn nobody_attaches_or_retrieves_what_they_cannot_read() {
     assert!(!last_system_text(&hub).contains("Zephyrkrake"));
 
     // The owner still gets it, through the same kind of links.
-    let own = hub.chat(&alice, json!({})).await;
-    hub.patch(
-        &format!("/api/chats/{own}"),
-        &alice,
-        json!({"collection_ids": [private]}),
-    )
-    .await
-    .expect(200);
+    let own = chat_on(&hub, &alice, &[&private]).await;
     let (_, sources) = ask(&hub, &own, &alice, json!({"content": QUESTION}), true).await;
     assert_cites_the_passage(&sources, &file);
 }

@@ -63,17 +63,7 @@ async fn prepare(req: &Request, chat_id: Uuid) -> Result<(UserContext, Exchange)
         Exchange::prepare(&db, owner(&user), chat_id, &ask, &settings).map_err(errors::chat)?;
     let (db, embedded) = match prepared.retrieval() {
         None => (db, None),
-        Some(retrieval) => {
-            let target = embeddings::active_target(&db, "chat");
-            // No connection is held while the provider embeds: this one goes back to the pool,
-            // and a fresh one stores the exchange.
-            drop(db);
-            let embedded = match target {
-                Some(target) => embeddings::embed_text(target, &retrieval.question, "chat").await,
-                None => None,
-            };
-            (database()?, embedded)
-        }
+        Some(retrieval) => embeddings::embed_released(db, &retrieval.question, "chat").await?,
     };
     let exchange = prepared
         .commit(&db, embedded.as_ref())

@@ -5,7 +5,7 @@ use hub_api::{
     KnowledgeHit, KnowledgeSearchResults, Page, SearchMode,
 };
 use hub_component::audit::{AuditAction, record_change as record};
-use hub_component::{database, embeddings, errors, json, log, no_content, timestamp};
+use hub_component::{embeddings, errors, json, log, no_content, timestamp};
 use hub_db::Owner;
 use hub_db::knowledge::{EmbeddingStatus, KnowledgeFile, SearchHit};
 use hub_http::ApiError;
@@ -238,14 +238,7 @@ pub async fn search(req: &Request) -> Result<Response, ApiError> {
         limit: limit.as_deref(),
     };
     let mut query = search::prepare(&db, caller, &params).map_err(errors::knowledge)?;
-    // No connection is held while the provider embeds the query.
-    let target = embeddings::active_target(&db, "upload");
-    drop(db);
-    let embedded = match target {
-        Some(target) => embeddings::embed_text(target, &query.text, "upload").await,
-        None => None,
-    };
-    let db = database()?;
+    let (db, embedded) = embeddings::embed_released(db, &query.text, "upload").await?;
     if let Some(embedded) = embedded {
         if let Err(e) =
             hub_db::usage::insert(&db, Owner::new(user_id), &embedded.usage_row(None, None))

@@ -16,11 +16,12 @@ use http::HeaderMap;
 use hub_conversation::knowledge::Embedded;
 use hub_conversation::{EmbeddingTarget, embedding_target};
 use hub_db::Db;
+use hub_http::ApiError;
 use hub_providers::embeddings::{self, Embedder, EmbeddingRequest, EmbeddingResponse};
 use hub_providers::{ProviderConfig, ProviderError};
 
-use crate::log;
 use crate::upstream::{self, Sleep};
+use crate::{PgDb, log};
 
 /// Attempts per batch.
 pub const ATTEMPTS: u32 = 3;
@@ -44,10 +45,27 @@ pub async fn embed(
     embed_with(embedder.as_ref(), request, &Spin).await
 }
 
+/// `text` (a question, a search) embedded with the active model, and a database connection
+/// to go on with. No connection is held while the provider embeds: `db` goes back to the pool
+/// and a fresh one is taken afterwards; without an active model, `db` is handed back as it is
+/// and nothing is embedded (keyword search only).
+pub async fn embed_released(
+    db: PgDb,
+    text: &str,
+    component: &str,
+) -> Result<(PgDb, Option<Embedded>), ApiError> {
+    let Some(target) = active_target(&db, component) else {
+        return Ok((db, None));
+    };
+    drop(db);
+    let embedded = embed_text(target, text, component).await;
+    Ok((crate::database()?, embedded))
+}
+
 /// The active embedding model, configured with the component's variables; `None` when none
 /// is active or it cannot be used (logged as `component`'s warning: the caller goes on with
 /// keyword search only).
-pub fn active_target(db: &dyn Db, component: &str) -> Option<EmbeddingTarget> {
+fn active_target(db: &dyn Db, component: &str) -> Option<EmbeddingTarget> {
     embedding_target(db, &crate::setting)
         .map_err(|e| log::warn(component, format_args!("no embedding model to use: {e}")))
         .ok()
@@ -56,9 +74,8 @@ pub fn active_target(db: &dyn Db, component: &str) -> Option<EmbeddingTarget> {
 
 /// The vector of one text (a question, a search) with `target`, its usage and latency; `None`
 /// when the provider fails or answers something unusable (logged as `component`'s warning,
-/// without the text: the caller goes on with keyword search only). Holds no database
-/// connection: read the target, give the connection back, then embed.
-pub async fn embed_text(target: EmbeddingTarget, text: &str, component: &str) -> Option<Embedded> {
+/// without the text: the caller goes on with keyword search only).
+async fn embed_text(target: EmbeddingTarget, text: &str, component: &str) -> Option<Embedded> {
     let request = target.request(vec![text.to_owned()]);
     let started = Instant::now();
     let embedded = match embed(&target.config, &request).await {

@@ -20,9 +20,9 @@ const STOP_WORDS: &[&str] = &[
     "a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "how",
     "i", "in", "is", "it", "of", "on", "or", "that", "the", "this", "to", "was", "we", "what",
     "when", "where", "which", "who", "why", "with", "you", "das", "dem", "den", "der", "des",
-    "die", "ein", "eine", "einen", "einer", "es", "fur", "im", "ist", "mit", "und", "von", "was",
-    "wer", "wie", "wird", "wo", "zu", "zum", "zur", "auf", "aus", "bei", "nach", "oder", "sich",
-    "sind", "uber", "welche", "welcher", "wann", "warum",
+    "die", "ein", "eine", "einen", "einer", "es", "fur", "im", "ist", "mit", "und", "von", "wer",
+    "wie", "wird", "wo", "zu", "zum", "zur", "auf", "aus", "bei", "nach", "oder", "sich", "sind",
+    "uber", "welche", "welcher", "wann", "warum",
 ];
 
 /// A word of the text: where it is and whether it matches.
