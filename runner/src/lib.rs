@@ -27,6 +27,8 @@ pub mod cli;
 #[cfg(feature = "host")]
 mod bindings;
 #[cfg(feature = "host")]
+mod body_limit;
+#[cfg(feature = "host")]
 mod host;
 #[cfg(feature = "host")]
 mod migrate;

@@ -10,11 +10,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use bytes::Bytes;
 use http::{HeaderValue, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
+use crate::body_limit::{CappedBody, Drainable};
 use crate::host::{HandleError, Host, ResponseBody, full_body};
 use crate::router::Router;
 use wasmtime_wasi_http::p2::bindings::http::types::ErrorCode;
@@ -63,7 +64,7 @@ impl Server {
         client: SocketAddr,
     ) -> Response<ResponseBody>
     where
-        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B: Drainable,
         B::Error: std::error::Error + Send + Sync + 'static,
     {
         self.dispatch_logged(request, client, false).await
@@ -76,7 +77,7 @@ impl Server {
         tick: bool,
     ) -> Response<ResponseBody>
     where
-        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B: Drainable,
         B::Error: std::error::Error + Send + Sync + 'static,
     {
         let started = Instant::now();
@@ -117,7 +118,7 @@ impl Server {
         request_id: &str,
     ) -> (Response<ResponseBody>, Option<String>)
     where
-        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B: Drainable,
         B::Error: std::error::Error + Send + Sync + 'static,
     {
         let declared = request
@@ -187,19 +188,10 @@ impl Server {
                 parts.headers.insert(n, v);
             }
         }
-        let limit = usize::try_from(self.max_body_bytes).unwrap_or(usize::MAX);
         // A body without Content-Length that grows past the limit: the component sees a read
         // error, and the client gets a 413 whatever the component answered.
         let overflowed = Arc::new(AtomicBool::new(false));
-        let flag = overflowed.clone();
-        let body = Limited::new(body, limit).map_err(move |e| {
-            if e.is::<http_body_util::LengthLimitError>() {
-                flag.store(true, Ordering::Relaxed);
-                wasmtime_wasi_http::Error::HttpRequestBodySize(None)
-            } else {
-                wasmtime_wasi_http::Error::InternalError(Some(e.to_string()))
-            }
-        });
+        let body = CappedBody::new(body, self.max_body_bytes, overflowed.clone());
         let request = Request::from_parts(parts, body);
         let component = route.component.clone();
         let result = self.host.handle(&component, request).await;
