@@ -112,22 +112,6 @@ async fn run(user: &UserContext, client: &ClientInfo, exchange: &Exchange, out: 
     };
     let (finished, db) = store(exchange, &outcome, title, &mut events).await;
     report(&finished);
-    if let Some(db) = db {
-        audit::record(
-            &db,
-            client,
-            Some(user.user_id),
-            AuditAction::ChatMessageAnswered,
-            Some(exchange.chat.id.to_string()),
-            json!({
-                "message_id": exchange.answer_id,
-                "model": exchange.target.model.model_id,
-                "provider": exchange.target.kind.as_str(),
-                "status": finished.message.as_ref().map(|m| m.status.as_str()),
-                "client_connected": events.client_connected(),
-            }),
-        );
-    }
     if let Some(charge) = finished.charge {
         events
             .send(ChatEvent::Usage(UsageEvent {
@@ -146,6 +130,23 @@ async fn run(user: &UserContext, client: &ClientInfo, exchange: &Exchange, out: 
             .await;
     }
     events.send(last_event(&outcome, &finished)).await;
+    // Audited after the last event (the client does not wait for it), before the stream ends.
+    if let Some(db) = db {
+        audit::record(
+            &db,
+            client,
+            Some(user.user_id),
+            AuditAction::ChatMessageAnswered,
+            Some(exchange.chat.id.to_string()),
+            json!({
+                "message_id": exchange.answer_id,
+                "model": exchange.target.model.model_id,
+                "provider": exchange.target.kind.as_str(),
+                "status": finished.message.as_ref().map(|m| m.status.as_str()),
+                "client_connected": events.client_connected(),
+            }),
+        );
+    }
     events.close().await;
 }
 

@@ -8,6 +8,7 @@ use hub_db::chats::{self, Chat, ChatChange};
 use hub_db::knowledge::RetrievalQuery;
 use hub_db::messages::{self, Message, NewAnswer, Role, Source, Status};
 use hub_db::{Db, Owner, usage};
+
 use hub_providers::ChatRequest;
 use uuid::Uuid;
 
@@ -262,53 +263,55 @@ impl Prepared {
                 .map(|_| Some(target.model.model_id.as_str())),
             temperature: ask.temperature.map(|t| Some(t.value())),
         };
-        let stored = hub_db::transaction_with(db, |tx| {
-            if change != ChatChange::default() {
-                chats::update(tx, chat_id, owner, &change)?;
-            }
-            let question = match (&ask.content, again) {
-                (Some(text), _) => {
-                    let question = messages::insert_user(tx, chat_id, owner, text.as_str())?;
-                    match question {
-                        Some(mut q) if !ask.file_ids.is_empty() => {
-                            q.files = messages::attach_files(tx, q.id, owner, &ask.file_ids)?;
-                            if q.files.len() != ask.file_ids.len() {
-                                return Err(ChatError::Invalid(InputError {
-                                    field: "file_ids",
-                                    reason: "must name ready knowledge files you can read"
-                                        .to_owned(),
-                                }));
-                            }
-                            Some(q)
-                        }
-                        other => other,
+        let answer = NewAnswer {
+            model: &target.model.model_id,
+            status: Status::Partial,
+            content: "",
+            error: None,
+            sources: &sources,
+        };
+        let text = ask.content.as_ref().map(MessageContent::as_str);
+        let open =
+            |tx: &dyn Db| messages::open_exchange(tx, chat_id, owner, text, &answer, HISTORY_LIMIT);
+        // A plain question is one statement (its own transaction); what else the message
+        // brings runs with it in one transaction.
+        let plain = change == ChatChange::default()
+            && again.is_none()
+            && ask.file_ids.is_empty()
+            && embedded.is_none();
+        let opened = if plain {
+            open(db)?
+        } else {
+            hub_db::transaction_with(db, |tx| {
+                if change != ChatChange::default() {
+                    chats::update(tx, chat_id, owner, &change)?;
+                }
+                if let Some(question) = &again {
+                    messages::delete_after(tx, chat_id, owner, question.id)?;
+                }
+                let mut opened = open(tx)?;
+                if let Some(q) = opened
+                    .question
+                    .as_mut()
+                    .filter(|_| !ask.file_ids.is_empty())
+                {
+                    q.files = messages::attach_files(tx, q.id, owner, &ask.file_ids)?;
+                    if q.files.len() != ask.file_ids.len() {
+                        return Err(ChatError::Invalid(InputError {
+                            field: "file_ids",
+                            reason: "must name ready knowledge files you can read".to_owned(),
+                        }));
                     }
                 }
-                (None, Some(question)) => {
-                    messages::delete_after(tx, chat_id, owner, question.id)?;
-                    Some(question)
+                if let (Some(e), Some(q)) = (embedded, &opened.question) {
+                    usage::insert(tx, owner, &e.usage_row(Some(chat_id), Some(q.id)))?;
                 }
-                (None, None) => None,
-            };
-            let history = messages::recent(tx, chat_id, owner, HISTORY_LIMIT)?;
-            let answer = messages::insert_assistant(
-                tx,
-                chat_id,
-                owner,
-                &NewAnswer {
-                    model: &target.model.model_id,
-                    status: Status::Partial,
-                    content: "",
-                    error: None,
-                    sources: &sources,
-                },
-            )?;
-            if let (Some(e), Some(q)) = (embedded, &question) {
-                usage::insert(tx, owner, &e.usage_row(Some(chat_id), Some(q.id)))?;
-            }
-            Ok::<_, ChatError>((question, history, answer))
-        })?;
-        let (Some(question), history, Some(answer)) = stored else {
+                Ok::<_, ChatError>(opened)
+            })?
+        };
+        let question = opened.question.or(again);
+        let history = opened.history;
+        let (Some(question), Some(answer)) = (question, opened.answer) else {
             return Err(ChatError::ChatNotFound);
         };
         let first_exchange =

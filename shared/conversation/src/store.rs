@@ -134,7 +134,7 @@ impl Exchange {
     }
 }
 
-impl Store<'_> {
+impl<'a> Store<'a> {
     /// Tries every step that is still due.
     pub fn attempt(&mut self, db: &dyn Db) {
         self.waiting = None;
@@ -142,35 +142,45 @@ impl Store<'_> {
         let outcome = self.outcome;
         if self.due.answer {
             let (status, error) = outcome.status();
-            let result = messages::finalize(
-                db,
-                exchange.answer_id,
-                exchange.owner,
-                &outcome.summary.text,
-                status,
-                error.as_deref(),
-            );
+            let (id, owner, text) = (exchange.answer_id, exchange.owner, &outcome.summary.text);
+            // The answer with its usage row in one statement; after a lasting failure of that,
+            // the answer alone, and the usage row on its own below.
+            let together = match (self.due.usage, self.usage_row()) {
+                (true, Some(row)) => {
+                    match messages::finalize_with_usage(
+                        db,
+                        id,
+                        owner,
+                        text,
+                        status,
+                        error.as_deref(),
+                        &row,
+                    ) {
+                        Ok(message) => {
+                            self.due.usage = false;
+                            Some(Ok(message))
+                        }
+                        Err(e) if is_transient(&e) => Some(Err(e)),
+                        Err(_) => None,
+                    }
+                }
+                _ => None,
+            };
+            let result = together.unwrap_or_else(|| {
+                messages::finalize(db, id, owner, text, status, error.as_deref())
+            });
             if let Some(message) = self.settle(result, "store answer") {
                 self.due.answer = false;
                 self.finished.message = message;
             }
         }
         if self.due.usage
-            && let Some(charge) = self.finished.charge
-        {
-            let row = charge.row(
-                &exchange.target,
-                exchange.chat.id,
-                Some(exchange.answer_id),
-                outcome.latency,
-                outcome.ttft,
-            );
-            if self
+            && let Some(row) = self.usage_row()
+            && self
                 .settle(usage::insert(db, exchange.owner, &row), "record usage of")
                 .is_some()
-            {
-                self.due.usage = false;
-            }
+        {
+            self.due.usage = false;
         }
         if self.due.title_usage
             && let Some((used, latency)) = self.draft.usage
@@ -259,6 +269,20 @@ impl Store<'_> {
             self.finished.unavailable = true;
         }
         self.finished
+    }
+
+    /// The answer's usage row, when it has tokens.
+    fn usage_row(&self) -> Option<usage::NewUsage<'a>> {
+        let (exchange, outcome) = (self.exchange, self.outcome);
+        self.finished.charge.map(|charge| {
+            charge.row(
+                &exchange.target,
+                exchange.chat.id,
+                Some(exchange.answer_id),
+                outcome.latency,
+                outcome.ttft,
+            )
+        })
     }
 
     /// The title to set: the model's, else one from the question.
@@ -481,10 +505,11 @@ mod tests {
 
         store.attempt(&db);
         assert!(store.waiting().is_none());
-        // The answer, its usage, the title's usage, the title, and the chat read back.
+        // The answer with its usage row (one statement), the title's usage, the title, and
+        // the chat read back.
         assert_eq!(
             verbs(&db.statements()),
-            ["UPDATE", "INSERT", "INSERT", "UPDATE", "SELECT"]
+            ["WITH", "INSERT", "UPDATE", "SELECT"]
         );
         let finished = store.give_up();
         assert!(finished.problems.is_empty(), "{:?}", finished.problems);
@@ -503,15 +528,17 @@ mod tests {
         );
         let db = FakeDb::new();
         let mut store = exchange.store(&outcome, None);
-        // The answer is stored, then the connection drops before the usage row.
+        // The answer and its usage row together fail for good (a constraint on the row): the
+        // answer is stored alone, then the connection drops before the usage row.
+        db.push_error(DbError::query(Some("23514"), "check constraint"));
         let dropped = DbError::query(Some("57P01"), "terminating connection");
-        store.attempt(&Outage::after(&db, 1, dropped));
+        store.attempt(&Outage::after(&db, 2, dropped));
         assert!(store.waiting().is_some());
         store.attempt(&db);
         assert!(store.waiting().is_none());
-        assert_eq!(verbs(&db.statements()), ["UPDATE", "INSERT"]);
+        assert_eq!(verbs(&db.statements()), ["WITH", "UPDATE", "INSERT"]);
         let calls = db.calls();
-        assert_eq!(calls[0].1[3], Param::Text("partial".to_owned()));
+        assert_eq!(calls[1].1[3], Param::Text("partial".to_owned()));
         assert!(store.give_up().problems.is_empty());
     }
 
@@ -520,10 +547,13 @@ mod tests {
         let exchange = exchange(false);
         let outcome = answered("Antwort", None);
         let db = FakeDb::new();
+        // The answer fails with its usage row and alone; the row is still recorded.
+        db.push_error(DbError::query(Some("23514"), "check constraint"));
         db.push_error(DbError::query(Some("23514"), "check constraint"));
         let mut store = exchange.store(&outcome, None);
         store.attempt(&db);
         assert!(store.waiting().is_none());
+        assert_eq!(verbs(&db.statements()), ["WITH", "UPDATE", "INSERT"]);
         let finished = store.give_up();
         assert_eq!(finished.problems.len(), 1, "{:?}", finished.problems);
         assert!(finished.problems[0].contains("could not store answer"));

@@ -335,6 +335,104 @@ pub fn insert_user(
     insert(db, chat_id, owner, draft)
 }
 
+/// An exchange as [`open_exchange`] stored it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Opened {
+    /// The question as stored (`None` when none was given, or the chat is not the owner's).
+    pub question: Option<Message>,
+    /// The conversation the answer continues, oldest first: the last messages before it, the
+    /// question included, the pending answer not.
+    pub history: Vec<Message>,
+    /// The pending answer as stored (`None` when the chat is not the owner's).
+    pub answer: Option<Message>,
+}
+
+/// Opens an exchange in chat `chat_id` of `owner` in one statement: stores `question` (when
+/// given; without it, the answer answers the history again) and the pending `answer`, marks
+/// the chat active, and reads the last `history_limit` messages the answer continues.
+///
+/// The statement's transaction (the caller's, when it runs inside one) commits without
+/// waiting for the write-ahead log to reach the disk (`synchronous_commit` off for that
+/// transaction only): what an answer's first token waits for is PostgreSQL's memory, not an
+/// fsync. The answer's own commit when it is finalised ([`finalize`], synchronous) flushes the
+/// log up to itself, so everything of an exchange is on disk before it is reported done; a
+/// database crash before that can lose the open exchange, whose stream then ends in an error.
+pub fn open_exchange(
+    db: &dyn Db,
+    chat_id: Uuid,
+    owner: Owner,
+    question: Option<&str>,
+    answer: &NewAnswer<'_>,
+    history_limit: u32,
+) -> Result<Opened, DbError> {
+    // The statement reads one snapshot: the history it reads is what was there before, and
+    // the question is added to it from its own insert.
+    let sql = format!(
+        r#"
+WITH c AS (
+    UPDATE chats SET updated_at = now()
+    WHERE id = $1 AND user_id = $2
+    RETURNING id, user_id
+), q AS (
+    INSERT INTO chat_messages (id, chat_id, role, content, status, sources)
+    SELECT $3, c.id, 'user', $4, 'complete', '[]'::jsonb FROM c
+    WHERE $4::text IS NOT NULL
+    RETURNING *
+), a AS (
+    INSERT INTO chat_messages (id, chat_id, role, content, model, status, error, sources)
+    SELECT $5, c.id, 'assistant', $6, $7, $8, $9, $10 FROM c
+    RETURNING *
+), earlier AS (
+    SELECT m.* FROM chat_messages AS m, c
+    WHERE m.chat_id = c.id
+    ORDER BY m.created_at DESC, m.id DESC
+    LIMIT $11
+), parts AS (
+    SELECT 0 AS part, earlier.* FROM earlier
+    UNION ALL SELECT 1, q.* FROM q
+    UNION ALL SELECT 2, a.* FROM a
+), durability AS (
+    SELECT set_config('synchronous_commit', 'off', true) AS commit_mode
+)
+SELECT m.part, {}
+FROM parts AS m, c, durability
+ORDER BY m.part, m.created_at, m.id"#,
+        message_columns()
+    );
+    let error = answer_error(answer.status, answer.error);
+    let earlier = history_limit.saturating_sub(u32::from(question.is_some()));
+    let rows = db.query(
+        &sql,
+        &[
+            Param::Uuid(chat_id),
+            owner.into(),
+            Param::Uuid(Uuid::now_v7()),
+            question.into(),
+            Param::Uuid(Uuid::now_v7()),
+            answer.content.into(),
+            answer.model.into(),
+            answer.status.as_str().into(),
+            error.into(),
+            Param::Json(serde_json::json!(answer.sources)),
+            i64::from(earlier).into(),
+        ],
+    )?;
+    let mut opened = Opened::default();
+    for row in rows.iter() {
+        let part: i32 = row.get("part")?;
+        let message = Message::from_row(row)?;
+        match part {
+            0 => opened.history.push(message),
+            1 => {
+                opened.history.push(message.clone());
+                opened.question = Some(message);
+            }
+            _ => opened.answer = Some(message),
+        }
+    }
+    Ok(opened)
+}
+
 /// Most files one message may have attached.
 pub const MAX_FILES: usize = 10;
 
@@ -435,14 +533,20 @@ pub fn insert_assistant(
         content: answer.content,
         model: Some(answer.model),
         status: answer.status,
-        error: match answer.status {
-            Status::Complete => None,
-            Status::Error => Some(answer.error.unwrap_or(UNKNOWN_ERROR)),
-            Status::Partial => answer.error,
-        },
+        error: answer_error(answer.status, answer.error),
         sources: answer.sources,
     };
     insert(db, chat_id, owner, draft)
+}
+
+/// The error text stored with an answer of `status`: none when complete, always one when
+/// failed (the table requires it).
+fn answer_error(status: Status, error: Option<&str>) -> Option<&str> {
+    match status {
+        Status::Complete => None,
+        Status::Error => Some(error.unwrap_or(UNKNOWN_ERROR)),
+        Status::Partial => error,
+    }
 }
 
 /// Finalises answer `id` of `owner` with its content, how it ended and why (an error text is
@@ -464,12 +568,6 @@ WHERE m.id = $1 AND c.user_id = $2 AND c.id = m.chat_id AND m.role = 'assistant'
 RETURNING {}"#,
         message_columns()
     );
-    let error = match status {
-        Status::Complete => None,
-        // An error status needs its text (the table requires one).
-        Status::Error => Some(error.unwrap_or(UNKNOWN_ERROR)),
-        Status::Partial => error,
-    };
     let rows = db.query(
         &sql,
         &[
@@ -477,9 +575,52 @@ RETURNING {}"#,
             owner.into(),
             content.into(),
             status.as_str().into(),
-            error.into(),
+            answer_error(status, error).into(),
         ],
     )?;
+    rows.first().map(Message::from_row).transpose()
+}
+
+/// [`finalize`] and the answer's usage row in one statement (one commit): the row is stored
+/// only with the answer. Refused as a whole when either part fails (a cost that is not a plain
+/// decimal, a constraint): then store them one by one, so that a bad usage row never loses
+/// the answer.
+#[allow(clippy::too_many_arguments)]
+pub fn finalize_with_usage(
+    db: &dyn Db,
+    id: Uuid,
+    owner: Owner,
+    content: &str,
+    status: Status,
+    error: Option<&str>,
+    usage: &crate::usage::NewUsage<'_>,
+) -> Result<Option<Message>, DbError> {
+    let sql = format!(
+        r#"
+WITH m AS (
+    UPDATE chat_messages AS m
+    SET content = $3, status = $4, error = $5, updated_at = now()
+    FROM chats AS c
+    WHERE m.id = $1 AND c.user_id = $2 AND c.id = m.chat_id AND m.role = 'assistant'
+    RETURNING {}
+), u AS (
+    INSERT INTO chat_token_usage ({})
+    SELECT {} FROM m
+)
+SELECT * FROM m"#,
+        message_columns(),
+        crate::usage::COLUMNS,
+        crate::usage::placeholders(6)
+    );
+    let mut params = vec![
+        Param::Uuid(id),
+        owner.into(),
+        content.into(),
+        status.as_str().into(),
+        answer_error(status, error).into(),
+    ];
+    params.extend(crate::usage::row_params(Uuid::now_v7(), owner, usage)?);
+    let rows = db.query(&sql, &params)?;
     rows.first().map(Message::from_row).transpose()
 }
 

@@ -48,40 +48,59 @@ fn millis(n: Option<u32>) -> Param {
         .unwrap_or(Param::Null)
 }
 
-/// Stores the usage of a request by `owner` under a fresh v7 id; the id. Cached tokens are
-/// capped at the input tokens (they are part of them).
-pub fn insert(db: &dyn Db, owner: Owner, usage: &NewUsage<'_>) -> Result<Uuid, DbError> {
-    const SQL: &str = r#"
-INSERT INTO chat_token_usage (
-    id, user_id, chat_id, message_id, provider, model,
-    input_tokens, output_tokens, cached_tokens, cost, latency_ms, ttft_ms, estimated
-)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"#;
+/// The columns of a usage row, in the order of [`row_params`].
+pub(crate) const COLUMNS: &str = "id, user_id, chat_id, message_id, provider, model, \
+    input_tokens, output_tokens, cached_tokens, cost, latency_ms, ttft_ms, estimated";
+
+/// The values of a usage row of `owner` under the fresh v7 `id`, in the order of [`COLUMNS`];
+/// refused when the cost is not a plain non-negative decimal. Cached tokens are capped at the
+/// input tokens (they are part of them).
+pub(crate) fn row_params(
+    id: Uuid,
+    owner: Owner,
+    usage: &NewUsage<'_>,
+) -> Result<Vec<Param>, DbError> {
     if !is_plain_decimal(&usage.cost.0) {
         return Err(DbError::Other(format!(
             "cost {:?} is not a non-negative decimal",
             usage.cost.0.chars().take(64).collect::<String>()
         )));
     }
+    Ok(vec![
+        Param::Uuid(id),
+        owner.into(),
+        usage.chat_id.map(Param::Uuid).unwrap_or(Param::Null),
+        usage.message_id.map(Param::Uuid).unwrap_or(Param::Null),
+        usage.provider.into(),
+        usage.model.into(),
+        tokens(usage.input_tokens),
+        tokens(usage.output_tokens),
+        tokens(usage.cached_tokens.min(usage.input_tokens)),
+        usage.cost.clone().into(),
+        millis(usage.latency_ms),
+        millis(usage.ttft_ms),
+        usage.estimated.into(),
+    ])
+}
+
+/// `$first, $first+1, …` for the values of a usage row ([`row_params`]).
+pub(crate) fn placeholders(first: usize) -> String {
+    (first..first + 13)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Stores the usage of a request by `owner` under a fresh v7 id; the id. Cached tokens are
+/// capped at the input tokens (they are part of them).
+pub fn insert(db: &dyn Db, owner: Owner, usage: &NewUsage<'_>) -> Result<Uuid, DbError> {
     let id = Uuid::now_v7();
-    db.execute(
-        SQL,
-        &[
-            Param::Uuid(id),
-            owner.into(),
-            usage.chat_id.map(Param::Uuid).unwrap_or(Param::Null),
-            usage.message_id.map(Param::Uuid).unwrap_or(Param::Null),
-            usage.provider.into(),
-            usage.model.into(),
-            tokens(usage.input_tokens),
-            tokens(usage.output_tokens),
-            tokens(usage.cached_tokens.min(usage.input_tokens)),
-            usage.cost.clone().into(),
-            millis(usage.latency_ms),
-            millis(usage.ttft_ms),
-            usage.estimated.into(),
-        ],
-    )?;
+    let params = row_params(id, owner, usage)?;
+    let sql = format!(
+        "INSERT INTO chat_token_usage ({COLUMNS}) VALUES ({})",
+        placeholders(1)
+    );
+    db.execute(&sql, &params)?;
     Ok(id)
 }
 
