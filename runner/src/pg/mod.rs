@@ -152,6 +152,8 @@ use errors::{error_text, query_failed, rewrapped};
 
 /// Spin's per-instance connection table size.
 const MAX_CONNECTIONS_PER_REQUEST: usize = 1024;
+/// Most prepared statements one pooled connection keeps ([`prepare`]).
+const MAX_CACHED_STATEMENTS: usize = 512;
 /// Spin's limit on the bytes a query result may occupy in the host.
 const MAX_RESULT_BYTES: usize = 128 << 20;
 
@@ -263,10 +265,13 @@ impl PgState {
         Ok(Connection { client })
     }
 
-    fn client(&self, connection: &Resource<Connection>) -> Result<&tokio_postgres::Client, Error> {
+    fn client(
+        &self,
+        connection: &Resource<Connection>,
+    ) -> Result<&deadpool_postgres::ClientWrapper, Error> {
         self.table
             .get(connection)
-            .map(|c| &**c.client)
+            .map(|c| &*c.client)
             .map_err(|_| Error::ConnectionFailed("no connection found".to_owned()))
     }
 }
@@ -291,15 +296,21 @@ pub fn add_to_linker<T: Send + 'static>(
 /// `query` as Spin 4 runs it: rows are streamed and converted one by one; the first failure
 /// ends the query.
 async fn run_query(
-    client: &tokio_postgres::Client,
+    client: &deadpool_postgres::ClientWrapper,
     statement: &str,
     params: &[ParameterValue],
 ) -> Result<RowSet, Error> {
     let params = params::to_sql_parameters(params).map_err(Error::BadParameter)?;
-    let stream = client
-        .query_raw(statement, params)
-        .await
-        .map_err(|e| query_failed(&e))?;
+    let refs = || params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync));
+    let prepared = prepare(client, statement).await?;
+    let stream = match client.query_raw(&prepared, refs()).await {
+        Err(e) if is_stale(&e) => {
+            let prepared = prepare_again(client, statement).await?;
+            client.query_raw(&prepared, refs()).await
+        }
+        other => other,
+    }
+    .map_err(|e| query_failed(&e))?;
     let mut stream = std::pin::pin!(stream);
 
     let mut columns = None;
@@ -327,7 +338,7 @@ async fn run_query(
 }
 
 async fn run_execute(
-    client: &tokio_postgres::Client,
+    client: &deadpool_postgres::ClientWrapper,
     statement: &str,
     params: &[ParameterValue],
 ) -> Result<u64, Error> {
@@ -336,10 +347,103 @@ async fn run_execute(
         .iter()
         .map(|p| p.as_ref() as &(dyn ToSql + Sync))
         .collect();
-    client
-        .execute(statement, &refs)
+    let prepared = prepare(client, statement).await?;
+    match client.execute(&prepared, &refs).await {
+        Err(e) if is_stale(&e) => {
+            let prepared = prepare_again(client, statement).await?;
+            client.execute(&prepared, &refs).await
+        }
+        other => other,
+    }
+    .map_err(|e| query_failed(&e))
+}
+
+/// `statement` prepared on this pooled connection: from its cache, else prepared now and kept
+/// (Spin prepares every statement anew: two round trips and a plan each time; the results and
+/// errors are the same). Kept are the statements that read and write rows and those of
+/// transaction control ([`keeps_plan`]); any other (DDL, `DISCARD`, `DEALLOCATE`, ...) is
+/// prepared anew and empties the cache first, since it may change what the kept statements
+/// would return. A connection keeps at most [`MAX_CACHED_STATEMENTS`]: past that its cache is
+/// emptied (the statements are closed) and fills again.
+async fn prepare(
+    client: &deadpool_postgres::ClientWrapper,
+    statement: &str,
+) -> Result<tokio_postgres::Statement, Error> {
+    if !keeps_plan(statement) {
+        client.statement_cache.clear();
+        return client
+            .prepare(statement)
+            .await
+            .map_err(|e| query_failed(&e));
+    }
+    let prepared = client
+        .prepare_cached(statement)
         .await
-        .map_err(|e| query_failed(&e))
+        .map_err(|e| query_failed(&e))?;
+    if client.statement_cache.size() > MAX_CACHED_STATEMENTS {
+        client.statement_cache.clear();
+    }
+    Ok(prepared)
+}
+
+/// Whether `statement` may be kept prepared: its first word (after blanks, `--` comments and
+/// opening parentheses) names a statement on rows or a transaction's control.
+fn keeps_plan(statement: &str) -> bool {
+    const KEPT: [&str; 16] = [
+        "SELECT",
+        "INSERT",
+        "UPDATE",
+        "DELETE",
+        "WITH",
+        "VALUES",
+        "TABLE",
+        "MERGE",
+        "BEGIN",
+        "START",
+        "COMMIT",
+        "END",
+        "ROLLBACK",
+        "SAVEPOINT",
+        "RELEASE",
+        "SHOW",
+    ];
+    let mut rest = statement;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '(');
+        match rest.strip_prefix("--") {
+            Some(comment) => rest = comment.split_once('\n').map_or("", |(_, after)| after),
+            None => break,
+        }
+    }
+    let word: String = rest.chars().take_while(char::is_ascii_alphabetic).collect();
+    KEPT.iter().any(|k| k.eq_ignore_ascii_case(&word))
+}
+
+/// `statement` prepared anew after its cached form went stale.
+async fn prepare_again(
+    client: &deadpool_postgres::ClientWrapper,
+    statement: &str,
+) -> Result<tokio_postgres::Statement, Error> {
+    client.statement_cache.remove(statement, &[]);
+    prepare(client, statement).await
+}
+
+/// Whether a kept statement failed because it is stale, not because of what it does: the
+/// server no longer has it (`26000`, say after a `DEALLOCATE` inside a function), or another
+/// connection changed the schema of its result (`0A000` "cached plan must not change result
+/// type"). Prepared anew, it runs as it would have under Spin; inside a transaction block the
+/// failure has aborted the transaction already, so there the guest sees it (a schema change by
+/// another connection while this one is in a transaction: rare, and the transaction can be
+/// retried).
+fn is_stale(err: &tokio_postgres::Error) -> bool {
+    err.as_db_error().is_some_and(|db| {
+        let code = db.code().code();
+        code == "26000"
+            || (code == "0A000"
+                && db
+                    .message()
+                    .contains("cached plan must not change result type"))
+    })
 }
 
 /// How Spin accounts a value against the result size limit.

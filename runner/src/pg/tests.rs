@@ -900,3 +900,34 @@ async fn dropped_connections_go_back_to_the_pool() {
         seen.simple_queries
     );
 }
+
+#[test]
+fn statements_on_rows_and_transaction_control_are_kept_prepared_and_others_not() {
+    for kept in [
+        "SELECT 1",
+        "  select * from t",
+        "\n-- the chats\nWITH c AS (SELECT 1) SELECT * FROM c",
+        "(SELECT 1) UNION (SELECT 2)",
+        "INSERT INTO t VALUES ($1)",
+        "update t set a = 1",
+        "DELETE FROM t",
+        "BEGIN",
+        "COMMIT",
+        "ROLLBACK",
+    ] {
+        assert!(keeps_plan(kept), "{kept:?}");
+    }
+    for fresh in [
+        "CREATE TABLE t (a int)",
+        "ALTER TABLE t ADD COLUMN b int",
+        "drop table t",
+        "DISCARD ALL",
+        "DEALLOCATE ALL",
+        "SET search_path = other",
+        "-- only a comment",
+        "",
+        "SELECTED",
+    ] {
+        assert!(!keeps_plan(fresh), "{fresh:?}");
+    }
+}

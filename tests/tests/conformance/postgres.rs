@@ -612,3 +612,69 @@ async fn connections_to_hosts_not_allowed_are_refused() {
         "{reply}"
     );
 }
+
+#[tokio::test]
+async fn statements_run_as_written_whatever_the_connection_has_prepared_before() {
+    // The runner keeps each connection's prepared statements (Spin prepares anew each time):
+    // a changed table, a `DEALLOCATE ALL` or `DISCARD ALL` by the guest, and a transaction
+    // change nothing about what a statement returns.
+    let app = &main_app().app;
+    let db = TestDb::create().await;
+    let select = || query("SELECT * FROM t ORDER BY a", json!([]));
+    let columns = |step: &Value| -> Vec<String> {
+        rows(step)["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let results = pg_steps(
+        app,
+        &db,
+        vec![
+            execute("CREATE TABLE t (a int4)", json!([])),
+            execute("INSERT INTO t VALUES (1)", json!([])),
+            select(),
+            execute("ALTER TABLE t ADD COLUMN b text DEFAULT 'x'", json!([])),
+            select(),
+            execute("DEALLOCATE ALL", json!([])),
+            select(),
+            execute("DISCARD ALL", json!([])),
+            select(),
+            execute("BEGIN", json!([])),
+            execute("ALTER TABLE t DROP COLUMN b", json!([])),
+            select(),
+            execute("COMMIT", json!([])),
+            select(),
+        ],
+    )
+    .await;
+    assert_eq!(columns(&results[2]), ["a"], "{}", results[2]);
+    for i in [4, 6, 8] {
+        assert_eq!(columns(&results[i]), ["a", "b"], "step {i}: {}", results[i]);
+        assert_eq!(
+            rows(&results[i])["rows"],
+            json!([[{ "int32": 1 }, { "str": "x" }]])
+        );
+    }
+    for i in [11, 13] {
+        assert_eq!(columns(&results[i]), ["a"], "step {i}: {}", results[i]);
+    }
+
+    // Another connection changes the table between two requests (the second one gets the
+    // first one's pooled connection, with the statement kept).
+    let client = db.client().await;
+    client
+        .batch_execute("ALTER TABLE t ADD COLUMN c int4 DEFAULT 7")
+        .await
+        .unwrap();
+    let results = pg_steps(app, &db, vec![select()]).await;
+    assert_eq!(columns(&results[0]), ["a", "c"], "{}", results[0]);
+    client
+        .batch_execute("ALTER TABLE t DROP COLUMN c")
+        .await
+        .unwrap();
+    let results = pg_steps(app, &db, vec![select(), select()]).await;
+    assert_eq!(columns(&results[1]), ["a"], "{}", results[1]);
+}
