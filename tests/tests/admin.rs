@@ -511,6 +511,15 @@ async fn a_password_set_by_an_admin_must_be_changed_first() {
     hub.get("/api/models", &token)
         .await
         .assert_error(403, "password_change_required");
+    // Sending a message (a streamed answer) too.
+    let send = format!("/api/chats/{}/messages", uuid::Uuid::now_v7());
+    let message = json!({ "content": "Hallo" });
+    hub.post(&send, &token, message.clone())
+        .await
+        .assert_error(403, "password_change_required");
+    hub.post(&send, &old_token, message)
+        .await
+        .assert_error(401, "unauthenticated");
     hub.get("/api/auth/sessions", &token).await.expect(200);
     let me = hub.get("/api/auth/me", &token).await.expect(200);
     assert_eq!(me["must_change_password"], true);
