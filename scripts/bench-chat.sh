@@ -3,7 +3,8 @@
 # the LiteLLM proxy add to the time to first token and to the end of the answer over the same
 # streaming request sent straight to the fake OpenAI provider, their requests alternating within
 # each run, at concurrency 1 and 32, with and without a delay between the provider's chunks, and
-# whether every stream arrived whole and was stored. Rewrites the "Chat streaming" section of
+# whether every stream arrived whole and was stored; then the hub alone at full speed (its
+# throughput) and 500 hub streams held open at once (the runner's memory per open stream). Rewrites the "Chat streaming" section of
 # docs/benchmarks.md (only the text between its marker comments). A benchmark, not a test:
 # scripts/test.sh never runs it (the measuring code is the ignored test
 # tests/tests/chat_bench.rs; `hub-bench report chat` renders its samples).
@@ -18,6 +19,10 @@
 #   CHAT_BENCH_STREAMS   streams per route at concurrency 1 (default 100)
 #   CHAT_BENCH_ROUNDS    streams per route and worker at the higher concurrencies (default 20)
 #   CHAT_BENCH_UNTITLED  first exchanges of untitled chats, concurrency 1 (default 30; 0 skips)
+#   CHAT_BENCH_THROUGHPUT_CONCURRENCY  workers of the hub-alone throughput run (default 32)
+#   CHAT_BENCH_THROUGHPUT_ROUNDS  its streams per worker (default 30; 0 skips)
+#   CHAT_BENCH_OPEN_STREAMS  hub streams held open at once (default 500; 0 skips)
+#   CHAT_BENCH_OPEN_DELAY_MS  the fake provider's delay between chunks for those (default 1000)
 #   BENCH_SKIP_BUILD=1   use the binaries already in target/
 #   BENCH_NO_DOCS=1      do not touch docs/benchmarks.md (samples and tables stay in .data/bench-chat)
 #
@@ -37,8 +42,14 @@ streams=${CHAT_BENCH_STREAMS:-100}
 rounds=${CHAT_BENCH_ROUNDS:-20}
 untitled=${CHAT_BENCH_UNTITLED:-30}
 concurrencies=${CHAT_BENCH_CONCURRENCY:-1 32}
+throughput_workers=${CHAT_BENCH_THROUGHPUT_CONCURRENCY:-32}
+throughput_rounds=${CHAT_BENCH_THROUGHPUT_ROUNDS:-30}
+open_streams=${CHAT_BENCH_OPEN_STREAMS:-500}
+open_delay_ms=${CHAT_BENCH_OPEN_DELAY_MS:-1000}
 export CHAT_BENCH_DELAY_MS="$delay_ms" CHAT_BENCH_STREAMS="$streams" CHAT_BENCH_ROUNDS="$rounds" \
-    CHAT_BENCH_UNTITLED="$untitled" CHAT_BENCH_CONCURRENCY="$concurrencies"
+    CHAT_BENCH_UNTITLED="$untitled" CHAT_BENCH_CONCURRENCY="$concurrencies" \
+    CHAT_BENCH_THROUGHPUT_CONCURRENCY="$throughput_workers" CHAT_BENCH_THROUGHPUT_ROUNDS="$throughput_rounds" \
+    CHAT_BENCH_OPEN_STREAMS="$open_streams" CHAT_BENCH_OPEN_DELAY_MS="$open_delay_ms"
 log() { echo "bench-chat: $*" >&2; }
 die() {
     echo "bench-chat: error: $*" >&2
@@ -192,6 +203,19 @@ section_file="$(mktemp)"
     echo "  each route and all three share the machine's state. The untitled chats run alone, after those at ${delay_ms} ms."
     echo "  Before them, 32 workers × 2 streams per route at 0 ms, alternating (not recorded: instances, connection pools)."
     echo "  streams/s (runs table) = all routes' whole streams / (first send → end of the last)."
+    if ((throughput_rounds > 0)); then
+        echo "- Hub alone (throughput): after the 0 ms runs, $throughput_workers workers × ${throughput_rounds} streams through the hub only"
+        echo "  (titled chats, 0 ms, no other route beside them): its streams/s is the hub's own ceiling on this machine. It has"
+        echo "  its own rows in the runs and CPU tables and is compared with no direct route (none ran beside it)."
+    fi
+    if ((open_streams > 0)); then
+        echo "- Open streams: last, **${open_streams}** streams through the hub sent at once, each the first message of its own titled"
+        echo "  chat (created before the clock), with **${open_delay_ms} ms** between the fake's events, so that each answer stays"
+        echo "  open 10 × ${open_delay_ms} ms after its \`message_start\`. Runner memory: its resident set (\`VmRSS\`, from"
+        echo "  \`hub-bench cpu-snapshot\`) right before the first send (idle), once every stream has received \`message_start\`"
+        echo "  (all open) and after the last ended; per open stream = (all open − idle) / streams. Every stream must arrive"
+        echo "  whole and be stored \`complete\` with its usage row, as in the other runs."
+    fi
     echo "- Whole: the expected text, then the end marker (direct) or \`done\` with a \`complete\` message (hub). Stored:"
     echo "  answers whose \`chat_messages\` row is \`complete\` with the whole text, counted in the database after each run,"
     echo "  with their \`chat_token_usage\` rows. Lost = streams − stored; the benchmark fails if any stream is lost."

@@ -5,7 +5,9 @@
 //! at each concurrency, with and without a delay between the provider's chunks; and whether
 //! every stream arrived whole and was stored `complete`. The routes' requests alternate within
 //! each run (direct, hub, LiteLLM, direct, …; each worker starts at its own route), so that
-//! they share the machine's state. A benchmark, not a test: ignored by `cargo test`;
+//! they share the machine's state. Then the hub alone at full speed (its throughput), and many
+//! hub streams held open at once by a slow provider (the runner's memory per open stream).
+//! A benchmark, not a test: ignored by `cargo test`;
 //! `scripts/bench-chat.sh` runs it, and `hub-bench report chat` turns the samples it records
 //! into the tables of `docs/benchmarks.md`.
 //!
@@ -18,7 +20,12 @@
 //! default 30), `CHAT_BENCH_LITELLM` (the `litellm` executable; without it the LiteLLM route is
 //! left out), `CHAT_BENCH_CPU` (the `hub-bench` binary: when set, each run records its CPU
 //! snapshots of the runner, of PostgreSQL's postmaster `CHAT_BENCH_DB_PID` and its backends, of
-//! LiteLLM, and of the machine).
+//! LiteLLM, and of the machine), `CHAT_BENCH_THROUGHPUT_CONCURRENCY` (workers of the hub-alone
+//! run, default 32), `CHAT_BENCH_THROUGHPUT_ROUNDS` (its streams per worker, default 30; 0
+//! skips it), `CHAT_BENCH_OPEN_STREAMS` (hub streams held open at once, default 500, each
+//! holding one of the runner's 1000 pooled instances; 0 skips them), `CHAT_BENCH_OPEN_DELAY_MS`
+//! (the provider's delay between chunks for those, default 1000: the 11 events of `stream.sse`
+//! keep each stream open 10 s after its `message_start`).
 
 // Tests: a failed expectation panics.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
@@ -29,12 +36,13 @@ use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::{FutureExt, StreamExt};
 use hub_providers::{ChatRequest, Message, ProviderConfig, ProviderKind, StreamEvent, provider};
 use hub_tests::bench::{env_number, nanos, server_and_proxy_snapshot, write_results};
-use hub_tests::{FakeProviders, Hub, TempDir, client};
+use hub_tests::{FakeProviders, Hub, Stream, TempDir, client};
 use serde_json::{Value, json};
 
 /// The model every stream asks for (OpenAI's Chat Completions, the fake's `stream.sse`).
@@ -63,6 +71,8 @@ enum Route {
     HubUntitled,
     /// Through the LiteLLM proxy, to the same fake provider.
     Litellm,
+    /// Through the hub as [`Route::Hub`], in a run of its own (the hub's throughput).
+    HubAlone,
 }
 
 impl Route {
@@ -72,12 +82,28 @@ impl Route {
             Self::Hub => "hub",
             Self::HubUntitled => "hub_untitled",
             Self::Litellm => "litellm",
+            Self::HubAlone => "hub_alone",
         }
     }
 
     fn is_hub(self) -> bool {
-        matches!(self, Self::Hub | Self::HubUntitled)
+        matches!(self, Self::Hub | Self::HubUntitled | Self::HubAlone)
     }
+
+    /// The body of the chat a hub stream on this route is the first exchange of; `None` for
+    /// the other routes.
+    fn chat(self) -> Option<Value> {
+        match self {
+            Self::Hub | Self::HubAlone => Some(titled_chat()),
+            Self::HubUntitled => Some(json!({ "model": MODEL })),
+            Self::Direct | Self::Litellm => None,
+        }
+    }
+}
+
+/// A chat with a title: its first exchange has no title request.
+fn titled_chat() -> Value {
+    json!({ "title": "Benchmark", "model": MODEL })
 }
 
 /// The LiteLLM proxy, started by [`Litellm::start`] in its own process group; dropping it ends
@@ -290,12 +316,21 @@ impl Run {
     }
 
     fn lost(&self) -> usize {
-        let stored = self
-            .stored_complete
-            .and_then(|n| usize::try_from(n).ok())
-            .unwrap_or(self.samples.len());
-        self.planned - self.samples.len().min(stored)
+        lost(self.planned, self.samples.len(), self.stored_complete)
     }
+}
+
+/// Streams of `planned` that did not arrive `whole` or (hub) were not `stored` complete.
+fn lost(planned: usize, whole: usize, stored: Option<i64>) -> usize {
+    let stored = stored
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(whole);
+    planned.saturating_sub(whole.min(stored))
+}
+
+/// The answers' message ids of hub streams.
+fn answer_ids(samples: &[Sample]) -> Vec<String> {
+    samples.iter().filter_map(|s| s.answer_id.clone()).collect()
 }
 
 /// One streamed answer through the hub's own OpenAI provider client (request building and
@@ -364,6 +399,12 @@ async fn hub_stream(hub: &Hub, token: &str, chat: &str, expected: &str) -> Optio
     let stream = hub
         .stream(chat, token, json!({ "content": QUESTION }))
         .await;
+    hub_sample(&stream, expected)
+}
+
+/// The sample of a hub stream read to its end; `None` unless it ended with `done`, carried
+/// `expected` and said the answer was stored `complete`.
+fn hub_sample(stream: &Stream, expected: &str) -> Option<Sample> {
     if stream.status != 200 || stream.text() != expected {
         return None;
     }
@@ -499,12 +540,7 @@ async fn run(
         let mut own = Vec::with_capacity(per_worker * routes.len());
         for i in 0..per_worker * routes.len() {
             let route = routes[(worker + i) % routes.len()];
-            let chat = match route {
-                Route::Hub => Some(json!({ "title": "Benchmark", "model": MODEL })),
-                Route::HubUntitled => Some(json!({ "model": MODEL })),
-                Route::Direct | Route::Litellm => None,
-            };
-            let chat = match chat {
+            let chat = match route.chat() {
                 Some(body) => Some(targets.hub.chat(&targets.token, body).await),
                 None => None,
             };
@@ -569,12 +605,7 @@ async fn run(
             wal_after: wal_after.clone(),
         };
         if route.is_hub() {
-            let ids: Vec<String> = measured
-                .samples
-                .iter()
-                .filter_map(|s| s.answer_id.clone())
-                .collect();
-            let (stored, usage) = bench.stored(&ids).await;
+            let (stored, usage) = bench.stored(&answer_ids(&measured.samples)).await;
             measured.stored_complete = Some(stored);
             measured.usage_rows = Some(usage);
         }
@@ -583,11 +614,169 @@ async fn run(
     runs
 }
 
+/// Prints a route's result in a run.
+fn log_run(run: &Run) {
+    eprintln!(
+        "chat bench: {} delay {} ms concurrency {}: {} of {} complete (run {:.1} s)",
+        run.route.name(),
+        run.delay.as_millis(),
+        run.concurrency,
+        run.samples.len(),
+        run.planned,
+        run.elapsed.as_secs_f64()
+    );
+}
+
+/// The open-streams run: hub streams held open at once by a slow provider.
+struct OpenRun {
+    /// The provider's delay between chunks.
+    delay: Duration,
+    /// Streams sent, all at once.
+    streams: usize,
+    /// Streams that reached `message_start`.
+    opened: usize,
+    /// Streams that had ended when the last one reached `message_start` (or the wait for it
+    /// gave up): they were not open at the snapshot `cpu_open`.
+    ended_before_all_open: usize,
+    /// The streams that arrived whole.
+    samples: Vec<Sample>,
+    /// Answers stored `complete` with the whole text, and their usage rows.
+    stored_complete: i64,
+    usage_rows: i64,
+    /// First send → the last stream's `message_start`; `None` when not all reached it.
+    all_open: Option<Duration>,
+    /// First send → the end of the last stream.
+    elapsed: Duration,
+    /// [`Bench::cpu_snapshot`] before the first send, once all streams were open, after the
+    /// last stream ended.
+    cpu_idle: Value,
+    cpu_open: Value,
+    cpu_after: Value,
+}
+
+impl OpenRun {
+    fn json(&self) -> Value {
+        json!({
+            "delay_ms": self.delay.as_millis(),
+            "streams": self.streams,
+            "opened": self.opened,
+            "ended_before_all_open": self.ended_before_all_open,
+            "complete": self.samples.len(),
+            "stored_complete": self.stored_complete,
+            "usage_rows": self.usage_rows,
+            "all_open_s": self.all_open.map(|d| d.as_secs_f64()),
+            "elapsed_s": self.elapsed.as_secs_f64(),
+            "cpu_idle": self.cpu_idle,
+            "cpu_open": self.cpu_open,
+            "cpu_after": self.cpu_after,
+        })
+    }
+
+    fn lost(&self) -> usize {
+        lost(self.streams, self.samples.len(), Some(self.stored_complete))
+    }
+}
+
+/// How far the open-streams run's streams got.
+#[derive(Default)]
+struct Progress {
+    /// Streams that reached `message_start`.
+    opened: AtomicUsize,
+    /// Streams that ended, whole or not.
+    ended: AtomicUsize,
+}
+
+/// One stream through the hub in `chat`, counted in `opened` once it reached `message_start`;
+/// `None` unless it arrived whole (as [`hub_stream`]).
+async fn open_hub_stream(targets: &Targets, chat: &str, opened: &AtomicUsize) -> Option<Sample> {
+    let mut stream = targets
+        .hub
+        .open_stream(chat, &targets.token, json!({ "content": QUESTION }))
+        .await;
+    if stream.status() != 200 {
+        return None;
+    }
+    stream.until("message_start").await;
+    opened.fetch_add(1, Ordering::SeqCst);
+    hub_sample(&stream.finish().await, &targets.expected)
+}
+
+/// Waits until all `streams` have reached `message_start` (the time since `started`), or
+/// until they all ended without, or [`RUN_LIMIT`] after `started` (`None` then).
+async fn until_all_open(progress: &Progress, streams: usize, started: Instant) -> Option<Duration> {
+    let deadline = started + RUN_LIMIT;
+    loop {
+        if progress.opened.load(Ordering::SeqCst) >= streams {
+            return Some(started.elapsed());
+        }
+        if progress.ended.load(Ordering::SeqCst) >= streams || Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// `streams` hub streams sent at once, each the first exchange of its own titled chat (made
+/// before the clock starts), while the provider waits `delay` between chunks; CPU snapshots
+/// (with the runner's memory) before, once all are open, and after. A stream that fails or
+/// panics counts as lost.
+async fn open_streams(bench: &Bench, streams: usize, delay: Duration) -> OpenRun {
+    let targets = &bench.targets;
+    let mut chats = Vec::with_capacity(streams);
+    for _ in 0..streams {
+        chats.push(targets.hub.chat(&targets.token, titled_chat()).await);
+    }
+    targets.hub.providers.set_chunk_delay(delay);
+    let progress = Arc::new(Progress::default());
+    let cpu_idle = bench.cpu_snapshot();
+    let started = Instant::now();
+    let handles: Vec<_> = chats
+        .into_iter()
+        .map(|chat| {
+            let (targets, progress) = (targets.clone(), progress.clone());
+            tokio::spawn(async move {
+                let one = open_hub_stream(&targets, &chat, &progress.opened);
+                let sample = AssertUnwindSafe(one).catch_unwind().await.ok().flatten();
+                progress.ended.fetch_add(1, Ordering::SeqCst);
+                sample
+            })
+        })
+        .collect();
+    let all_open = until_all_open(&progress, streams, started).await;
+    let ended_before_all_open = progress.ended.load(Ordering::SeqCst);
+    let cpu_open = bench.cpu_snapshot();
+    let mut samples = Vec::with_capacity(streams);
+    for handle in handles {
+        samples.extend(handle.await.expect("stream task"));
+    }
+    let elapsed = started.elapsed();
+    let cpu_after = bench.cpu_snapshot();
+    let (stored_complete, usage_rows) = bench.stored(&answer_ids(&samples)).await;
+    OpenRun {
+        delay,
+        streams,
+        opened: progress.opened.load(Ordering::SeqCst),
+        ended_before_all_open,
+        samples,
+        stored_complete,
+        usage_rows,
+        all_open,
+        elapsed,
+        cpu_idle,
+        cpu_open,
+        cpu_after,
+    }
+}
+
+/// The milliseconds in environment variable `name` (as [`env_number`]).
+fn env_millis(name: &str, default: usize) -> Duration {
+    Duration::from_millis(u64::try_from(env_number(name, default)).unwrap_or(u64::MAX))
+}
+
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "a benchmark: run by scripts/bench-chat.sh"]
 async fn chat_streaming_overhead() {
-    let delay =
-        Duration::from_millis(u64::try_from(env_number("CHAT_BENCH_DELAY_MS", 25)).unwrap_or(25));
+    let delay = env_millis("CHAT_BENCH_DELAY_MS", 25);
     let streams = env_number("CHAT_BENCH_STREAMS", 100).max(1);
     let rounds = env_number("CHAT_BENCH_ROUNDS", 20).max(1);
     let untitled = env_number("CHAT_BENCH_UNTITLED", 30);
@@ -597,6 +786,10 @@ async fn chat_streaming_overhead() {
         .map(|c| c.parse().expect("CHAT_BENCH_CONCURRENCY: numbers"))
         .filter(|&c| c > 0)
         .collect();
+    let throughput_workers = env_number("CHAT_BENCH_THROUGHPUT_CONCURRENCY", 32).max(1);
+    let throughput_rounds = env_number("CHAT_BENCH_THROUGHPUT_ROUNDS", 30);
+    let open_count = env_number("CHAT_BENCH_OPEN_STREAMS", 500);
+    let open_delay = env_millis("CHAT_BENCH_OPEN_DELAY_MS", 1000);
 
     let hub = Arc::new(Hub::spawn(|o| o).await);
     let litellm = match std::env::var_os("CHAT_BENCH_LITELLM").filter(|p| !p.is_empty()) {
@@ -650,18 +843,35 @@ async fn chat_streaming_overhead() {
             group += 1;
             for mut measured in run(&bench, routes, group, workers, per_worker).await {
                 measured.delay = chunk_delay;
-                eprintln!(
-                    "chat bench: {} delay {} ms concurrency {workers}: {} of {} complete (run {:.1} s)",
-                    measured.route.name(),
-                    chunk_delay.as_millis(),
-                    measured.samples.len(),
-                    measured.planned,
-                    measured.elapsed.as_secs_f64()
-                );
+                log_run(&measured);
                 runs.push(measured);
             }
         }
     }
+    // The hub alone at full speed, its streams not sharing the machine with other routes'.
+    if throughput_rounds > 0 {
+        hub.providers.set_chunk_delay(Duration::ZERO);
+        group += 1;
+        let alone = [Route::HubAlone];
+        for measured in run(&bench, &alone, group, throughput_workers, throughput_rounds).await {
+            log_run(&measured);
+            runs.push(measured);
+        }
+    }
+    let open = if open_count > 0 {
+        let open = open_streams(&bench, open_count, open_delay).await;
+        eprintln!(
+            "chat bench: {} open streams, delay {} ms: {} reached message_start, {} complete (run {:.1} s)",
+            open.streams,
+            open.delay.as_millis(),
+            open.opened,
+            open.samples.len(),
+            open.elapsed.as_secs_f64()
+        );
+        Some(open)
+    } else {
+        None
+    };
 
     let log = hub.app.log();
     let warnings = log
@@ -676,6 +886,7 @@ async fn chat_streaming_overhead() {
         "model": MODEL,
         "expected_text": bench.targets.expected,
         "runs": runs.iter().map(Run::json).collect::<Vec<_>>(),
+        "open_streams": open.as_ref().map(OpenRun::json),
     });
     let out = write_results("CHAT_BENCH_OUT", "chat-bench.json", &report);
     eprintln!("chat bench: samples in {}", out.display());
@@ -686,6 +897,14 @@ async fn chat_streaming_overhead() {
             "{} at concurrency {} lost streams",
             run.route.name(),
             run.concurrency
+        );
+    }
+    if let Some(open) = &open {
+        assert_eq!(
+            open.lost(),
+            0,
+            "{} streams held open at once lost streams",
+            open.streams
         );
     }
 }

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use serde::Deserialize;
 
 use crate::cpu::{CpuUse, Snapshot, Watched, descendant_named};
+use crate::soak::mib;
 use crate::stats::Latency;
 
 /// `hub-bench cpu-snapshot` options.
@@ -60,6 +61,9 @@ pub struct ChatSamples {
     /// Error lines and tracebacks in LiteLLM's output, when it ran.
     #[serde(default)]
     pub litellm_log_errors: Option<usize>,
+    /// The open-streams run, when it ran.
+    #[serde(default)]
+    pub open_streams: Option<OpenStreams>,
 }
 
 /// One route's streams in one run. The routes of a run alternate request by request (see
@@ -67,8 +71,9 @@ pub struct ChatSamples {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ChatRun {
     /// `direct` (the fake provider itself), `hub`, `hub_untitled` (first exchange of an
-    /// untitled chat: the title request runs before `done`) or `litellm` (the LiteLLM proxy in
-    /// front of the fake provider).
+    /// untitled chat: the title request runs before `done`), `litellm` (the LiteLLM proxy in
+    /// front of the fake provider) or `hub_alone` (as `hub`, in a run of its own: the hub's
+    /// throughput).
     pub route: String,
     /// The run this route's streams belong to: routes with the same group alternated in one
     /// run (in the order the samples list them) and share its length and snapshots. Absent from samples written before runs were
@@ -109,6 +114,35 @@ pub struct ChatRun {
     pub wal_after: Option<Wal>,
 }
 
+/// Hub streams (titled chats) sent all at once and held open by a slow provider: whether they
+/// all completed and were stored, and the runner's memory while they were open.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OpenStreams {
+    /// The fake provider's delay between chunks.
+    pub delay_ms: u64,
+    /// Streams sent.
+    pub streams: usize,
+    /// Streams that reached `message_start`.
+    pub opened: usize,
+    /// Streams that had already ended when the last one reached `message_start`.
+    pub ended_before_all_open: usize,
+    /// Streams that arrived whole.
+    pub complete: usize,
+    /// Answers stored `complete` with the whole text, and their usage rows.
+    pub stored_complete: u64,
+    pub usage_rows: u64,
+    /// First send → the last stream's `message_start`, in seconds; `None` when not all
+    /// reached it.
+    pub all_open_s: Option<f64>,
+    /// First send → the end of the last stream, in seconds.
+    pub elapsed_s: f64,
+    /// `hub-bench cpu-snapshot` before the first send, once all streams had reached
+    /// `message_start`, and after the last ended.
+    pub cpu_idle: Option<Snapshot>,
+    pub cpu_open: Option<Snapshot>,
+    pub cpu_after: Option<Snapshot>,
+}
+
 /// PostgreSQL's `pg_stat_wal` counters: fsyncs of the WAL and the time they took (`None`
 /// without `track_wal_io_timing`).
 #[derive(Debug, Clone, Deserialize)]
@@ -143,12 +177,20 @@ impl<'a> Summary<'a> {
             "hub" => "through the hub (titled chat)",
             "hub_untitled" => "through the hub, untitled chat (+ title request)",
             "litellm" => "through the LiteLLM proxy",
+            "hub_alone" => "through the hub alone (throughput)",
             _ => "?",
         }
     }
 
+    /// The hub's routes: `hub`, `hub_untitled`, `hub_alone`.
     fn is_hub(&self) -> bool {
         self.run.route.starts_with("hub")
+    }
+
+    /// Whether the added-time table compares this route with a direct one: not the direct
+    /// route itself, nor the hub alone (no direct streams ran beside it).
+    fn compared(&self) -> bool {
+        !matches!(self.run.route.as_str(), "direct" | "hub_alone")
     }
 
     /// The direct route's streams this route is compared with: the same run's, else a run's
@@ -202,6 +244,7 @@ fn route_names(group: &[&Summary<'_>]) -> String {
         "hub" => "hub",
         "hub_untitled" => "hub (untitled)",
         "litellm" => "LiteLLM",
+        "hub_alone" => "hub alone",
         _ => "?",
     };
     let names: Vec<&str> = group.iter().map(|s| short(&s.run.route)).collect();
@@ -365,9 +408,58 @@ fn ratio_table(summaries: &[Summary<'_>]) -> String {
     out
 }
 
+/// The open-streams table: how long until every stream was open, whether they all arrived and
+/// were stored, and the runner's resident memory idle, with all open (per open stream) and
+/// after; a note when some streams had ended before the last one opened.
+fn open_streams_table(open: &OpenStreams) -> String {
+    let mut out = String::from(
+        "| streams | chunk delay | all open after s | arrived whole | stored `complete` (usage rows) | run length s | runner RSS idle MiB | RSS with all open MiB | RSS per open stream KiB | RSS after MiB |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    let rss = |s: &Option<Snapshot>| s.as_ref().and_then(|s| s.server_rss_kib);
+    let (idle, all_open, after) = (
+        rss(&open.cpu_idle),
+        rss(&open.cpu_open),
+        rss(&open.cpu_after),
+    );
+    let in_mib = |kib: Option<u64>| kib.map_or_else(dash, |k| format!("{:.1}", mib(k)));
+    let per_stream = match (idle, all_open) {
+        (Some(idle), Some(all_open)) if open.streams > 0 => {
+            let grown = all_open as f64 - idle as f64;
+            format!("**{:.0}**", grown / open.streams as f64)
+        }
+        _ => dash(),
+    };
+    let opened_after = open.all_open_s.map_or_else(
+        || format!("– ({} of {} opened)", open.opened, open.streams),
+        |s| format!("{s:.1}"),
+    );
+    let _ = writeln!(
+        out,
+        "| {} | {} ms | {opened_after} | {} | {} ({}) | {:.1} | {} | {} | {per_stream} | {} |",
+        open.streams,
+        open.delay_ms,
+        open.complete,
+        open.stored_complete,
+        open.usage_rows,
+        open.elapsed_s,
+        in_mib(idle),
+        in_mib(all_open),
+        in_mib(after),
+    );
+    if open.ended_before_all_open > 0 {
+        let _ = writeln!(
+            out,
+            "\n{} streams had already ended when the last one reached `message_start`: the memory with all open counts fewer open streams.",
+            open.ended_before_all_open
+        );
+    }
+    out
+}
+
 /// The Markdown tables: every route of every run; what the hub and LiteLLM add to the direct
 /// route of the same run (the difference of the same percentile); the hub's added time over
-/// LiteLLM's; the runs; CPU use.
+/// LiteLLM's; the runs; CPU use; the open streams.
 pub fn render(samples: &ChatSamples) -> String {
     let summaries: Vec<Summary<'_>> = samples
         .runs
@@ -416,7 +508,7 @@ pub fn render(samples: &ChatSamples) -> String {
         "| chunk delay | concurrency | route | added TTFT p50 ms | added TTFT p99 ms | added total p50 ms | added total p99 ms |\n\
          |---:|---:|---|---:|---:|---:|---:|\n",
     );
-    for s in summaries.iter().filter(|s| s.run.route != "direct") {
+    for s in summaries.iter().filter(|s| s.compared()) {
         let Some(d) = s.direct(&summaries) else {
             continue;
         };
@@ -440,6 +532,10 @@ pub fn render(samples: &ChatSamples) -> String {
     if !cpu.is_empty() {
         out.push('\n');
         out.push_str(&cpu);
+    }
+    if let Some(open) = &samples.open_streams {
+        out.push('\n');
+        out.push_str(&open_streams_table(open));
     }
     if let Some(n) = samples.runner_log_warnings {
         let _ = writeln!(

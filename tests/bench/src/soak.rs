@@ -139,7 +139,8 @@ impl Memory {
     }
 }
 
-fn mib(kib: u64) -> f64 {
+/// `kib` KiB in MiB.
+pub(crate) fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
 
