@@ -1,6 +1,6 @@
 //! The command line of `hub-runner`: `start`, `check` and `migrate`.
 
-use crate::{allowed_hosts, host, manifest, migrate, router, server, variables};
+use crate::{allowed_hosts, host, manifest, migrate, outbound_http, router, server, variables};
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -69,6 +69,10 @@ struct StartArgs {
     /// Disable the compilation cache.
     #[arg(long)]
     no_cache: bool,
+    /// Open a new connection for every outbound HTTP request instead of reusing idle ones (Spin's
+    /// `connection_pooling_enabled = false`).
+    #[arg(long)]
+    no_outbound_pooling: bool,
     /// Route to POST periodically (scheduled triggers), e.g. `/api/workflows/tick`.
     #[arg(long)]
     tick_path: Option<String>,
@@ -158,7 +162,8 @@ async fn start(args: StartArgs) -> Result<()> {
         request_timeout: Duration::from_secs(args.request_timeout_secs),
     };
     let router = router::Router::build(&app)?;
-    let host = host::Host::new(&app, &values, limits, cache_dir.as_deref())?;
+    let outbound = outbound_http::OutboundClient::new(!args.no_outbound_pooling)?;
+    let host = host::Host::new(&app, &values, limits, cache_dir.as_deref(), outbound)?;
     host.set_chain(Arc::downgrade(&host));
     let server = server::Server::new(host, router, args.max_body_mib.saturating_mul(1024 * 1024));
     let listener = server::bind(args.listen).await?;

@@ -81,6 +81,7 @@ pub struct Host {
     pg_pools: Arc<PgPools>,
     limits: Limits,
     chain: std::sync::OnceLock<crate::outbound_http::Chain>,
+    outbound: crate::outbound_http::OutboundClient,
 }
 
 /// Why a request could not be answered by its component.
@@ -152,11 +153,13 @@ fn engine(cache_dir: Option<&Path>) -> Result<Engine> {
 
 impl Host {
     /// Compiles and links every component of `app`. Fails naming the component and what is missing.
+    /// Every component's outbound HTTP goes through `outbound`, one client for the whole host.
     pub fn new(
         app: &App,
         app_values: &HashMap<String, String>,
         limits: Limits,
         cache_dir: Option<&Path>,
+        outbound: crate::outbound_http::OutboundClient,
     ) -> Result<Arc<Self>> {
         let engine = engine(cache_dir)?;
         let mut linker: Linker<HostState> = Linker::new(&engine);
@@ -215,6 +218,7 @@ impl Host {
             pg_pools: Arc::new(PgPools::new(16)),
             limits,
             chain: std::sync::OnceLock::new(),
+            outbound,
         });
         let weak = Arc::downgrade(&host);
         std::thread::Builder::new()
@@ -258,6 +262,7 @@ impl Host {
                 component.to_owned(),
                 allowed,
                 self.chain.get().cloned(),
+                self.outbound.clone(),
             ),
             pg: PgState::new(
                 self.pg_pools.clone(),
