@@ -435,6 +435,10 @@ async fn serve(
                 Err(_) => continue,
             },
         };
+        // As providers' HTTP servers do: events are written as they come, not held back
+        // until the previous one is acknowledged (on a kept-alive connection Nagle's
+        // algorithm and a delayed ACK would hold a zero-delay stream's events for 40 ms).
+        let _ = stream.set_nodelay(true);
         let state = state.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |request| {
