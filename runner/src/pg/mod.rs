@@ -12,7 +12,8 @@
 //!    `connection-failed("address postgres://HOST[:PORT] is not permitted")`; a Unix-socket host:
 //!    `connection-failed("Unix sockets are not supported on WebAssembly")`;
 //! 3. takes a client from the pool of that exact address string (deadpool-postgres, created
-//!    on first use, `max_size_per_address` clients, recycling method `Clean` as in Spin);
+//!    on first use, `max_size_per_address` clients, recycling method `Clean` as in Spin; the most recently returned client is taken first, where
+//!    Spin takes the oldest, so that at low concurrency the same backends stay warm);
 //!    connection errors: `connection-failed(<error and its causes>)`.
 //!
 //! TLS is decided as Spin decides it (details in the `pg-tls` crate, shared with `hub-runner
@@ -206,8 +207,11 @@ impl PgPools {
                 deadpool_postgres::Manager::from_config(config, tls, manager_config)
             }
         };
+        // The most recently returned client first: at low concurrency the same few
+        // connections serve, their backends and kept statements warm (Spin takes the oldest).
         let pool = deadpool_postgres::Pool::builder(manager)
             .max_size(self.max_size)
+            .queue_mode(deadpool_postgres::QueueMode::Lifo)
             .build()
             .map_err(|e| errors::context_text("establishing PostgreSQL connection pool", &e))?;
         pools.insert(address.to_owned(), pool.clone());
