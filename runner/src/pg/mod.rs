@@ -12,8 +12,9 @@
 //!    `connection-failed("address postgres://HOST[:PORT] is not permitted")`; a Unix-socket host:
 //!    `connection-failed("Unix sockets are not supported on WebAssembly")`;
 //! 3. takes a client from the pool of that exact address string (deadpool-postgres, created
-//!    on first use, `max_size_per_address` clients, recycling method `Clean` as in Spin; the most recently returned client is taken first, where
-//!    Spin takes the oldest, so that at low concurrency the same backends stay warm);
+//!    on first use, `max_size_per_address` clients, recycling method `Clean` as in Spin; the
+//!    most recently returned client is taken first, where Spin takes the oldest, so that at low
+//!    concurrency the same backends stay warm);
 //!    connection errors: `connection-failed(<error and its causes>)`.
 //!
 //! TLS is decided as Spin decides it (details in the `pg-tls` crate, shared with `hub-runner
