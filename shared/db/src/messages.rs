@@ -159,15 +159,18 @@ pub(crate) fn readable_by(viewer: &str) -> String {
     crate::knowledge::READABLE.replace("$1", viewer)
 }
 
+/// The columns of [`Message`] but its files (table alias `m`), timestamps as UTC `timestamp`.
+const MESSAGE_FIELDS: &str = r#"m.id, m.chat_id, m.role, m.content, m.model, m.status, m.error,
+    m.created_at AT TIME ZONE 'UTC' AS created_at,
+    m.updated_at AT TIME ZONE 'UTC' AS updated_at,
+    m.sources"#;
+
 /// The columns of [`Message`] (table alias `m`, its chat `c`), timestamps as UTC `timestamp`;
 /// the attached files the chat's owner reads (one probe of `chat_message_files`' primary key).
 fn message_columns() -> String {
     let readable = readable_by("c.user_id");
     format!(
-        r#"m.id, m.chat_id, m.role, m.content, m.model, m.status, m.error,
-    m.created_at AT TIME ZONE 'UTC' AS created_at,
-    m.updated_at AT TIME ZONE 'UTC' AS updated_at,
-    m.sources,
+        r#"{MESSAGE_FIELDS},
     COALESCE((
         SELECT jsonb_agg(jsonb_build_object('id', f.id, 'name', f.name) ORDER BY f.name, f.id)
         FROM chat_message_files mf
@@ -175,6 +178,12 @@ fn message_columns() -> String {
         WHERE mf.message_id = m.id AND {readable}
     ), '[]'::jsonb) AS files"#
     )
+}
+
+/// [`message_columns`] without looking for files, `files` empty: for answers (files are
+/// attached to questions only) and for an exchange's history (the prompt has no use for them).
+fn fileless_message_columns() -> String {
+    format!("{MESSAGE_FIELDS}, '[]'::jsonb AS files")
 }
 
 /// The messages of chat `chat_id` of `owner`, oldest first (none when it is not theirs).
@@ -338,10 +347,12 @@ pub fn insert_user(
 /// An exchange as [`open_exchange`] stored it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Opened {
-    /// The question as stored (`None` when none was given, or the chat is not the owner's).
+    /// The question as stored, without files (`None` when none was given, or the chat is not
+    /// the owner's): [`attach_files`] attaches them.
     pub question: Option<Message>,
     /// The conversation the answer continues, oldest first: the last messages before it, the
-    /// question included, the pending answer not.
+    /// question included, the pending answer not; without their files (the prompt has no use
+    /// for them).
     pub history: Vec<Message>,
     /// The pending answer as stored (`None` when the chat is not the owner's).
     pub answer: Option<Message>,
@@ -397,7 +408,7 @@ WITH c AS (
 SELECT m.part, {}
 FROM parts AS m, c, durability
 ORDER BY m.part, m.created_at, m.id"#,
-        message_columns()
+        fileless_message_columns()
     );
     let error = answer_error(answer.status, answer.error);
     let earlier = history_limit.saturating_sub(u32::from(question.is_some()));
@@ -566,7 +577,7 @@ SET content = $3, status = $4, error = $5, updated_at = now()
 FROM chats AS c
 WHERE m.id = $1 AND c.user_id = $2 AND c.id = m.chat_id AND m.role = 'assistant'
 RETURNING {}"#,
-        message_columns()
+        fileless_message_columns()
     );
     let rows = db.query(
         &sql,
@@ -608,7 +619,7 @@ WITH m AS (
     SELECT {} FROM m
 )
 SELECT * FROM m"#,
-        message_columns(),
+        fileless_message_columns(),
         crate::usage::COLUMNS,
         crate::usage::placeholders(6)
     );
