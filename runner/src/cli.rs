@@ -1,6 +1,6 @@
 //! The command line of `hub-runner`: `start`, `check` and `migrate`.
 
-use crate::{allowed_hosts, host, manifest, migrate, outbound_http, router, server, variables};
+use crate::{allowed_hosts, host, manifest, migrate, outbound_client, router, server, variables};
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -162,7 +162,7 @@ async fn start(args: StartArgs) -> Result<()> {
         request_timeout: Duration::from_secs(args.request_timeout_secs),
     };
     let router = router::Router::build(&app)?;
-    let outbound = outbound_http::OutboundClient::new(!args.no_outbound_pooling)?;
+    let outbound = outbound_client::OutboundClient::new(!args.no_outbound_pooling)?;
     let host = host::Host::new(&app, &values, limits, cache_dir.as_deref(), outbound)?;
     host.set_chain(Arc::downgrade(&host));
     let server = server::Server::new(host, router, args.max_body_mib.saturating_mul(1024 * 1024));

@@ -81,7 +81,7 @@ pub struct Host {
     pg_pools: Arc<PgPools>,
     limits: Limits,
     chain: std::sync::OnceLock<crate::outbound_http::Chain>,
-    outbound: crate::outbound_http::OutboundClient,
+    outbound: crate::outbound_client::OutboundClient,
 }
 
 /// Why a request could not be answered by its component.
@@ -159,7 +159,7 @@ impl Host {
         app_values: &HashMap<String, String>,
         limits: Limits,
         cache_dir: Option<&Path>,
-        outbound: crate::outbound_http::OutboundClient,
+        outbound: crate::outbound_client::OutboundClient,
     ) -> Result<Arc<Self>> {
         let engine = engine(cache_dir)?;
         let mut linker: Linker<HostState> = Linker::new(&engine);

@@ -33,6 +33,8 @@ mod host;
 #[cfg(feature = "host")]
 mod migrate;
 #[cfg(feature = "host")]
+mod outbound_client;
+#[cfg(feature = "host")]
 mod outbound_http;
 #[cfg(feature = "host")]
 mod pg;
