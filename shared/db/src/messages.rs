@@ -276,74 +276,6 @@ WHERE m.chat_id = $1 AND c.id = m.chat_id AND c.user_id = $2
     )
 }
 
-/// The fields of a message to store.
-#[derive(Debug, Clone, Copy)]
-struct Draft<'a> {
-    role: Role,
-    content: &'a str,
-    model: Option<&'a str>,
-    status: Status,
-    error: Option<&'a str>,
-    sources: &'a [Source],
-}
-
-/// Stores a message in chat `chat_id` of `owner` under a fresh v7 id, marking the chat active
-/// (one statement); `None` when the chat is not theirs.
-fn insert(
-    db: &dyn Db,
-    chat_id: Uuid,
-    owner: Owner,
-    draft: Draft<'_>,
-) -> Result<Option<Message>, DbError> {
-    let sql = format!(
-        r#"
-WITH c AS (
-    UPDATE chats SET updated_at = now()
-    WHERE id = $2 AND user_id = $3
-    RETURNING id, user_id
-), m AS (
-    INSERT INTO chat_messages (id, chat_id, role, content, model, status, error, sources)
-    SELECT $1, c.id, $4, $5, $6, $7, $8, $9 FROM c
-    RETURNING *
-)
-SELECT {} FROM m, c"#,
-        message_columns()
-    );
-    let rows = db.query(
-        &sql,
-        &[
-            Param::Uuid(Uuid::now_v7()),
-            Param::Uuid(chat_id),
-            owner.into(),
-            draft.role.as_str().into(),
-            draft.content.into(),
-            draft.model.into(),
-            draft.status.as_str().into(),
-            draft.error.into(),
-            Param::Json(serde_json::json!(draft.sources)),
-        ],
-    )?;
-    rows.first().map(Message::from_row).transpose()
-}
-
-/// Stores the user's message in their chat `chat_id`; `None` when the chat is not theirs.
-pub fn insert_user(
-    db: &dyn Db,
-    chat_id: Uuid,
-    owner: Owner,
-    content: &str,
-) -> Result<Option<Message>, DbError> {
-    let draft = Draft {
-        role: Role::User,
-        content,
-        model: None,
-        status: Status::Complete,
-        error: None,
-        sources: &[],
-    };
-    insert(db, chat_id, owner, draft)
-}
-
 /// An exchange as [`open_exchange`] stored it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Opened {
@@ -532,24 +464,6 @@ pub struct NewAnswer<'a> {
     pub sources: &'a [Source],
 }
 
-/// Stores an answer in chat `chat_id` of `owner`; `None` when the chat is not theirs.
-pub fn insert_assistant(
-    db: &dyn Db,
-    chat_id: Uuid,
-    owner: Owner,
-    answer: &NewAnswer<'_>,
-) -> Result<Option<Message>, DbError> {
-    let draft = Draft {
-        role: Role::Assistant,
-        content: answer.content,
-        model: Some(answer.model),
-        status: answer.status,
-        error: answer_error(answer.status, answer.error),
-        sources: answer.sources,
-    };
-    insert(db, chat_id, owner, draft)
-}
-
 /// The error text stored with an answer of `status`: none when complete, always one when
 /// failed (the table requires it).
 fn answer_error(status: Status, error: Option<&str>) -> Option<&str> {
@@ -641,40 +555,42 @@ mod tests {
     use crate::Rows;
     use crate::testing::FakeDb;
 
-    fn message_rows(role: &str, status: &str) -> Rows {
+    const MESSAGE_COLUMNS: [&str; 11] = [
+        "id",
+        "chat_id",
+        "role",
+        "content",
+        "model",
+        "status",
+        "error",
+        "created_at",
+        "updated_at",
+        "sources",
+        "files",
+    ];
+
+    fn message_values(role: &str, status: &str) -> Vec<Value> {
         let when = chrono::NaiveDate::from_ymd_opt(2026, 11, 27)
             .and_then(|d| d.and_hms_micro_opt(10, 0, 0, 5))
             .unwrap();
-        Rows::new(
-            [
-                "id",
-                "chat_id",
-                "role",
-                "content",
-                "model",
-                "status",
-                "error",
-                "created_at",
-                "updated_at",
-                "sources",
-                "files",
-            ]
-            .map(String::from)
-            .to_vec(),
-            vec![vec![
-                Value::Uuid(Uuid::now_v7().to_string()),
-                Value::Uuid(Uuid::now_v7().to_string()),
-                Value::Text(role.into()),
-                Value::Text("Hello".into()),
-                Value::Null,
-                Value::Text(status.into()),
-                Value::Null,
-                Value::DateTime(when),
-                Value::DateTime(when),
-                Value::Json(b"[]".to_vec()),
-                Value::Json(b"[]".to_vec()),
-            ]],
-        )
+        vec![
+            Value::Uuid(Uuid::now_v7().to_string()),
+            Value::Uuid(Uuid::now_v7().to_string()),
+            Value::Text(role.into()),
+            Value::Text("Hello".into()),
+            Value::Null,
+            Value::Text(status.into()),
+            Value::Null,
+            Value::DateTime(when),
+            Value::DateTime(when),
+            Value::Json(b"[]".to_vec()),
+            Value::Json(b"[]".to_vec()),
+        ]
+    }
+
+    fn message_rows(role: &str, status: &str) -> Rows {
+        let columns = MESSAGE_COLUMNS.map(String::from).to_vec();
+        Rows::new(columns, vec![message_values(role, status)])
     }
 
     #[test]
@@ -703,12 +619,9 @@ mod tests {
     }
 
     #[test]
-    fn inserts_check_the_owner_and_touch_the_chat() {
+    fn an_exchange_is_opened_in_one_statement_that_checks_the_owner() {
         let db = FakeDb::new();
         let (chat, owner) = (Uuid::now_v7(), Owner::new(Uuid::new_v4()));
-        // No row back: not their chat.
-        assert_eq!(insert_user(&db, chat, owner, "Hi").unwrap(), None);
-        db.push_rows(message_rows("assistant", "partial"));
         let answer = NewAnswer {
             model: "gpt-4o-mini",
             status: Status::Partial,
@@ -716,36 +629,54 @@ mod tests {
             error: None,
             sources: &[],
         };
-        let stored = insert_assistant(&db, chat, owner, &answer)
-            .unwrap()
-            .unwrap();
-        assert_eq!(stored.status, Status::Partial);
+        // No row back: not their chat.
+        let opened = open_exchange(&db, chat, owner, Some("Hi"), &answer, 100).unwrap();
+        assert_eq!(opened, Opened::default());
+        // The statement's rows: the history (part 0), the question (1), the answer (2).
+        let parts = [
+            (0, "assistant", "complete"),
+            (1, "user", "complete"),
+            (2, "assistant", "partial"),
+        ];
+        let values = parts.map(|(part, role, status)| {
+            let mut row = vec![Value::Int(part)];
+            row.extend(message_values(role, status));
+            row
+        });
+        let columns = ["part"].iter().chain(&MESSAGE_COLUMNS);
+        db.push_rows(Rows::new(
+            columns.map(|c| (*c).to_owned()).collect(),
+            values.to_vec(),
+        ));
+        let opened = open_exchange(&db, chat, owner, Some("Hi"), &answer, 100).unwrap();
+        let roles: Vec<Role> = opened.history.iter().map(|m| m.role).collect();
+        assert_eq!(roles, [Role::Assistant, Role::User]);
+        assert_eq!(opened.question.map(|q| q.role), Some(Role::User));
+        assert_eq!(opened.answer.map(|a| a.status), Some(Status::Partial));
 
         let calls = db.calls();
-        let (sql, user) = &calls[0];
-        assert!(sql.contains("WHERE id = $2 AND user_id = $3"), "{sql}");
-        assert!(sql.contains("UPDATE chats SET updated_at = now()"), "{sql}");
-        let Param::Uuid(id) = user[0] else {
-            panic!("{user:?}")
-        };
-        assert_eq!(id.get_version_num(), 7);
-        assert_eq!(
-            user[1..],
-            [
-                Param::Uuid(chat),
-                Param::Uuid(owner.user_id()),
-                Param::Text("user".into()),
-                Param::Text("Hi".into()),
-                Param::Null,
-                Param::Text("complete".into()),
-                Param::Null,
-                Param::Json(serde_json::json!([])),
-            ]
+        assert_eq!(calls.len(), 2);
+        let (sql, params) = &calls[0];
+        assert!(sql.contains("WHERE id = $1 AND user_id = $2"), "{sql}");
+        assert!(
+            sql.contains("set_config('synchronous_commit', 'off', true)"),
+            "{sql}"
         );
-        let assistant = &calls[1].1;
-        assert_eq!(assistant[3], Param::Text("assistant".into()));
-        assert_eq!(assistant[5], Param::Text("gpt-4o-mini".into()));
-        assert_eq!(assistant[6], Param::Text("partial".into()));
+        assert_eq!(
+            params[..2],
+            [Param::Uuid(chat), Param::Uuid(owner.user_id())]
+        );
+        assert_eq!(params[3], Param::Text("Hi".into()));
+        assert_eq!(params[6], Param::Text("gpt-4o-mini".into()));
+        assert_eq!(params[7], Param::Text("partial".into()));
+        // The question takes one place of the history's.
+        assert_eq!(params[10], Param::Int64(99));
+        open_exchange(&db, chat, owner, None, &answer, 100).unwrap();
+        let params = &db.calls()[2].1;
+        assert_eq!(
+            (&params[3], &params[10]),
+            (&Param::Null, &Param::Int64(100))
+        );
     }
 
     #[test]
