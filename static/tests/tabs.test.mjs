@@ -27,6 +27,29 @@ test("two tabs with an expired access token refresh it once and stay logged in",
     await route.continue();
   });
   const before = await page.evaluate(() => JSON.parse(localStorage.getItem("hub.session")).refreshToken);
+  // Chromium keeps a copy of localStorage in each renderer process and updates it
+  // asynchronously: a tab can get the refresh lock before it sees the other tab's new tokens.
+  // Here each tab sees the session the other tab writes only once the test lets it (its own
+  // writes at once), so that whichever tab waits for the lock finds the spent token there.
+  await context.addInitScript(() => {
+    const key = "hub.session";
+    const seen = localStorage.getItem(key);
+    let wroteItself = false;
+    window.__staleStorage = true;
+    const { getItem, setItem, removeItem } = Storage.prototype;
+    Storage.prototype.getItem = function (name) {
+      if (this === localStorage && name === key && window.__staleStorage && !wroteItself) return seen;
+      return getItem.call(this, name);
+    };
+    Storage.prototype.setItem = function (name, value) {
+      if (this === localStorage && name === key) wroteItself = true;
+      return setItem.call(this, name, value);
+    };
+    Storage.prototype.removeItem = function (name) {
+      if (this === localStorage && name === key) wroteItself = true;
+      return removeItem.call(this, name);
+    };
+  });
   // The stored access token expires (as after 30 minutes); both tabs load at once, each
   // sending several requests.
   await page.evaluate(() => {
@@ -41,6 +64,7 @@ test("two tabs with an expired access token refresh it once and stay logged in",
   }
   await page.waitForTimeout(500);
   assert.equal(refreshes.length, 1, "one refresh for both tabs: " + refreshes.length);
+  for (const tab of [page, second]) await tab.evaluate(() => (window.__staleStorage = false));
   const after = await second.evaluate(() => JSON.parse(localStorage.getItem("hub.session")));
   assert.notEqual(after.refreshToken, before, "the refresh token rotated");
   assert.ok(after.accessExpiresAt > Date.now() + 60_000, "a fresh access token");

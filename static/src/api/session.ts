@@ -11,9 +11,12 @@
  *
  * Refresh is single-flight: within a tab, concurrent callers share one promise; across tabs,
  * the Web Locks API serialises refreshes, and a tab that gets the lock after another tab
- * refreshed uses the stored result instead of spending the (already rotated) token again.
+ * refreshed uses that tab's result instead of spending the (already rotated) token again. The
+ * result is found in the rotation record (`./rotation`, IndexedDB), which the next holder of
+ * the lock is sure to see, and otherwise in `localStorage`, which it may see late.
  */
 import { ApiError, SessionExpiredError, errorFromResponse } from "./errors";
+import { lastRotation, recordRotation } from "./rotation";
 import type { AuthTokens, UserView } from "./types.gen";
 
 const STORAGE_KEY = "hub.session";
@@ -125,6 +128,7 @@ export function clearSession(change: "logout" | "expired" = "expired"): void {
   } catch {
     // Nothing to do.
   }
+  void recordRotation(null);
   if (had) notify(change);
 }
 
@@ -139,10 +143,16 @@ export function refreshSession(): Promise<Session> {
   if (inflight !== null) return inflight;
   const spent = current?.refreshToken;
   const run = async (): Promise<Session> => {
+    // Another tab spent this very token while we waited for the lock: take what replaced it.
+    const rotation = spent === undefined ? null : await lastRotation();
+    if (rotation !== null && rotation.spent === spent && isSession(rotation.next) && isFresh(rotation.next)) {
+      current = rotation.next;
+      return rotation.next;
+    }
     const latest = load() ?? current;
     if (latest === null) throw new SessionExpiredError();
-    if (latest.refreshToken !== spent && latest.accessExpiresAt - EXPIRY_MARGIN_MS > Date.now()) {
-      // Another tab refreshed while we waited for the lock.
+    if (latest.refreshToken !== spent && isFresh(latest)) {
+      // Another tab refreshed (seen in localStorage: without IndexedDB, or an older rotation).
       current = latest;
       return latest;
     }
@@ -161,7 +171,10 @@ export function refreshSession(): Promise<Session> {
       throw new SessionExpiredError();
     }
     if (!response.ok) throw await errorFromResponse(response);
-    return storeTokens((await response.json()) as AuthTokens);
+    const session = storeTokens((await response.json()) as AuthTokens);
+    // Committed before the lock is released, so that the tab waiting for it sees the rotation.
+    await recordRotation({ spent: latest.refreshToken, next: session });
+    return session;
   };
   const locked: Promise<Session> =
     "locks" in navigator ? navigator.locks.request(LOCK_NAME, run).then((session) => session) : run();
@@ -171,10 +184,15 @@ export function refreshSession(): Promise<Session> {
   return inflight;
 }
 
+/** Whether the session's access token is good for a while yet. */
+function isFresh(session: Session): boolean {
+  return session.accessExpiresAt - EXPIRY_MARGIN_MS > Date.now();
+}
+
 /** A valid access token: the stored one, or a refreshed one when it is about to expire. */
 export async function accessToken(): Promise<string> {
   const session = current;
   if (session === null) throw new SessionExpiredError();
-  if (session.accessExpiresAt - EXPIRY_MARGIN_MS > Date.now()) return session.accessToken;
+  if (isFresh(session)) return session.accessToken;
   return (await refreshSession()).accessToken;
 }
