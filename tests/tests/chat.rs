@@ -412,6 +412,49 @@ async fn an_answer_is_completed_and_stored_after_the_client_goes_away() {
 }
 
 #[tokio::test]
+async fn the_title_is_asked_beside_the_first_answer_from_the_question() {
+    let hub = Hub::spawn(|o| o).await;
+    let token = hub.user("beside@example.com").await;
+    let chat = hub.chat(&token, json!({})).await;
+    // 150 ms before each of the answer's events (and before the title's answer).
+    let marker = Scenario::Slow(Duration::from_millis(150)).marker();
+    let question = format!("Wie plane ich eine Reise nach Rom? {marker}");
+    let mut open = hub
+        .open_stream(&chat, &token, json!({ "content": question }))
+        .await;
+    assert_eq!(open.status(), 200);
+    open.until("delta").await;
+    // By the first text the title has been asked, with the question alone.
+    let asked: Vec<Value> = hub
+        .providers
+        .requests()
+        .into_iter()
+        .filter(|r| r.body["stream"] != true)
+        .map(|r| r.body)
+        .collect();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    let messages = asked[0]["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert_eq!(messages[1]["content"], question.as_str());
+    let answer = hub.providers.manifest(ProviderKind::OpenAi)["streams"][0]["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The title comes with the answer, before `done`, and is the chat's.
+    let stream = open.finish().await;
+    let names = stream.names();
+    assert_eq!(names[names.len() - 2..], ["title", "done"], "{names:?}");
+    assert_eq!(stream.last().data["message"]["content"], answer.as_str());
+    let title = stream.event("title")["title"].as_str().unwrap().to_owned();
+    let detail = hub
+        .get(&format!("/api/chats/{chat}"), &token)
+        .await
+        .expect(200);
+    assert_eq!(detail["title"], title.as_str());
+    assert_eq!(hub.providers.requests().len(), 2);
+}
+
+#[tokio::test]
 async fn an_answer_the_host_cut_off_is_shown_as_interrupted() {
     let hub = Hub::spawn(|o| o).await;
     let token = hub.user("cutoff@example.com").await;

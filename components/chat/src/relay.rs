@@ -1,6 +1,6 @@
 //! The provider's side of an answer: the request sent through Spin's outbound HTTP, its stream
 //! relayed to the client as `delta` events (with keep-alives while the provider is silent, and
-//! an end when it stays silent too long), and the title request after a first exchange.
+//! an end when it stays silent too long), and the title request beside a first exchange.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -168,17 +168,44 @@ pub async fn ask<S: futures::Sink<Vec<u8>>>(
     outcome
 }
 
-/// Asks the model for a title of the first exchange (not streamed, within the idle timeout,
-/// with keep-alives meanwhile); an empty draft when that fails (the title then comes from the
-/// question).
-pub async fn generate_title<S: futures::Sink<Vec<u8>>>(
+/// Streams the answer and, for a first exchange, asks beside it for the chat's title (from the
+/// question), so that `done` does not wait for a second completion. A title still coming when
+/// the answer has ended is awaited with keep-alives; the title of an answer that did not
+/// complete is not wanted, and dropping it cancels its request.
+pub async fn answer_and_title<S: futures::Sink<Vec<u8>>>(
     exchange: &Exchange,
-    request: ChatRequest,
     events: &mut Events<S>,
-) -> TitleDraft {
+) -> (Outcome, Option<TitleDraft>) {
+    let Some(request) = exchange.title_request() else {
+        return (ask(exchange, events).await, None);
+    };
+    let mut titled = Box::pin(title(exchange, request));
+    let (outcome, early) = {
+        let answered = std::pin::pin!(ask(exchange, events));
+        match select(answered, titled.as_mut()).await {
+            Either::Left((outcome, _)) => (outcome, None),
+            Either::Right((draft, answered)) => (answered.await, Some(draft)),
+        }
+    };
+    if !outcome.summary.is_complete() {
+        return (outcome, None);
+    }
+    let draft = match early {
+        Some(draft) => draft,
+        None => await_title(titled, events).await,
+    };
+    (outcome, Some(draft))
+}
+
+/// Waits for the title request (within the idle timeout, with keep-alives meanwhile); an empty
+/// draft when it fails (the title then comes from the question).
+async fn await_title<F, S>(titled: F, events: &mut Events<S>) -> TitleDraft
+where
+    F: Future<Output = TitleDraft> + Unpin,
+    S: futures::Sink<Vec<u8>>,
+{
     let patience = Patience::configured();
-    let asked = std::pin::pin!(title(exchange, request));
-    patience.wait(asked, events).await.unwrap_or_else(|| {
+    patience.wait(titled, events).await.unwrap_or_else(|| {
         log::warn(
             "chat",
             format_args!(

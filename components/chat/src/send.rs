@@ -30,7 +30,7 @@ use spin_sdk::http::{Request, ResponseOutparam};
 use uuid::Uuid;
 
 use crate::models::{seconds, settings};
-use crate::relay::{ask, generate_title};
+use crate::relay::answer_and_title;
 use crate::sse::{Events, Sleep};
 use crate::{sse, views};
 
@@ -105,11 +105,7 @@ async fn run(user: &UserContext, client: &ClientInfo, exchange: &Exchange, out: 
             .await;
     }
 
-    let outcome = ask(exchange, &mut events).await;
-    let title = match exchange.title_request(&outcome) {
-        Some(request) => Some(generate_title(exchange, request, &mut events).await),
-        None => None,
-    };
+    let (outcome, title) = answer_and_title(exchange, &mut events).await;
     let (finished, db) = store(exchange, &outcome, title, &mut events).await;
     report(&finished);
     if let Some(charge) = finished.charge {

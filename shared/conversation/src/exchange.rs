@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::knowledge::{self, Embedded, Retrieval};
 use crate::models::{self, Settings};
 use crate::title;
-use crate::{ChatError, InputError, MessageContent, ModelId, Outcome, Prompt, Target, Temperature};
+use crate::{ChatError, InputError, MessageContent, ModelId, Prompt, Target, Temperature};
 
 /// How many of the latest messages are sent to the model as the conversation.
 pub const HISTORY_LIMIT: u32 = 100;
@@ -208,10 +208,11 @@ impl Exchange {
         })
     }
 
-    /// The request that asks the model for a title, after a first exchange that completed.
-    pub fn title_request(&self, outcome: &Outcome) -> Option<ChatRequest> {
-        (self.first_exchange && outcome.summary.is_complete())
-            .then(|| title::request(&self.request, &self.question.content, &outcome.summary.text))
+    /// The request that asks the model for the chat's title, for a first exchange: sent beside
+    /// the answer, and used only if the answer completes.
+    pub fn title_request(&self) -> Option<ChatRequest> {
+        self.first_exchange
+            .then(|| title::request(&self.request, &self.question.content))
     }
 }
 

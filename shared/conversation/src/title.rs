@@ -1,5 +1,7 @@
-//! Automatic titles (C6): after the first exchange the model that answered is asked for a short
-//! title; when it cannot give one, the title comes from the user's first message.
+//! Automatic titles (C6): with the first message of a chat, the model that answers it is also
+//! asked for a short title of the conversation that message starts (beside the answer, so that
+//! the answer's end never waits for it); when it cannot give one, the title comes from the
+//! message itself.
 
 use std::time::Duration;
 
@@ -8,13 +10,13 @@ use hub_providers::{ChatRequest, ChatResponse, Message, Usage};
 /// Longest automatic title, in characters.
 pub const MAX_TITLE_CHARS: usize = 80;
 
-/// How much of the exchange the title request quotes.
+/// How much of the message the title request quotes.
 const QUOTED_CHARS: usize = 2000;
 
 /// The instruction of the title request.
-const INSTRUCTION: &str = "Write a title of at most six words for the conversation below, in \
-the language of the user's message. Answer with the title only: no quotes, no final period, no \
-prefix.";
+const INSTRUCTION: &str = "Write a title of at most six words for a conversation that starts \
+with the user's message below, in the language of that message. Do not answer the message. \
+Answer with the title only: no quotes, no final period, no prefix.";
 
 /// What the title request gave: the model's title (if usable), and the request's usage with its
 /// duration. The default is a request that failed: the title then comes from the question.
@@ -36,13 +38,13 @@ impl TitleDraft {
     }
 }
 
-/// The non-streamed request that asks `model` for a title of the exchange.
-pub fn request(model: &ChatRequest, question: &str, answer: &str) -> ChatRequest {
-    let quote = |text: &str| text.chars().take(QUOTED_CHARS).collect::<String>();
-    let exchange = format!("User: {}\n\nAssistant: {}", quote(question), quote(answer));
+/// The non-streamed request that asks `model` for a title of the conversation `question`
+/// starts.
+pub fn request(model: &ChatRequest, question: &str) -> ChatRequest {
+    let quoted: String = question.chars().take(QUOTED_CHARS).collect();
     let mut request = ChatRequest::new(
         model.model.clone(),
-        vec![Message::system(INSTRUCTION), Message::user(exchange)],
+        vec![Message::system(INSTRUCTION), Message::user(quoted)],
     )
     .with_stream(false)
     .with_traits(model.traits)
@@ -152,12 +154,15 @@ mod tests {
     #[test]
     fn title_requests_suit_the_model() {
         let chat = ChatRequest::new("gpt-5", vec![Message::user("hi")]);
-        let r = request(&chat, "Frage", &"a".repeat(5000));
+        let r = request(&chat, &"a".repeat(5000));
         assert!(!r.stream && r.temperature.is_none());
         assert_eq!(r.max_output_tokens, Some(1024));
-        assert!(r.messages[1].content.len() < 2100);
+        assert_eq!(r.messages[1].content.len(), QUOTED_CHARS);
         let chat = ChatRequest::new("gpt-4o-mini", vec![Message::user("hi")]);
-        let r = request(&chat, "Frage", "Antwort");
+        let r = request(&chat, "Wie plane ich eine Reise nach Rom?");
         assert_eq!((r.temperature, r.max_output_tokens), (Some(0.2), Some(32)));
+        // The question alone: the title is asked beside the answer, before there is one.
+        assert_eq!(r.messages.len(), 2);
+        assert_eq!(r.messages[1].content, "Wie plane ich eine Reise nach Rom?");
     }
 }
