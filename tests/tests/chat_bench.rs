@@ -66,8 +66,8 @@ enum Route {
     /// Through the hub, each stream the first exchange of a new chat that has a title (no
     /// title request).
     Hub,
-    /// Through the hub, each stream the first exchange of a new untitled chat: the answer is
-    /// followed by the title request before `done`.
+    /// Through the hub, each stream the first exchange of a new untitled chat: the title
+    /// request goes beside the answer's.
     HubUntitled,
     /// Through the LiteLLM proxy, to the same fake provider.
     Litellm,
