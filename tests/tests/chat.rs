@@ -9,7 +9,7 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use hub_providers::{Decimal, Prices, ProviderKind, Usage, cost};
-use hub_tests::{Hub, Scenario, Stream, XSS_TEXT, mid_answer, model_of, send_raw};
+use hub_tests::{Hub, OpenStream, Scenario, Stream, XSS_TEXT, mid_answer, model_of, send_raw};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -335,6 +335,24 @@ async fn a_stream_that_breaks_midway_is_stored_as_partial_with_its_usage() {
     );
 }
 
+/// A new user's first message `text` in a new chat, its answer read as it comes, with 150 ms
+/// before each of the fake provider's events (and before a non-streamed answer): the user's
+/// token, the chat and the open stream.
+async fn slow_first_answer(hub: &Hub, email: &str, text: &str) -> (String, String, OpenStream) {
+    let token = hub.user(email).await;
+    let chat = hub.chat(&token, json!({})).await;
+    let marker = Scenario::Slow(Duration::from_millis(150)).marker();
+    let open = hub
+        .open_stream(
+            &chat,
+            &token,
+            json!({ "content": format!("{text} {marker}") }),
+        )
+        .await;
+    assert_eq!(open.status(), 200);
+    (token, chat, open)
+}
+
 /// A new user's first message in a new chat, answered by the default model under `scenario`.
 async fn first_answer(hub: &Hub, email: &str, scenario: &Scenario) -> Stream {
     let token = hub.user(email).await;
@@ -358,13 +376,7 @@ async fn usage_a_provider_does_not_report_is_estimated_and_marked() {
 #[tokio::test]
 async fn an_answer_is_completed_and_stored_after_the_client_goes_away() {
     let hub = Hub::spawn(|o| o).await;
-    let token = hub.user("gone@example.com").await;
-    let chat = hub.chat(&token, json!({})).await;
-    let marker = Scenario::Slow(Duration::from_millis(150)).marker();
-    let mut open = hub
-        .open_stream(&chat, &token, json!({ "content": format!("Hi {marker}") }))
-        .await;
-    assert_eq!(open.status(), 200);
+    let (token, chat, mut open) = slow_first_answer(&hub, "gone@example.com", "Hi").await;
     let id = open.until("message_start").await.data["assistant_message_id"]
         .as_str()
         .unwrap()
@@ -414,15 +426,8 @@ async fn an_answer_is_completed_and_stored_after_the_client_goes_away() {
 #[tokio::test]
 async fn the_title_is_asked_beside_the_first_answer_from_the_question() {
     let hub = Hub::spawn(|o| o).await;
-    let token = hub.user("beside@example.com").await;
-    let chat = hub.chat(&token, json!({})).await;
-    // 150 ms before each of the answer's events (and before the title's answer).
-    let marker = Scenario::Slow(Duration::from_millis(150)).marker();
-    let question = format!("Wie plane ich eine Reise nach Rom? {marker}");
-    let mut open = hub
-        .open_stream(&chat, &token, json!({ "content": question }))
-        .await;
-    assert_eq!(open.status(), 200);
+    let question = "Wie plane ich eine Reise nach Rom?";
+    let (token, chat, mut open) = slow_first_answer(&hub, "beside@example.com", question).await;
     open.until("delta").await;
     // By the first text the title has been asked, with the question alone.
     let asked: Vec<Value> = hub
@@ -435,7 +440,11 @@ async fn the_title_is_asked_beside_the_first_answer_from_the_question() {
     assert_eq!(asked.len(), 1, "{asked:?}");
     let messages = asked[0]["messages"].as_array().unwrap();
     assert_eq!(messages.len(), 2, "{messages:?}");
-    assert_eq!(messages[1]["content"], question.as_str());
+    let sent = format!(
+        "{question} {}",
+        Scenario::Slow(Duration::from_millis(150)).marker()
+    );
+    assert_eq!(messages[1]["content"], sent.as_str());
     let answer = hub.providers.manifest(ProviderKind::OpenAi)["streams"][0]["text"]
         .as_str()
         .unwrap()
